@@ -1,0 +1,261 @@
+package io.scoring.gateway;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The gateway's settings. Each comes, in order of precedence, from a command-line flag
+ * ({@code --http-port 8080}), an environment variable ({@code SCORING_HTTP_PORT}), the config file
+ * ({@code --config FILE}, a properties file: {@code http-port=8080}), or its default below.
+ */
+public final class GatewayConfig
+{
+    /** Every setting: its flag name (also its config-file key) and its default. */
+    public enum Setting
+    {
+        HTTP_PORT("http-port", "8080"),
+        GRPC_PORT("grpc-port", "8081"),
+        ADMIN_PORT("admin-port", "8082"),
+        /** The model repository; empty: the demo bundled in the jar. */
+        MODELS("models", ""),
+        /** The embedded store's snapshot; empty: the demo applicants bundled in the jar. */
+        FEATURES("features", ""),
+        /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
+        MAX_REQUEST_BYTES("max-request-bytes", "4194304"),
+        /** Rows per request; each transport thread keeps tensors for up to this many. */
+        MAX_ROWS("max-rows", "1024"),
+        /** How long a drain waits for requests in flight before it closes connections anyway. */
+        DRAIN_SECONDS("drain-seconds", "20"),
+        /** Event-loop threads shared by HTTP and gRPC; 0: one per core. */
+        IO_THREADS("io-threads", "0"),
+        CONFIG("config", "");
+
+        private final String flag;
+        private final String defaultValue;
+
+        Setting(final String flag, final String defaultValue)
+        {
+            this.flag = flag;
+            this.defaultValue = defaultValue;
+        }
+
+        public String flag()
+        {
+            return flag;
+        }
+
+        String envName()
+        {
+            return "SCORING_" + name();
+        }
+    }
+
+    private final Map<Setting, String> values;
+
+    private GatewayConfig(final Map<Setting, String> values)
+    {
+        this.values = values;
+    }
+
+    /** Every setting at its default. */
+    public static GatewayConfig defaults()
+    {
+        return resolve(new String[0], Map.of());
+    }
+
+    /** Reads flags, then the environment, then the config file the flags or the environment name. */
+    public static GatewayConfig resolve(final String[] args, final Map<String, String> env)
+    {
+        final Map<Setting, String> fromFlags = parseFlags(args);
+        final Map<Setting, String> values = new HashMap<>();
+        for (final Setting setting : Setting.values())
+        {
+            values.put(setting, setting.defaultValue);
+        }
+
+        final String configFile = fromFlags.getOrDefault(Setting.CONFIG, env.getOrDefault(Setting.CONFIG.envName(), ""));
+        if (!configFile.isEmpty())
+        {
+            values.putAll(readConfigFile(Path.of(configFile)));
+        }
+        for (final Setting setting : Setting.values())
+        {
+            final String fromEnv = env.get(setting.envName());
+            if (null != fromEnv)
+            {
+                values.put(setting, fromEnv);
+            }
+        }
+        values.putAll(fromFlags);
+
+        final GatewayConfig config = new GatewayConfig(values);
+        config.validate();
+        return config;
+    }
+
+    private static Map<Setting, String> parseFlags(final String[] args)
+    {
+        final Map<Setting, String> values = new HashMap<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            String flag = args[i];
+            String value = null;
+            final int eq = flag.indexOf('=');
+            if (eq > 0)
+            {
+                value = flag.substring(eq + 1);
+                flag = flag.substring(0, eq);
+            }
+            final Setting setting = flag.startsWith("--") ? byFlag(flag.substring(2)) : null;
+            if (null == setting)
+            {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
+            }
+            if (null == value)
+            {
+                if (i + 1 >= args.length)
+                {
+                    throw new IllegalArgumentException(flag + " needs a value");
+                }
+                value = args[++i];
+            }
+            values.put(setting, value);
+        }
+        return values;
+    }
+
+    private static Map<Setting, String> readConfigFile(final Path file)
+    {
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot read the config file " + file + ": " + ex.getMessage(), ex);
+        }
+        final Map<Setting, String> values = new HashMap<>();
+        for (final String key : properties.stringPropertyNames())
+        {
+            final Setting setting = byFlag(key);
+            if (null == setting || setting == Setting.CONFIG)
+            {
+                throw new IllegalArgumentException(file + ": unknown setting '" + key + "'");
+            }
+            values.put(setting, properties.getProperty(key).trim());
+        }
+        return values;
+    }
+
+    private static Setting byFlag(final String flag)
+    {
+        for (final Setting setting : Setting.values())
+        {
+            if (setting.flag.equals(flag.toLowerCase(Locale.ROOT)))
+            {
+                return setting;
+            }
+        }
+        return null;
+    }
+
+    private void validate()
+    {
+        for (final Setting port : new Setting[]{Setting.HTTP_PORT, Setting.GRPC_PORT, Setting.ADMIN_PORT})
+        {
+            final int value = integer(port);
+            if (value < 0 || value > 65535)
+            {
+                throw new IllegalArgumentException("--" + port.flag + " must be 0-65535, got " + value);
+            }
+        }
+        for (final Setting positive : new Setting[]{Setting.MAX_REQUEST_BYTES, Setting.MAX_ROWS})
+        {
+            if (integer(positive) <= 0)
+            {
+                throw new IllegalArgumentException("--" + positive.flag + " must be positive");
+            }
+        }
+        if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0)
+        {
+            throw new IllegalArgumentException("--drain-seconds and --io-threads must not be negative");
+        }
+    }
+
+    private int integer(final Setting setting)
+    {
+        try
+        {
+            return Integer.parseInt(values.get(setting));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--" + setting.flag + " must be an integer, got '" + values.get(setting) + "'");
+        }
+    }
+
+    public int httpPort()
+    {
+        return integer(Setting.HTTP_PORT);
+    }
+
+    public int grpcPort()
+    {
+        return integer(Setting.GRPC_PORT);
+    }
+
+    public int adminPort()
+    {
+        return integer(Setting.ADMIN_PORT);
+    }
+
+    /** The model repository, or null for the bundled demo. */
+    public Path models()
+    {
+        return values.get(Setting.MODELS).isEmpty() ? null : Path.of(values.get(Setting.MODELS));
+    }
+
+    /** The feature snapshot, or null for the bundled demo applicants. */
+    public Path features()
+    {
+        return values.get(Setting.FEATURES).isEmpty() ? null : Path.of(values.get(Setting.FEATURES));
+    }
+
+    public int maxRequestBytes()
+    {
+        return integer(Setting.MAX_REQUEST_BYTES);
+    }
+
+    public int maxRows()
+    {
+        return integer(Setting.MAX_ROWS);
+    }
+
+    public int drainSeconds()
+    {
+        return integer(Setting.DRAIN_SECONDS);
+    }
+
+    public int ioThreads()
+    {
+        final int configured = integer(Setting.IO_THREADS);
+        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** A copy with one setting changed; for tests and embedding. */
+    public GatewayConfig with(final Setting setting, final String value)
+    {
+        final Map<Setting, String> changed = new HashMap<>(values);
+        changed.put(setting, value);
+        final GatewayConfig config = new GatewayConfig(changed);
+        config.validate();
+        return config;
+    }
+}

@@ -1,0 +1,77 @@
+package io.scoring.gateway;
+
+import sun.misc.Signal;
+
+/**
+ * {@code java -jar scoring-gateway.jar [--http-port N] [--grpc-port N] [--models DIR] ...}: serves
+ * until SIGTERM or SIGINT, then drains and exits 0. A bad setting or a model that fails to load exits
+ * 2 with the reason.
+ */
+public final class Main
+{
+    static
+    {
+        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n");
+    }
+
+    private Main()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        final GatewayConfig config;
+        try
+        {
+            config = GatewayConfig.resolve(args, System.getenv());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("scoring-gateway: " + ex.getMessage());
+            System.err.println(usage());
+            System.exit(2);
+            return;
+        }
+
+        final ScoringGateway gateway;
+        try
+        {
+            gateway = ScoringGateway.start(config);
+        }
+        catch (final java.io.IOException ex)
+        {
+            System.err.println("scoring-gateway: " + ex.getMessage());
+            System.exit(2);
+            return;
+        }
+
+        // The JVM's default for SIGTERM exits 143 at once; a drain needs the signal handled here.
+        final sun.misc.SignalHandler drainAndExit = (signal) -> new Thread(() ->
+        {
+            try
+            {
+                gateway.drain();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "drain").start();
+        Signal.handle(new Signal("TERM"), drainAndExit);
+        Signal.handle(new Signal("INT"), drainAndExit);
+
+        gateway.blockUntilShutdown();
+        System.exit(0);
+    }
+
+    static String usage()
+    {
+        final StringBuilder usage = new StringBuilder("usage: java -jar scoring-gateway.jar");
+        for (final GatewayConfig.Setting setting : GatewayConfig.Setting.values())
+        {
+            usage.append(" [--").append(setting.flag()).append(" V]");
+        }
+        return usage.append("\n  each flag also reads from SCORING_<NAME> in the environment, e.g. SCORING_HTTP_PORT")
+            .toString();
+    }
+}

@@ -1,0 +1,365 @@
+package io.scoring.gateway.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.scoring.gateway.ServerState;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.router.Model;
+
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * The HTTP/JSON endpoints: the own API and the Open Inference Protocol's REST paths.
+ *
+ * <pre>
+ *   POST /v1/predict                                   own API
+ *   GET  /v2                                           server metadata
+ *   GET  /v2/health/live | /v2/health/ready            health
+ *   GET  /v2/models/{m}[/versions/{v}]                 model metadata
+ *   GET  /v2/models/{m}[/versions/{v}]/ready           model readiness
+ *   POST /v2/models/{m}[/versions/{v}]/infer           inference
+ * </pre>
+ *
+ * Runs on the event loop that decoded the request; every error is an {@code {"error": "..."}} body
+ * with the status {@link Outcome} maps it to.
+ */
+@ChannelHandler.Sharable
+final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest>
+{
+    private static final JsonFactory JSON = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+        .build();
+
+    private final PredictPipeline pipeline;
+    private final ServerState state;
+
+    HttpRequestHandler(final PredictPipeline pipeline, final ServerState state)
+    {
+        this.pipeline = pipeline;
+        this.state = state;
+    }
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        if (!request.decoderResult().isSuccess())
+        {
+            error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed HTTP request");
+            return;
+        }
+        if (!Boolean.TRUE.equals(ctx.channel().attr(InFlightRequests.ADMITTED).get()))
+        {
+            error(ctx, request, Outcome.SHUTTING_DOWN, "the server is shutting down");
+            return;
+        }
+
+        final String uri = request.uri();
+        final int query = uri.indexOf('?');
+        final String path = query < 0 ? uri : uri.substring(0, query);
+        try
+        {
+            route(ctx, request, path);
+        }
+        catch (final IOException ex)
+        {
+            error(ctx, request, Outcome.SCORING_FAILED, "could not encode the answer: " + ex.getMessage());
+        }
+    }
+
+    private void route(final ChannelHandlerContext ctx, final FullHttpRequest request, final String path)
+        throws IOException
+    {
+        final HttpMethod method = request.method();
+        if ("/v1/predict".equals(path))
+        {
+            if (requireMethod(ctx, request, HttpMethod.POST))
+            {
+                predict(ctx, request);
+            }
+            return;
+        }
+        if (!path.startsWith("/v2"))
+        {
+            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+            return;
+        }
+
+        final String[] parts = path.substring(1).split("/");
+        switch (parts.length)
+        {
+            case 1 -> { if (requireMethod(ctx, request, HttpMethod.GET)) serverMetadata(ctx, request); }
+            case 3 ->
+            {
+                if ("health".equals(parts[1]) && requireMethod(ctx, request, HttpMethod.GET))
+                {
+                    health(ctx, request, parts[2]);
+                }
+                else if ("models".equals(parts[1]) && requireMethod(ctx, request, HttpMethod.GET))
+                {
+                    modelEndpoint(ctx, request, parts[2], null, null);
+                }
+                else if (!"health".equals(parts[1]) && !"models".equals(parts[1]))
+                {
+                    error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+                }
+            }
+            case 4 -> modelEndpointIfModels(ctx, request, parts, parts[2], null, parts[3], path);
+            case 5 -> modelEndpointIfVersions(ctx, request, parts, null, path);
+            case 6 -> modelEndpointIfVersions(ctx, request, parts, parts[5], path);
+            default -> error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+        }
+    }
+
+    private void modelEndpointIfModels(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final String[] parts,
+        final String model,
+        final String version,
+        final String action,
+        final String path) throws IOException
+    {
+        if (!"models".equals(parts[1]))
+        {
+            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+            return;
+        }
+        modelEndpoint(ctx, request, model, version, action);
+    }
+
+    private void modelEndpointIfVersions(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final String[] parts,
+        final String action,
+        final String path) throws IOException
+    {
+        if (!"versions".equals(parts[3]))
+        {
+            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+            return;
+        }
+        modelEndpointIfModels(ctx, request, parts, parts[2], parts[4], action, path);
+    }
+
+    private void modelEndpoint(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final String modelName,
+        final String version,
+        final String action) throws IOException
+    {
+        final Model model = pipeline.models().model(modelName);
+        if (null == model)
+        {
+            error(ctx, request, Outcome.MODEL_NOT_FOUND, "model '" + modelName + "' is not served");
+            return;
+        }
+        if (null != version && null == model.version(version))
+        {
+            error(ctx, request, Outcome.VERSION_NOT_FOUND, "model '" + modelName + "' has no version '" + version +
+                "'; loaded: " + model.versions().keySet());
+            return;
+        }
+
+        if (null == action)
+        {
+            if (requireMethod(ctx, request, HttpMethod.GET))
+            {
+                final ByteBuf body = ctx.alloc().buffer();
+                try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+                {
+                    V2Json.encodeModelMetadata(json, model, version);
+                }
+                respond(ctx, request, HttpResponseStatus.OK, body);
+            }
+        }
+        else if ("ready".equals(action))
+        {
+            if (requireMethod(ctx, request, HttpMethod.GET))
+            {
+                readiness(ctx, request, "ready", state.isReady());
+            }
+        }
+        else if ("infer".equals(action))
+        {
+            if (requireMethod(ctx, request, HttpMethod.POST))
+            {
+                infer(ctx, request, model, version);
+            }
+        }
+        else
+        {
+            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + request.uri());
+        }
+    }
+
+    private void predict(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
+    {
+        final ScoringContext scoring = ScoringContext.ofThread();
+        try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
+        {
+            PredictJson.decode(parser, scoring);
+        }
+        catch (final StreamReadException ex)
+        {
+            error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
+            return;
+        }
+        catch (final JsonBodyException ex)
+        {
+            error(ctx, request, Outcome.INVALID_ARGUMENT, ex.getMessage());
+            return;
+        }
+
+        final Outcome outcome = pipeline.predict(scoring);
+        if (outcome != Outcome.OK)
+        {
+            error(ctx, request, outcome, scoring.errorMessage());
+            return;
+        }
+        final ByteBuf body = ctx.alloc().buffer();
+        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+        {
+            PredictJson.encode(json, scoring);
+        }
+        respond(ctx, request, HttpResponseStatus.OK, body);
+    }
+
+    private void infer(final ChannelHandlerContext ctx, final FullHttpRequest request, final Model model, final String version)
+        throws IOException
+    {
+        final ScoringContext scoring = ScoringContext.ofThread().reset(model.name(), version, "");
+        scoring.model(model);
+        final Set<String> requestedOutputs;
+        try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
+        {
+            requestedOutputs = V2Json.decodeInfer(parser, scoring, model);
+        }
+        catch (final StreamReadException ex)
+        {
+            error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
+            return;
+        }
+        catch (final JsonBodyException ex)
+        {
+            error(ctx, request, Outcome.INVALID_ARGUMENT, ex.getMessage());
+            return;
+        }
+
+        final Outcome outcome = pipeline.predict(scoring);
+        if (outcome != Outcome.OK)
+        {
+            error(ctx, request, outcome, scoring.errorMessage());
+            return;
+        }
+        final ByteBuf body = ctx.alloc().buffer();
+        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+        {
+            V2Json.encodeInfer(json, scoring, requestedOutputs);
+        }
+        respond(ctx, request, HttpResponseStatus.OK, body);
+    }
+
+    private void serverMetadata(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
+    {
+        final ByteBuf body = ctx.alloc().buffer();
+        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+        {
+            json.writeStartObject();
+            json.writeStringField("name", ServerState.NAME);
+            json.writeStringField("version", ServerState.VERSION);
+            json.writeArrayFieldStart("extensions");
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        respond(ctx, request, HttpResponseStatus.OK, body);
+    }
+
+    private void health(final ChannelHandlerContext ctx, final FullHttpRequest request, final String which)
+        throws IOException
+    {
+        switch (which)
+        {
+            case "live" -> readiness(ctx, request, "live", true);
+            case "ready" -> readiness(ctx, request, "ready", state.isReady());
+            default -> error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + request.uri());
+        }
+    }
+
+    private void readiness(final ChannelHandlerContext ctx, final FullHttpRequest request, final String field, final boolean yes)
+        throws IOException
+    {
+        final ByteBuf body = ctx.alloc().buffer();
+        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+        {
+            json.writeStartObject();
+            json.writeBooleanField(field, yes);
+            json.writeEndObject();
+        }
+        respond(ctx, request, yes ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+    }
+
+    private boolean requireMethod(final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpMethod method)
+    {
+        if (request.method().equals(method))
+        {
+            return true;
+        }
+        error(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED,
+            request.method() + " is not allowed on " + request.uri() + "; use " + method);
+        return false;
+    }
+
+    private void error(final ChannelHandlerContext ctx, final FullHttpRequest request, final Outcome outcome, final String message)
+    {
+        error(ctx, request, HttpResponseStatus.valueOf(outcome.httpStatus()), message);
+    }
+
+    private void error(
+        final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpResponseStatus status, final String message)
+    {
+        respond(ctx, request, status, ErrorBody.of(ctx.alloc(), message));
+    }
+
+    private void respond(
+        final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpResponseStatus status, final ByteBuf body)
+    {
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        response.headers()
+            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining();
+        if (!keepAlive)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0))
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+    }
+}

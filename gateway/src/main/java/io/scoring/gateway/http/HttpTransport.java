@@ -1,0 +1,128 @@
+package io.scoring.gateway.http;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.scoring.gateway.ServerState;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.pipeline.PredictPipeline;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP/1.1 listener, on Netty. Each connection: codec, in-flight counting, a body aggregator that
+ * refuses bodies above the limit with 413, and the request handler.
+ *
+ * <p>A drain closes the listener (new connections are refused), answers requests that arrive on open
+ * connections after it started with 503, waits for the requests in flight, then closes the
+ * connections.
+ */
+public final class HttpTransport
+{
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final InFlightRequests inFlight = new InFlightRequests();
+    private final ServerBootstrap bootstrap;
+    private final int port;
+    private Channel listener;
+
+    public HttpTransport(
+        final int port,
+        final int maxBodyBytes,
+        final EventLoopGroup bossGroup,
+        final EventLoopGroup workerGroup,
+        final Class<? extends ServerChannel> channelType,
+        final PredictPipeline pipeline,
+        final ServerState state)
+    {
+        this.port = port;
+        final HttpRequestHandler handler = new HttpRequestHandler(pipeline, state);
+        bootstrap = new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(new ChannelInitializer<SocketChannel>()
+            {
+                @Override
+                protected void initChannel(final SocketChannel channel)
+                {
+                    connections.add(channel);
+                    channel.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(inFlight)
+                        .addLast(new BodyLimit(maxBodyBytes))
+                        .addLast(handler);
+                }
+            });
+    }
+
+    public HttpTransport start() throws InterruptedException
+    {
+        listener = bootstrap.bind(new InetSocketAddress(port)).sync().channel();
+        return this;
+    }
+
+    public int port()
+    {
+        return ((InetSocketAddress)listener.localAddress()).getPort();
+    }
+
+    /** Closes the listener: new connections are refused from here on; requests on open ones get 503. */
+    public void shutdown()
+    {
+        inFlight.startDraining();
+        listener.close().syncUninterruptibly();
+    }
+
+    /** Waits until no request is in flight, or the timeout passes, then closes every connection. */
+    public void awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        while (inFlight.count() > 0 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(5);
+        }
+        connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+
+    /** Aggregates the body; one above the limit gets a 413 with an error body and the connection closes. */
+    private static final class BodyLimit extends HttpObjectAggregator
+    {
+        BodyLimit(final int maxBodyBytes)
+        {
+            super(maxBodyBytes);
+        }
+
+        @Override
+        protected void handleOversizedMessage(final ChannelHandlerContext ctx, final HttpMessage oversized)
+        {
+            final FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(Outcome.TOO_LARGE.httpStatus()),
+                ErrorBody.of(ctx.alloc(), "the body is larger than the limit of " + maxContentLength() + " bytes"));
+            response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
+    }
+}

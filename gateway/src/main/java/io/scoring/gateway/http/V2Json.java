@@ -1,0 +1,297 @@
+package io.scoring.gateway.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.gateway.v2.FeatureStatusText;
+import io.scoring.gateway.v2.TensorData;
+import io.scoring.gateway.v2.V2Binder;
+import io.scoring.gateway.v2.V2Metadata;
+import io.scoring.router.Model;
+import io.scoring.router.model.OutputSpec;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Open Inference Protocol's REST bodies: inference requests in, inference answers and metadata
+ * out. Tensor {@code data} may be flat or nested (row-major); both read the same.
+ */
+final class V2Json
+{
+    private V2Json()
+    {
+    }
+
+    /** One input as read from JSON, before binding. */
+    private static final class JsonTensor implements TensorData
+    {
+        String name;
+        String datatype;
+        long[] shape;
+        final List<Object> values = new ArrayList<>();
+
+        @Override
+        public int size()
+        {
+            return values.size();
+        }
+
+        @Override
+        public boolean isText()
+        {
+            return !values.isEmpty() && values.get(0) instanceof String;
+        }
+
+        @Override
+        public double number(final int index)
+        {
+            return ((Number)values.get(index)).doubleValue();
+        }
+
+        @Override
+        public String text(final int index)
+        {
+            return (String)values.get(index);
+        }
+    }
+
+    /**
+     * Reads an inference request into the context. The model is already resolved from the path.
+     *
+     * @return the names of the outputs the caller asked for; empty for all
+     */
+    static Set<String> decodeInfer(final JsonParser parser, final ScoringContext ctx, final Model model)
+        throws IOException, JsonBodyException
+    {
+        final List<JsonTensor> inputs = new ArrayList<>();
+        final Set<String> requested = new HashSet<>();
+        PredictJson.expect(parser.nextToken(), JsonToken.START_OBJECT, "the body");
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String field = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            switch (field)
+            {
+                case "id" -> ctx.requestId(PredictJson.text(parser, value, "id"));
+                case "parameters" -> parser.skipChildren();
+                case "inputs" ->
+                {
+                    PredictJson.expect(value, JsonToken.START_ARRAY, "inputs");
+                    while (parser.nextToken() != JsonToken.END_ARRAY)
+                    {
+                        inputs.add(decodeTensor(parser, inputs.size()));
+                    }
+                }
+                case "outputs" ->
+                {
+                    PredictJson.expect(value, JsonToken.START_ARRAY, "outputs");
+                    while (parser.nextToken() != JsonToken.END_ARRAY)
+                    {
+                        requested.add(decodeRequestedOutput(parser, model));
+                    }
+                }
+                default -> throw new JsonBodyException("unknown field '" + field + "'");
+            }
+        }
+        if (inputs.isEmpty())
+        {
+            throw new JsonBodyException("inputs: at least one input is required");
+        }
+        for (final JsonTensor input : inputs)
+        {
+            if (V2Binder.bind(ctx, model.config(), inputs.size(), input.name, input.datatype, input.shape, input) !=
+                Outcome.OK)
+            {
+                break;
+            }
+        }
+        return requested;
+    }
+
+    private static JsonTensor decodeTensor(final JsonParser parser, final int index)
+        throws IOException, JsonBodyException
+    {
+        final String where = "inputs[" + index + "]";
+        PredictJson.expect(parser.currentToken(), JsonToken.START_OBJECT, where);
+        final JsonTensor tensor = new JsonTensor();
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String field = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            switch (field)
+            {
+                case "name" -> tensor.name = PredictJson.text(parser, value, where + ".name");
+                case "datatype" -> tensor.datatype = PredictJson.text(parser, value, where + ".datatype");
+                case "shape" -> tensor.shape = decodeShape(parser, value, where + ".shape");
+                case "parameters" -> parser.skipChildren();
+                case "data" -> decodeData(parser, value, tensor.values, where + ".data");
+                default -> throw new JsonBodyException(where + ": unknown field '" + field + "'");
+            }
+        }
+        if (null == tensor.name || null == tensor.datatype || null == tensor.shape)
+        {
+            throw new JsonBodyException(where + ": 'name', 'datatype' and 'shape' are required");
+        }
+        final boolean text = tensor.isText();
+        for (final Object element : tensor.values)
+        {
+            if ((element instanceof String) != text)
+            {
+                throw new JsonBodyException("input '" + tensor.name + "': data mixes text and numbers");
+            }
+        }
+        return tensor;
+    }
+
+    private static long[] decodeShape(final JsonParser parser, final JsonToken start, final String where)
+        throws IOException, JsonBodyException
+    {
+        PredictJson.expect(start, JsonToken.START_ARRAY, where);
+        long[] shape = new long[0];
+        while (parser.nextToken() != JsonToken.END_ARRAY)
+        {
+            if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT)
+            {
+                throw new JsonBodyException(where + ": must be an array of integers");
+            }
+            shape = Arrays.copyOf(shape, shape.length + 1);
+            shape[shape.length - 1] = parser.getLongValue();
+        }
+        return shape;
+    }
+
+    private static void decodeData(
+        final JsonParser parser, final JsonToken token, final List<Object> values, final String where)
+        throws IOException, JsonBodyException
+    {
+        switch (token)
+        {
+            case START_ARRAY ->
+            {
+                while (parser.nextToken() != JsonToken.END_ARRAY)
+                {
+                    decodeData(parser, parser.currentToken(), values, where);
+                }
+            }
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> values.add(parser.getDoubleValue());
+            case VALUE_STRING -> values.add(parser.getText());
+            case VALUE_TRUE -> values.add(1.0);
+            case VALUE_FALSE -> values.add(0.0);
+            default -> throw new JsonBodyException(where + ": elements must be numbers, booleans or strings");
+        }
+    }
+
+    private static String decodeRequestedOutput(final JsonParser parser, final Model model)
+        throws IOException, JsonBodyException
+    {
+        PredictJson.expect(parser.currentToken(), JsonToken.START_OBJECT, "outputs[]");
+        String name = null;
+        while (parser.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String field = parser.currentName();
+            final JsonToken value = parser.nextToken();
+            if ("name".equals(field))
+            {
+                name = PredictJson.text(parser, value, "outputs[].name");
+            }
+            else
+            {
+                parser.skipChildren();
+            }
+        }
+        final String requested = name;
+        if (null == requested || model.config().outputs().stream().noneMatch((o) -> o.name().equals(requested)))
+        {
+            throw new JsonBodyException("outputs: model '" + model.name() + "' has no output '" + requested + "'");
+        }
+        return requested;
+    }
+
+    static void encodeInfer(final JsonGenerator json, final ScoringContext ctx, final Set<String> requested)
+        throws IOException
+    {
+        json.writeStartObject();
+        json.writeStringField("model_name", ctx.model().name());
+        json.writeStringField("model_version", ctx.version().version());
+        if (!ctx.requestId().isEmpty())
+        {
+            json.writeStringField("id", ctx.requestId());
+        }
+        json.writeObjectFieldStart("parameters");
+        json.writeStringField("role", ctx.role().wireName());
+        if (ctx.defaultedCount() > 0)
+        {
+            json.writeStringField("feature_status", FeatureStatusText.of(ctx));
+        }
+        json.writeEndObject();
+        json.writeArrayFieldStart("outputs");
+        final List<OutputSpec> outputs = ctx.model().config().outputs();
+        for (int j = 0; j < outputs.size(); j++)
+        {
+            if (!requested.isEmpty() && !requested.contains(outputs.get(j).name()))
+            {
+                continue;
+            }
+            json.writeStartObject();
+            json.writeStringField("name", outputs.get(j).name());
+            json.writeStringField("datatype", "FP32");
+            json.writeArrayFieldStart("shape");
+            json.writeNumber(ctx.rowCount());
+            json.writeNumber(1);
+            json.writeEndArray();
+            json.writeArrayFieldStart("data");
+            for (int row = 0; row < ctx.rowCount(); row++)
+            {
+                json.writeNumber(ctx.score(row, j));
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    static void encodeModelMetadata(final JsonGenerator json, final Model model, final String version)
+        throws IOException
+    {
+        json.writeStartObject();
+        json.writeStringField("name", model.name());
+        json.writeArrayFieldStart("versions");
+        for (final String name : null == version ? model.versions().keySet() : List.of(version))
+        {
+            json.writeString(name);
+        }
+        json.writeEndArray();
+        json.writeStringField("platform", V2Metadata.PLATFORM);
+        writeTensors(json, "inputs", V2Metadata.inputs(model));
+        writeTensors(json, "outputs", V2Metadata.outputs(model));
+        json.writeEndObject();
+    }
+
+    private static void writeTensors(final JsonGenerator json, final String field, final List<V2Metadata.Tensor> tensors)
+        throws IOException
+    {
+        json.writeArrayFieldStart(field);
+        for (final V2Metadata.Tensor tensor : tensors)
+        {
+            json.writeStartObject();
+            json.writeStringField("name", tensor.name());
+            json.writeStringField("datatype", tensor.datatype());
+            json.writeArrayFieldStart("shape");
+            for (final long dim : tensor.shape())
+            {
+                json.writeNumber(dim);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+}

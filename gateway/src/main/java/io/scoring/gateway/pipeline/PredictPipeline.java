@@ -1,0 +1,253 @@
+package io.scoring.gateway.pipeline;
+
+import io.scoring.features.FeatureStore;
+import io.scoring.router.Model;
+import io.scoring.router.ModelRegistry;
+import io.scoring.router.ModelVersion;
+import io.scoring.router.model.FeatureSpec;
+import io.scoring.router.model.ModelConfig;
+import io.scoring.router.runtime.Scorer;
+
+/**
+ * The request pipeline, once per request, on the transport thread that decoded it:
+ *
+ * <pre>
+ *   decode (transport) -> route -> enrich from the feature store -> assemble the vector -> score
+ *     -> encode (transport)
+ * </pre>
+ *
+ * <p>Each step reads and writes the thread's {@link ScoringContext}. Expected failures (unknown model,
+ * bad feature, runtime error) end the request with an {@link Outcome} value, never an exception; the
+ * transports map it to a status at the edge.
+ *
+ * <p>Threading: stateless apart from its collaborators; called concurrently by every transport thread.
+ * Allocates nothing on the success path once the context's arrays have grown to the request's size.
+ */
+public final class PredictPipeline
+{
+    private final ModelRegistry models;
+    private final int maxRows;
+
+    public PredictPipeline(final ModelRegistry models, final int maxRows)
+    {
+        this.models = models;
+        this.maxRows = maxRows;
+    }
+
+    public ModelRegistry models()
+    {
+        return models;
+    }
+
+    public int maxRows()
+    {
+        return maxRows;
+    }
+
+    public Outcome predict(final ScoringContext ctx)
+    {
+        if (ctx.outcome != Outcome.OK)
+        {
+            return ctx.outcome; // the decoder already rejected it
+        }
+        if (route(ctx) != Outcome.OK || checkRowCount(ctx) != Outcome.OK)
+        {
+            return ctx.outcome;
+        }
+        if (ctx.completeTensor)
+        {
+            ctx.clearStatus(ctx.rowCount * ctx.model.config().featureCount()); // scored as sent: nothing defaulted
+        }
+        else if (assemble(ctx) != Outcome.OK)
+        {
+            return ctx.outcome;
+        }
+        return score(ctx);
+    }
+
+    /** Picks the model and the version that answers: the pinned one, else the champion. */
+    Outcome route(final ScoringContext ctx)
+    {
+        Model model = ctx.model;
+        if (null == model)
+        {
+            model = models.model(ctx.modelName);
+            if (null == model)
+            {
+                return ctx.fail(Outcome.MODEL_NOT_FOUND, "model '" + ctx.modelName + "' is not served");
+            }
+            ctx.model = model;
+        }
+
+        if (ctx.versionPin.isEmpty())
+        {
+            ctx.version = model.champion();
+        }
+        else
+        {
+            ctx.version = model.version(ctx.versionPin);
+            if (null == ctx.version)
+            {
+                return ctx.fail(Outcome.VERSION_NOT_FOUND, "model '" + model.name() + "' has no version '" +
+                    ctx.versionPin + "'; loaded: " + model.versions().keySet());
+            }
+        }
+        ctx.role = model.roleOf(ctx.version);
+        return Outcome.OK;
+    }
+
+    private Outcome checkRowCount(final ScoringContext ctx)
+    {
+        if (ctx.rowCount == 0)
+        {
+            return ctx.fail(Outcome.INVALID_ARGUMENT, "rows: at least one row is required");
+        }
+        if (ctx.rowCount > maxRows)
+        {
+            return ctx.fail(Outcome.TOO_LARGE, "rows: " + ctx.rowCount + " rows, at most " + maxRows + " per request");
+        }
+        return Outcome.OK;
+    }
+
+    /**
+     * Builds each row's input vector in model order: the entity's stored features first, then the
+     * request's features over them (a caller may override a stored value), then defaults for whatever
+     * is still missing, each noted in the row's status.
+     */
+    Outcome assemble(final ScoringContext ctx)
+    {
+        final Model model = ctx.model;
+        final ModelConfig config = model.config();
+        final int featureCount = config.featureCount();
+        final float[] input = ctx.inputCapacity(ctx.rowCount * featureCount);
+        final boolean needsStore = model.storeFeatures().length > 0;
+
+        java.util.Arrays.fill(input, 0, ctx.rowCount * featureCount, Float.NaN);
+        ctx.clearStatus(ctx.rowCount * featureCount);
+        for (int row = 0; row < ctx.rowCount; row++)
+        {
+            if (needsStore)
+            {
+                if (ctx.entityKeys[row].length() == 0)
+                {
+                    return ctx.fail(Outcome.INVALID_ARGUMENT,
+                        "row " + row + ": '" + config.entityKey() + "' (the entity key) is required");
+                }
+                final int found = model.lookupStoredFeatures(ctx.entityKeys[row], input, row * featureCount);
+                if (found == FeatureStore.ENTITY_NOT_FOUND)
+                {
+                    noteEntityNotFound(ctx, row, featureCount);
+                }
+            }
+        }
+
+        for (int i = 0; i < ctx.pairCount; i++)
+        {
+            if (applyRequestFeature(ctx, config, input, i) != Outcome.OK)
+            {
+                return ctx.outcome;
+            }
+        }
+
+        return applyDefaults(ctx, config, input);
+    }
+
+    private static void noteEntityNotFound(final ScoringContext ctx, final int row, final int featureCount)
+    {
+        for (final FeatureSpec feature : ctx.model.storeFeatures())
+        {
+            ctx.cellStatus[row * featureCount + feature.index()] = ScoringContext.STATUS_ENTITY_NOT_FOUND;
+        }
+    }
+
+    private static Outcome applyRequestFeature(
+        final ScoringContext ctx, final ModelConfig config, final float[] input, final int pair)
+    {
+        final int row = ctx.pairRow[pair];
+        final String name = ctx.pairName[pair];
+        final FeatureSpec feature = config.feature(name);
+        if (null == feature)
+        {
+            return ctx.fail(Outcome.INVALID_ARGUMENT, "row " + row + ", feature '" + name +
+                "': model '" + config.name() + "' has no such feature");
+        }
+
+        final String text = ctx.pairText[pair];
+        final float value;
+        if (feature.isCategorical())
+        {
+            if (null == text)
+            {
+                return ctx.fail(Outcome.INVALID_ARGUMENT, "row " + row + ", feature '" + name +
+                    "': must be a category name, one of " + feature.categories());
+            }
+            final int code = feature.categoryCode(text);
+            if (code == FeatureSpec.UNKNOWN_CATEGORY)
+            {
+                return ctx.fail(Outcome.INVALID_ARGUMENT, "row " + row + ", feature '" + name +
+                    "': unknown category '" + text + "', expected one of " + feature.categories());
+            }
+            value = code;
+        }
+        else
+        {
+            final double number = ctx.pairNumber[pair];
+            if (null != text || !Double.isFinite(number))
+            {
+                return ctx.fail(Outcome.INVALID_ARGUMENT, "row " + row + ", feature '" + name +
+                    "': must be a finite number" + (null != text ? ", got text '" + text + "'" : ""));
+            }
+            value = (float)number;
+        }
+
+        final int slot = row * config.featureCount() + feature.index();
+        input[slot] = value;
+        ctx.cellStatus[slot] = 0; // the request supplied what the store lacked
+        return Outcome.OK;
+    }
+
+    private static Outcome applyDefaults(final ScoringContext ctx, final ModelConfig config, final float[] input)
+    {
+        final int featureCount = config.featureCount();
+        for (int row = 0; row < ctx.rowCount; row++)
+        {
+            final int base = row * featureCount;
+            for (int f = 0; f < featureCount; f++)
+            {
+                if (!Float.isNaN(input[base + f]))
+                {
+                    continue;
+                }
+                final FeatureSpec feature = config.features().get(f);
+                if (!feature.hasDefault())
+                {
+                    return ctx.fail(Outcome.INVALID_ARGUMENT,
+                        "row " + row + ", feature '" + feature.name() + "': required, and missing from the request");
+                }
+                input[base + f] = feature.defaultValue();
+                ctx.defaultedCount++;
+                if (feature.source() == FeatureSpec.Source.REQUEST)
+                {
+                    ctx.cellStatus[base + f] = ScoringContext.STATUS_NOT_IN_REQUEST;
+                }
+                else if (ctx.cellStatus[base + f] == 0)
+                {
+                    ctx.cellStatus[base + f] = ScoringContext.STATUS_FEATURE_MISSING;
+                }
+            }
+        }
+        return Outcome.OK;
+    }
+
+    private static Outcome score(final ScoringContext ctx)
+    {
+        final ModelVersion version = ctx.version;
+        final float[] output = ctx.outputCapacity(ctx.rowCount * ctx.model.config().outputCount());
+        if (version.scorer().score(ctx.input, ctx.rowCount, output) != Scorer.OK)
+        {
+            return ctx.fail(Outcome.SCORING_FAILED,
+                "model '" + version.model() + "' version '" + version.version() + "' failed to score");
+        }
+        return Outcome.OK;
+    }
+}

@@ -1,0 +1,270 @@
+package io.scoring.gateway.pipeline;
+
+import io.scoring.router.Model;
+import io.scoring.router.ModelVersion;
+import io.scoring.router.Role;
+
+import java.util.Arrays;
+
+/**
+ * Everything one request needs on its way through the pipeline, reused request after request by one
+ * transport thread: the decoded request, the assembled input vectors, the scores, the per-row feature
+ * statuses, and the outcome.
+ *
+ * <p>Decoders fill the request part through {@link #reset}, {@link #addRow} and {@link #addNumber} /
+ * {@link #addText} (or {@link #completeTensor} when the caller sends the model's whole input); the
+ * pipeline fills the rest; encoders read it. Arrays grow to the largest request seen and then stay:
+ * in steady state nothing here allocates.
+ *
+ * <p>Threading: confined to one thread at a time (one per transport thread, see {@link #ofThread}).
+ */
+public final class ScoringContext
+{
+    /** Why a feature took its default, as carried in answers; numbered as the own API's FeatureStatus.Reason. */
+    public static final byte STATUS_ENTITY_NOT_FOUND = 1;
+    public static final byte STATUS_FEATURE_MISSING = 2;
+    public static final byte STATUS_NOT_IN_REQUEST = 3;
+
+    private static final ThreadLocal<ScoringContext> CONTEXTS = ThreadLocal.withInitial(ScoringContext::new);
+
+    // the request, as decoded
+    String modelName;
+    String versionPin;
+    String requestId;
+    int rowCount;
+    CharSequence[] entityKeys = new CharSequence[8];
+
+    /** Request-time features as (row, name, value) triples; a null text means the number is the value. */
+    int pairCount;
+    int[] pairRow = new int[32];
+    String[] pairName = new String[32];
+    double[] pairNumber = new double[32];
+    String[] pairText = new String[32];
+
+    /** True when the caller sent the model's complete input vectors, to be scored as they are. */
+    boolean completeTensor;
+
+    // what the pipeline made of it
+    Model model;
+    ModelVersion version;
+    Role role;
+    float[] input = new float[64];
+    float[] output = new float[8];
+
+    /** Why each (row, feature) cell took its default, row after row; 0 where it did not. */
+    byte[] cellStatus = new byte[64];
+    int defaultedCount;
+
+    Outcome outcome = Outcome.OK;
+    String errorMessage = "";
+
+    /** The calling thread's context. */
+    public static ScoringContext ofThread()
+    {
+        return CONTEXTS.get();
+    }
+
+    /** Starts a new request. */
+    public ScoringContext reset(final String modelName, final String versionPin, final String requestId)
+    {
+        this.modelName = modelName;
+        this.versionPin = null == versionPin ? "" : versionPin;
+        this.requestId = null == requestId ? "" : requestId;
+        rowCount = 0;
+        pairCount = 0;
+        completeTensor = false;
+        model = null;
+        version = null;
+        role = null;
+        defaultedCount = 0;
+        outcome = Outcome.OK;
+        errorMessage = "";
+        return this;
+    }
+
+    /** Sets the request's fields one by one, for decoders that meet them in any order (JSON). */
+    public void modelName(final String modelName)
+    {
+        this.modelName = modelName;
+    }
+
+    public void versionPin(final String versionPin)
+    {
+        this.versionPin = versionPin;
+    }
+
+    public void requestId(final String requestId)
+    {
+        this.requestId = requestId;
+    }
+
+    /** Adds a row for this entity key (empty when the request has none) and returns its index. */
+    public int addRow(final CharSequence entityKey)
+    {
+        if (rowCount == entityKeys.length)
+        {
+            entityKeys = Arrays.copyOf(entityKeys, rowCount * 2);
+        }
+        entityKeys[rowCount] = null == entityKey ? "" : entityKey;
+        return rowCount++;
+    }
+
+    /** Sets the entity key of a row added earlier (V2 sends keys and features as separate tensors). */
+    public void entityKey(final int row, final CharSequence entityKey)
+    {
+        entityKeys[row] = entityKey;
+    }
+
+    public void addNumber(final int row, final String feature, final double value)
+    {
+        addPair(row, feature, value, null);
+    }
+
+    public void addText(final int row, final String feature, final String value)
+    {
+        addPair(row, feature, Double.NaN, value);
+    }
+
+    private void addPair(final int row, final String feature, final double number, final String text)
+    {
+        if (pairCount == pairRow.length)
+        {
+            final int capacity = pairCount * 2;
+            pairRow = Arrays.copyOf(pairRow, capacity);
+            pairName = Arrays.copyOf(pairName, capacity);
+            pairNumber = Arrays.copyOf(pairNumber, capacity);
+            pairText = Arrays.copyOf(pairText, capacity);
+        }
+        pairRow[pairCount] = row;
+        pairName[pairCount] = feature;
+        pairNumber[pairCount] = number;
+        pairText[pairCount] = text;
+        pairCount++;
+    }
+
+    /**
+     * Declares that the request carries {@code rows} complete input vectors and returns the array to
+     * write them into, {@code featureCount} floats per row, row after row.
+     */
+    public float[] completeTensor(final int rows, final int featureCount)
+    {
+        completeTensor = true;
+        for (int i = 0; i < rows; i++)
+        {
+            addRow("");
+        }
+        return inputCapacity(rows * featureCount);
+    }
+
+    float[] inputCapacity(final int floats)
+    {
+        if (input.length < floats)
+        {
+            input = new float[Math.max(floats, input.length * 2)];
+        }
+        return input;
+    }
+
+    float[] outputCapacity(final int floats)
+    {
+        if (output.length < floats)
+        {
+            output = new float[Math.max(floats, output.length * 2)];
+        }
+        return output;
+    }
+
+    /** Sizes and clears the status cells for the assembled rows. */
+    void clearStatus(final int cells)
+    {
+        if (cellStatus.length < cells)
+        {
+            cellStatus = new byte[Math.max(cells, cellStatus.length * 2)];
+        }
+        Arrays.fill(cellStatus, 0, cells, (byte)0);
+    }
+
+    /** Ends the request with an outcome other than OK; returns it so callers can {@code return fail(..)}. */
+    public Outcome fail(final Outcome outcome, final String message)
+    {
+        this.outcome = outcome;
+        this.errorMessage = message;
+        return outcome;
+    }
+
+    /** Lets a decoder resolve the model early (V2 needs its config to read named inputs). */
+    public void model(final Model model)
+    {
+        this.model = model;
+    }
+
+    public String modelName()
+    {
+        return modelName;
+    }
+
+    public String requestId()
+    {
+        return requestId;
+    }
+
+    public int rowCount()
+    {
+        return rowCount;
+    }
+
+    public Model model()
+    {
+        return model;
+    }
+
+    public ModelVersion version()
+    {
+        return version;
+    }
+
+    public Role role()
+    {
+        return role;
+    }
+
+    public Outcome outcome()
+    {
+        return outcome;
+    }
+
+    public String errorMessage()
+    {
+        return errorMessage;
+    }
+
+    public int outputCount()
+    {
+        return model.config().outputCount();
+    }
+
+    /** Score {@code output} of {@code row}. */
+    public float score(final int row, final int outputIndex)
+    {
+        return output[row * outputCount() + outputIndex];
+    }
+
+    /** How many (row, feature) cells took a default. */
+    public int defaultedCount()
+    {
+        return defaultedCount;
+    }
+
+    /** Why this row's feature took its default ({@code STATUS_*}), or 0 when it did not. */
+    public byte status(final int row, final int featureIndex)
+    {
+        return cellStatus[row * model.config().featureCount() + featureIndex];
+    }
+
+    /** The assembled input of a row, for tests and the in-process compute-floor benchmark. */
+    public float[] assembledRow(final int row)
+    {
+        final int featureCount = model.config().featureCount();
+        return Arrays.copyOfRange(input, row * featureCount, (row + 1) * featureCount);
+    }
+}

@@ -1,0 +1,51 @@
+package io.scoring.gateway;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.scoring.proto.inference.GRPCInferenceServiceGrpc;
+import io.scoring.proto.v1.ScoringServiceGrpc;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+
+/** Real clients of a running gateway: a gRPC channel with both services' stubs, and an HTTP client. */
+final class GatewayClients implements AutoCloseable
+{
+    final ManagedChannel channel;
+    final ScoringServiceGrpc.ScoringServiceBlockingStub scoring;
+    final GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub inference;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final int httpPort;
+
+    GatewayClients(final int httpPort, final int grpcPort)
+    {
+        this.httpPort = httpPort;
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
+        scoring = ScoringServiceGrpc.newBlockingStub(channel);
+        inference = GRPCInferenceServiceGrpc.newBlockingStub(channel);
+    }
+
+    HttpResponse<String> post(final String path, final String json) throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> get(final String path) throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).GET().build(),
+            HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+}
