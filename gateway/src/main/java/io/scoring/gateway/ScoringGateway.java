@@ -138,10 +138,10 @@ public final class ScoringGateway
         }
         final long startNanos = System.nanoTime();
         state.startDraining();
-        LOG.log(System.Logger.Level.INFO, "draining: refusing new requests, waiting up to {0} s for those in flight",
-            config.drainSeconds());
         http.shutdown();
         grpc.shutdown();
+        LOG.log(System.Logger.Level.INFO, "draining: listeners closed, waiting up to {0} s for requests in flight",
+            config.drainSeconds());
         http.awaitTermination(config.drainSeconds(), TimeUnit.SECONDS);
         grpc.awaitTermination(Math.max(1, config.drainSeconds()), TimeUnit.SECONDS);
         releaseAll();

@@ -54,15 +54,7 @@ class GatewayProtocolsTest
 
     static PredictRequest.Builder ownRequest(final DemoTestSet.Applicant applicant)
     {
-        final Row.Builder row = Row.newBuilder().setEntityKey(applicant.id());
-        for (final String feature : demo.requestFeatures())
-        {
-            final Object value = demo.requestValue(applicant, feature);
-            row.putFeatures(feature, value instanceof String text
-                ? FeatureValue.newBuilder().setStringValue(text).build()
-                : FeatureValue.newBuilder().setNumberValue((Double)value).build());
-        }
-        return PredictRequest.newBuilder().setModel("credit-risk").addRows(row);
+        return DemoRequests.ownRequest(demo, applicant);
     }
 
     static String ownJson(final List<DemoTestSet.Applicant> applicants, final String version) throws Exception

@@ -4,12 +4,14 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.scoring.gateway.ServerState;
+import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 
 import java.io.IOException;
@@ -76,49 +78,98 @@ public final class GrpcTransport
     }
 
     /**
-     * gRPC reports a request that fails to parse as INTERNAL, as if the server were at fault; the
-     * caller sent it, so it is INVALID_ARGUMENT here.
+     * gRPC reports a request that fails to parse as UNKNOWN ("Application error processing RPC"), as
+     * if the server were at fault. The caller sent it, so here it is INVALID_ARGUMENT: each method
+     * takes the raw message stream and parses it itself, answering INVALID_ARGUMENT when it cannot.
      */
     static ServerServiceDefinition rejectingMalformedMessages(final ServerServiceDefinition service)
     {
-        final ServerServiceDefinition.Builder strict = ServerServiceDefinition.builder(service.getServiceDescriptor());
+        final ServerServiceDefinition.Builder strict =
+            ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
         for (final ServerMethodDefinition<?, ?> method : service.getMethods())
         {
-            strict.addMethod(strictParsing(method));
+            strict.addMethod(parsingItself(method));
         }
         return strict.build();
     }
 
-    private static <Req, Resp> ServerMethodDefinition<Req, Resp> strictParsing(
+    private static <Req, Resp> ServerMethodDefinition<InputStream, Resp> parsingItself(
         final ServerMethodDefinition<Req, Resp> method)
     {
         final MethodDescriptor<Req, Resp> descriptor = method.getMethodDescriptor();
-        final MethodDescriptor.Marshaller<Req> lenient = descriptor.getRequestMarshaller();
-        final MethodDescriptor.Marshaller<Req> strict = new MethodDescriptor.Marshaller<>()
+        final MethodDescriptor<InputStream, Resp> raw =
+            descriptor.toBuilder(RAW_STREAM, descriptor.getResponseMarshaller()).build();
+        final ServerCallHandler<InputStream, Resp> handler = (call, headers) ->
         {
-            @Override
-            public InputStream stream(final Req value)
+            @SuppressWarnings("unchecked") // the typed handler never asks the call for its request type
+            final ServerCall<Req, Resp> typedCall = (ServerCall<Req, Resp>)(ServerCall<?, Resp>)call;
+            final ServerCall.Listener<Req> typed = method.getServerCallHandler().startCall(typedCall, headers);
+            return new ServerCall.Listener<>()
             {
-                return lenient.stream(value);
-            }
+                private boolean rejected;
 
-            @Override
-            public Req parse(final InputStream stream)
-            {
-                try
+                @Override
+                public void onMessage(final InputStream message)
                 {
-                    return lenient.parse(stream);
+                    final Req request;
+                    try
+                    {
+                        request = descriptor.parseRequest(message);
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        rejected = true;
+                        call.close(Outcome.INVALID_ARGUMENT.grpcStatus("malformed " +
+                            descriptor.getFullMethodName() + " request: not a valid protobuf message"), new Metadata());
+                        return;
+                    }
+                    typed.onMessage(request);
                 }
-                catch (final StatusRuntimeException ex)
+
+                @Override
+                public void onHalfClose()
                 {
-                    throw Status.INVALID_ARGUMENT
-                        .withDescription("malformed " + descriptor.getFullMethodName() + " request: " +
-                            ex.getStatus().getDescription())
-                        .asRuntimeException();
+                    if (!rejected)
+                    {
+                        typed.onHalfClose();
+                    }
                 }
-            }
+
+                @Override
+                public void onCancel()
+                {
+                    typed.onCancel();
+                }
+
+                @Override
+                public void onComplete()
+                {
+                    typed.onComplete();
+                }
+
+                @Override
+                public void onReady()
+                {
+                    typed.onReady();
+                }
+            };
         };
-        return ServerMethodDefinition.create(descriptor.toBuilder().setRequestMarshaller(strict).build(),
-            method.getServerCallHandler());
+        return ServerMethodDefinition.create(raw, handler);
     }
+
+    /** Hands the message's bytes over unparsed; the handler above parses them on the same thread. */
+    private static final MethodDescriptor.Marshaller<InputStream> RAW_STREAM = new MethodDescriptor.Marshaller<>()
+    {
+        @Override
+        public InputStream stream(final InputStream value)
+        {
+            return value;
+        }
+
+        @Override
+        public InputStream parse(final InputStream stream)
+        {
+            return stream;
+        }
+    };
 }

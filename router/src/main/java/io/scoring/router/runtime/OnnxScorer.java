@@ -34,11 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class OnnxScorer implements Scorer
 {
+    /** Every output is pinned, so none is requested beside them. */
+    private static final Set<String> NO_UNPINNED_OUTPUTS = Set.of();
+
     private final OrtEnvironment env;
     private final OrtSession session;
     private final String inputName;
     private final String[] outputNames;
-    private final Set<String> outputNameSet;
     private final int featureCount;
     private final int maxRows;
     private final ThreadLocal<ThreadTensors> tensorsOfThread = ThreadLocal.withInitial(this::newThreadTensors);
@@ -58,7 +60,6 @@ final class OnnxScorer implements Scorer
         this.session = session;
         this.inputName = inputName;
         this.outputNames = outputNames.toArray(new String[0]);
-        this.outputNameSet = Set.copyOf(outputNames);
         this.featureCount = featureCount;
         this.maxRows = maxRows;
     }
@@ -147,7 +148,7 @@ final class OnnxScorer implements Scorer
         }
 
         tensors.input.put(0, input, 0, rows * featureCount);
-        try (OrtSession.Result ignored = session.run(batch.inputs, outputNameSet, batch.pinnedOutputs))
+        try (OrtSession.Result ignored = session.run(batch.inputs, NO_UNPINNED_OUTPUTS, batch.pinnedOutputs))
         {
             final int outputCount = outputNames.length;
             for (int j = 0; j < outputCount; j++)
