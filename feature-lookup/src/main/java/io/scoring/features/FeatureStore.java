@@ -22,6 +22,19 @@ public interface FeatureStore extends AutoCloseable
     /** What {@link #columnIndex} answers for a feature the store does not hold. */
     int MISSING_COLUMN = -1;
 
+    /** Per-value statuses {@link #lookupAll} writes; numbered as the scoring API's FeatureStatus.Reason. */
+    byte STATUS_FOUND = 0;
+    /** The store has no such entity. */
+    byte STATUS_ENTITY_NOT_FOUND = 1;
+    /** The entity is stored, without this feature. */
+    byte STATUS_FEATURE_MISSING = 2;
+    /** The value is older than its feature view's maximum age. */
+    byte STATUS_STALE = 4;
+    /** The store did not answer in time, failed, or is cut off by its circuit breaker. */
+    byte STATUS_STORE_UNAVAILABLE = 5;
+    /** The stored bytes are not a valid value. */
+    byte STATUS_INVALID_VALUE = 6;
+
     /** A short name for logs and metrics, e.g. {@code embedded}. */
     String name();
 
@@ -35,6 +48,42 @@ public interface FeatureStore extends AutoCloseable
      * @return {@link #FOUND} or {@link #ENTITY_NOT_FOUND}
      */
     int lookup(CharSequence entityKey, int[] columns, int[] positions, float[] target, int targetOffset);
+
+    /**
+     * Looks up {@code rows} entities at once (a networked store does it in one round trip): for row r
+     * and every i, the value of column {@code columns[i]} goes to {@code values[r * stride + positions[i]]}
+     * (NaN when absent) and why it is absent to {@code statuses} at the same index ({@link #STATUS_FOUND}
+     * when present). Never throws; a store that cannot answer marks the values unavailable.
+     *
+     * <p>The default calls {@link #lookup} once per row, which suits an in-process store.
+     */
+    default void lookupAll(
+        final CharSequence[] entityKeys,
+        final int rows,
+        final int[] columns,
+        final int[] positions,
+        final float[] values,
+        final byte[] statuses,
+        final int stride)
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            final int base = row * stride;
+            final boolean found = lookup(entityKeys[row], columns, positions, values, base) == FOUND;
+            for (final int position : positions)
+            {
+                if (!found)
+                {
+                    values[base + position] = Float.NaN;
+                    statuses[base + position] = STATUS_ENTITY_NOT_FOUND;
+                }
+                else
+                {
+                    statuses[base + position] = Float.isNaN(values[base + position]) ? STATUS_FEATURE_MISSING : STATUS_FOUND;
+                }
+            }
+        }
+    }
 
     @Override
     void close();

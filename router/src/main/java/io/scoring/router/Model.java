@@ -98,14 +98,14 @@ public final class Model
     }
 
     /**
-     * Copies the entity's stored features into {@code target} at {@code targetOffset}, in model
-     * order. Values the store does not have are written as NaN.
-     *
-     * @return {@link FeatureStore#FOUND} or {@link FeatureStore#ENTITY_NOT_FOUND}
+     * Copies the stored features of {@code rows} entities into their input vectors ({@code featureCount}
+     * floats per row, model order) in one store call, with each value's status beside it (see
+     * {@link FeatureStore#lookupAll}).
      */
-    public int lookupStoredFeatures(final CharSequence entityKey, final float[] target, final int targetOffset)
+    public void lookupStoredFeatures(
+        final CharSequence[] entityKeys, final int rows, final float[] inputs, final byte[] statuses)
     {
-        return store.lookup(entityKey, storeColumns, storePositions, target, targetOffset);
+        store.lookupAll(entityKeys, rows, storeColumns, storePositions, inputs, statuses, config.featureCount());
     }
 
     /** The features this model reads from the store, in model order. */

@@ -1,6 +1,5 @@
 package io.scoring.gateway.pipeline;
 
-import io.scoring.features.FeatureStore;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelVersion;
@@ -110,9 +109,9 @@ public final class PredictPipeline
     }
 
     /**
-     * Builds each row's input vector in model order: the entity's stored features first, then the
-     * request's features over them (a caller may override a stored value), then defaults for whatever
-     * is still missing, each noted in the row's status.
+     * Builds each row's input vector in model order: the entities' stored features first (one store
+     * call for all rows), then the request's features over them (a caller may override a stored
+     * value), then defaults for whatever is still missing, each with its reason in the row's status.
      */
     Outcome assemble(final ScoringContext ctx)
     {
@@ -124,21 +123,17 @@ public final class PredictPipeline
 
         java.util.Arrays.fill(input, 0, ctx.rowCount * featureCount, Float.NaN);
         ctx.clearStatus(ctx.rowCount * featureCount);
-        for (int row = 0; row < ctx.rowCount; row++)
+        if (needsStore)
         {
-            if (needsStore)
+            for (int row = 0; row < ctx.rowCount; row++)
             {
                 if (ctx.entityKeys[row].length() == 0)
                 {
                     return ctx.fail(Outcome.INVALID_ARGUMENT,
                         "row " + row + ": '" + config.entityKey() + "' (the entity key) is required");
                 }
-                final int found = model.lookupStoredFeatures(ctx.entityKeys[row], input, row * featureCount);
-                if (found == FeatureStore.ENTITY_NOT_FOUND)
-                {
-                    noteEntityNotFound(ctx, row, featureCount);
-                }
             }
+            model.lookupStoredFeatures(ctx.entityKeys, ctx.rowCount, input, ctx.cellStatus);
         }
 
         for (int i = 0; i < ctx.pairCount; i++)
@@ -150,14 +145,6 @@ public final class PredictPipeline
         }
 
         return applyDefaults(ctx, config, input);
-    }
-
-    private static void noteEntityNotFound(final ScoringContext ctx, final int row, final int featureCount)
-    {
-        for (final FeatureSpec feature : ctx.model.storeFeatures())
-        {
-            ctx.cellStatus[row * featureCount + feature.index()] = ScoringContext.STATUS_ENTITY_NOT_FOUND;
-        }
     }
 
     private static Outcome applyRequestFeature(
@@ -229,10 +216,6 @@ public final class PredictPipeline
                 if (feature.source() == FeatureSpec.Source.REQUEST)
                 {
                     ctx.cellStatus[base + f] = ScoringContext.STATUS_NOT_IN_REQUEST;
-                }
-                else if (ctx.cellStatus[base + f] == 0)
-                {
-                    ctx.cellStatus[base + f] = ScoringContext.STATUS_FEATURE_MISSING;
                 }
             }
         }

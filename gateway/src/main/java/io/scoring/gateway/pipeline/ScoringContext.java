@@ -20,9 +20,10 @@ import java.util.Arrays;
  */
 public final class ScoringContext
 {
-    /** Why a feature took its default, as carried in answers; numbered as the own API's FeatureStatus.Reason. */
-    public static final byte STATUS_ENTITY_NOT_FOUND = 1;
-    public static final byte STATUS_FEATURE_MISSING = 2;
+    /**
+     * Why a request-time feature took its default. The store's reasons are FeatureStore's STATUS_*;
+     * all are numbered as the own API's FeatureStatus.Reason.
+     */
     public static final byte STATUS_NOT_IN_REQUEST = 3;
 
     private static final ThreadLocal<ScoringContext> CONTEXTS = ThreadLocal.withInitial(ScoringContext::new);
