@@ -15,7 +15,7 @@ import java.util.Map;
  * The demo the jar carries: the credit-risk model repository and the applicants' feature snapshot,
  * under {@code demo/} on the classpath. Read in place, from the jar or from a build's classes folder.
  */
-final class DemoBundle
+public final class DemoBundle
 {
     static final String MODELS = "demo/models";
     static final String FEATURES = "demo/features/applicants.snapshot";
@@ -25,7 +25,7 @@ final class DemoBundle
     }
 
     /** The bundled model repository as a path, inside the jar's file system when run from the jar. */
-    static Path models() throws IOException
+    public static Path models() throws IOException
     {
         final URL url = DemoBundle.class.getClassLoader().getResource(MODELS);
         if (null == url)
@@ -56,7 +56,7 @@ final class DemoBundle
         }
     }
 
-    static InputStream features() throws IOException
+    public static InputStream features() throws IOException
     {
         final InputStream in = DemoBundle.class.getClassLoader().getResourceAsStream(FEATURES);
         if (null == in)

@@ -12,8 +12,8 @@ final class ModelConfig
 {
     static final String MODEL_NAME = "credit-risk";
     static final String ENTITY_KEY = "applicant_id";
-    /** The score at or above which the answer is "bad": the cost-optimal 1/6, to 4 decimals. */
-    static final double DECISION_THRESHOLD = 0.1667;
+    /** The score at or above which the answer is "bad": the cost-optimal 1/6 (cost 1 / (1 + 5)). */
+    static final double DECISION_THRESHOLD = 1.0 / 6.0;
 
     private ModelConfig()
     {
