@@ -1,20 +1,43 @@
 package io.scoring.router;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scoring.router.state.AuditLog;
+import io.scoring.router.state.StateStore;
+import io.scoring.router.traffic.TrafficPolicy;
+
+import java.io.IOException;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The models the gateway serves, by name. Immutable; read concurrently by the transport threads. */
+/**
+ * The models the gateway serves, by name, and the admin operations on them: traffic policy, load,
+ * unload, promote, rollback. Each operation is serialized with the others, saved to the state store
+ * and written to the audit log before it returns, so an acknowledged change survives a crash.
+ *
+ * <p>The set of models is fixed at start; {@link #model} is safe and allocation-free from any thread.
+ */
 public final class ModelRegistry implements AutoCloseable
 {
-    private final Map<String, Model> models;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    public ModelRegistry(final Collection<Model> models)
+    private final Map<String, Model> models;
+    private final Model.VersionLoader loader;
+    private final StateStore stateStore;
+    private final AuditLog audit;
+
+    public ModelRegistry(
+        final Collection<Model> models, final Model.VersionLoader loader, final StateStore stateStore, final AuditLog audit)
     {
         final Map<String, Model> byName = new TreeMap<>();
         models.forEach((model) -> byName.put(model.name(), model));
         this.models = Collections.unmodifiableMap(byName);
+        this.loader = loader;
+        this.stateStore = stateStore;
+        this.audit = audit;
     }
 
     /** The model with this name, or null. Allocates nothing. */
@@ -28,10 +51,105 @@ public final class ModelRegistry implements AutoCloseable
         return models.values();
     }
 
-    /** Closes every version's runtime. Only once no thread is scoring. */
+    /** An admin change to one model. */
+    @FunctionalInterface
+    private interface Change
+    {
+        void apply(Model model) throws RouterException;
+    }
+
+    public void setPolicy(final String model, final TrafficPolicy policy, final String caller)
+        throws RouterException, IOException
+    {
+        change(model, caller, "set_traffic", (m) -> m.setPolicy(policy));
+    }
+
+    public void load(final String model, final String version, final String caller) throws RouterException, IOException
+    {
+        change(model, caller, "load " + version, (m) -> m.load(version, loader));
+    }
+
+    public void unload(final String model, final String version, final String caller) throws RouterException, IOException
+    {
+        change(model, caller, "unload " + version, (m) -> m.unload(version));
+    }
+
+    public void promote(final String model, final String caller) throws RouterException, IOException
+    {
+        change(model, caller, "promote", Model::promote);
+    }
+
+    public void rollback(final String model, final String caller) throws RouterException, IOException
+    {
+        change(model, caller, "rollback", Model::rollback);
+    }
+
+    private synchronized void change(final String name, final String caller, final String action, final Change change)
+        throws RouterException, IOException
+    {
+        final Model model = models.get(name);
+        if (null == model)
+        {
+            throw new RouterException(RouterException.Kind.NOT_FOUND, "model '" + name + "' is not served");
+        }
+        final ObjectNode before = describe(model);
+        change.apply(model);
+        stateStore.save(state());
+        if (null != audit)
+        {
+            audit.append(caller, action, name, before, describe(model));
+        }
+    }
+
+    /** What the admin API shows of a model: its versions with their state and runtime, and its policy. */
+    public ObjectNode describe(final Model model)
+    {
+        final ObjectNode json = JSON.createObjectNode().put("name", model.name());
+        final ArrayNode versions = json.putArray("versions");
+        for (final VersionStatus status : model.versionStatuses())
+        {
+            final ObjectNode version = versions.addObject()
+                .put("version", status.version())
+                .put("state", status.state().name())
+                .put("runtime", status.runtime());
+            if (!status.error().isEmpty())
+            {
+                version.put("error", status.error());
+            }
+        }
+        json.set("traffic", model.policy().toJson());
+        final ArrayNode history = json.putArray("champion_history");
+        model.championHistory().forEach(history::add);
+        return json;
+    }
+
+    /** The state the store keeps (see {@link StateStore}). */
+    public ObjectNode state()
+    {
+        final ObjectNode state = JSON.createObjectNode();
+        final ObjectNode byModel = state.putObject("models");
+        for (final Model model : models.values())
+        {
+            final ObjectNode entry = byModel.putObject(model.name());
+            final ArrayNode versions = entry.putArray("versions");
+            new TreeMap<>(model.versions()).keySet().forEach(versions::add);
+            entry.set("policy", model.policy().toJson());
+            final ArrayNode history = entry.putArray("champion_history");
+            model.championHistory().forEach(history::add);
+        }
+        return state;
+    }
+
+    /** Every audited change, oldest first; empty when the registry keeps no audit log. */
+    public ArrayNode audit() throws IOException
+    {
+        return null == audit ? JSON.createArrayNode() : audit.entries();
+    }
+
+    /** Stops the shadows and closes every runtime. Only once no thread is scoring. */
     @Override
     public void close()
     {
-        models.values().forEach((model) -> model.versions().values().forEach((v) -> v.scorer().close()));
+        models.values().forEach(Model::close);
     }
 }

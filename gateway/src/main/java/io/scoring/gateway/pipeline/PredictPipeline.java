@@ -49,49 +49,60 @@ public final class PredictPipeline
         {
             return ctx.outcome; // the decoder already rejected it
         }
-        if (route(ctx) != Outcome.OK || checkRowCount(ctx) != Outcome.OK)
+        if (resolveModel(ctx) != Outcome.OK || checkRowCount(ctx) != Outcome.OK || route(ctx) != Outcome.OK)
         {
             return ctx.outcome;
         }
-        if (ctx.completeTensor)
+        try
         {
-            ctx.clearStatus(ctx.rowCount * ctx.model.config().featureCount()); // scored as sent: nothing defaulted
-        }
-        else if (assemble(ctx) != Outcome.OK)
-        {
+            if (ctx.completeTensor)
+            {
+                ctx.clearStatus(ctx.rowCount * ctx.model.config().featureCount()); // scored as sent: nothing defaulted
+            }
+            else if (assemble(ctx) != Outcome.OK)
+            {
+                return ctx.outcome;
+            }
+            if (score(ctx) == Outcome.OK)
+            {
+                ctx.route.offerShadows(ctx.requestId, ctx.input, ctx.output, ctx.rowCount);
+            }
             return ctx.outcome;
         }
-        return score(ctx);
+        finally
+        {
+            ctx.route.release();
+        }
     }
 
-    /** Picks the model and the version that answers: the pinned one, else the champion. */
-    Outcome route(final ScoringContext ctx)
+    private Outcome resolveModel(final ScoringContext ctx)
     {
-        Model model = ctx.model;
-        if (null == model)
+        if (null == ctx.model)
         {
-            model = models.model(ctx.modelName);
-            if (null == model)
+            ctx.model = models.model(ctx.modelName);
+            if (null == ctx.model)
             {
                 return ctx.fail(Outcome.MODEL_NOT_FOUND, "model '" + ctx.modelName + "' is not served");
             }
-            ctx.model = model;
         }
+        return Outcome.OK;
+    }
 
-        if (ctx.versionPin.isEmpty())
+    /**
+     * Picks the version that answers, by the model's traffic policy: the pinned version, else the
+     * canary or the champion by the first row's entity key (a request is routed as a whole). Holds
+     * the version until the pipeline releases the route.
+     */
+    private Outcome route(final ScoringContext ctx)
+    {
+        final Model model = ctx.model;
+        if (!model.route(ctx.entityKeys[0], ctx.versionPin, ctx.route))
         {
-            ctx.version = model.champion();
+            return ctx.fail(Outcome.VERSION_NOT_FOUND, "model '" + model.name() + "' has no version '" +
+                ctx.versionPin + "'; loaded: " + model.versions().keySet());
         }
-        else
-        {
-            ctx.version = model.version(ctx.versionPin);
-            if (null == ctx.version)
-            {
-                return ctx.fail(Outcome.VERSION_NOT_FOUND, "model '" + model.name() + "' has no version '" +
-                    ctx.versionPin + "'; loaded: " + model.versions().keySet());
-            }
-        }
-        ctx.role = model.roleOf(ctx.version);
+        ctx.version = ctx.route.version();
+        ctx.role = ctx.route.role();
         return Outcome.OK;
     }
 

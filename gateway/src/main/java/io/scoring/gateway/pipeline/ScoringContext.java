@@ -3,6 +3,7 @@ package io.scoring.gateway.pipeline;
 import io.scoring.router.Model;
 import io.scoring.router.ModelVersion;
 import io.scoring.router.Role;
+import io.scoring.router.Route;
 
 import java.util.Arrays;
 
@@ -47,6 +48,7 @@ public final class ScoringContext
 
     // what the pipeline made of it
     Model model;
+    final Route route = new Route();
     ModelVersion version;
     Role role;
     float[] input = new float[64];

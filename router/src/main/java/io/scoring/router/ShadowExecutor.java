@@ -1,0 +1,243 @@
+package io.scoring.router;
+
+import io.scoring.router.runtime.Scorer;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Scores a shadow version off the response path: transport threads copy the assembled request into a
+ * bounded ring buffer ({@link #offer}, never blocks, never allocates); one thread of its own reads,
+ * scores with the shadow and hands the result to the listener. A full ring drops the request and
+ * counts it; a shadow that fails or is slow only costs its own thread.
+ *
+ * <pre>
+ *   record (little-endian, 4-byte aligned)
+ *   0                   4                   8
+ *   +-------------------+-------------------+-------------------------------+
+ *   | rows              | requestId length  | requestId (ASCII), padded     |
+ *   +-------------------+-------------------+-------------------------------+
+ *   | champion version length | champion version (ASCII), padded            |
+ *   +---------------------------------------------------------------------- +
+ *   | rows x featureCount float32 inputs | rows x outputCount float32 scores |
+ *   +---------------------------------------------------------------------- +
+ * </pre>
+ */
+final class ShadowExecutor implements AutoCloseable
+{
+    private static final int MSG_TYPE = 1;
+    /** 1 MiB: about 8,000 single-row credit requests, a few ms of a full-rate burst on two cores. */
+    static final int DEFAULT_CAPACITY = 1 << 20;
+    /** Request ids and version names longer than this are cut in the shadow record. */
+    private static final int MAX_TEXT = 64;
+
+    private final String model;
+    private final ModelVersion shadow;
+    private final int featureCount;
+    private final int outputCount;
+    private final ShadowListener listener;
+    private final RingBuffer ring;
+    private final Thread worker;
+    private final AtomicLong scored = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile boolean running = true;
+
+    private final ShadowResult result = new ShadowResult();
+
+    ShadowExecutor(
+        final String model,
+        final ModelVersion shadow,
+        final int featureCount,
+        final int outputCount,
+        final ShadowListener listener,
+        final int capacity)
+    {
+        this.model = model;
+        this.shadow = shadow;
+        this.featureCount = featureCount;
+        this.outputCount = outputCount;
+        this.listener = listener;
+        this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        result.model = model;
+        result.shadowVersion = shadow.version();
+        result.featureCount = featureCount;
+        result.outputCount = outputCount;
+        worker = new Thread(this::run, "shadow-" + model + "-" + shadow.version());
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    String version()
+    {
+        return shadow.version();
+    }
+
+    /** Copies one request for the shadow; false (and counted) when the ring is full. */
+    boolean offer(
+        final CharSequence requestId,
+        final String championVersion,
+        final float[] inputs,
+        final float[] championScores,
+        final int rows)
+    {
+        final int idLength = Math.min(requestId.length(), MAX_TEXT);
+        final int versionLength = Math.min(championVersion.length(), MAX_TEXT);
+        final int length = 8 + align(idLength) + 4 + align(versionLength) + rows * (featureCount + outputCount) * 4;
+        final int index = ring.tryClaim(MSG_TYPE, length);
+        if (index <= 0)
+        {
+            dropped.incrementAndGet();
+            return false;
+        }
+        final var buffer = ring.buffer();
+        int at = index;
+        buffer.putInt(at, rows);
+        buffer.putInt(at + 4, idLength);
+        at += 8;
+        for (int i = 0; i < idLength; i++)
+        {
+            buffer.putByte(at + i, (byte)requestId.charAt(i));
+        }
+        at += align(idLength);
+        buffer.putInt(at, versionLength);
+        at += 4;
+        for (int i = 0; i < versionLength; i++)
+        {
+            buffer.putByte(at + i, (byte)championVersion.charAt(i));
+        }
+        at += align(versionLength);
+        for (int i = 0; i < rows * featureCount; i++, at += 4)
+        {
+            buffer.putFloat(at, inputs[i]);
+        }
+        for (int i = 0; i < rows * outputCount; i++, at += 4)
+        {
+            buffer.putFloat(at, championScores[i]);
+        }
+        ring.commit(index);
+        return true;
+    }
+
+    private static int align(final int length)
+    {
+        return (length + 3) & ~3;
+    }
+
+    private void run()
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+        while (running || ring.size() > 0)
+        {
+            idle.idle(ring.read(this::score, 64));
+        }
+    }
+
+    private void score(final int msgType, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+    {
+        int at = index;
+        final int rows = buffer.getInt(at);
+        final int idLength = buffer.getInt(at + 4);
+        at += 8;
+        result.requestId = buffer.getStringWithoutLengthAscii(at, idLength);
+        at += align(idLength);
+        final int versionLength = buffer.getInt(at);
+        at += 4;
+        result.championVersion = buffer.getStringWithoutLengthAscii(at, versionLength);
+        at += align(versionLength);
+        result.rows = rows;
+        result.features = ensure(result.features, rows * featureCount);
+        result.championScores = ensure(result.championScores, rows * outputCount);
+        result.shadowScores = ensure(result.shadowScores, rows * outputCount);
+        for (int i = 0; i < rows * featureCount; i++, at += 4)
+        {
+            result.features[i] = buffer.getFloat(at);
+        }
+        for (int i = 0; i < rows * outputCount; i++, at += 4)
+        {
+            result.championScores[i] = buffer.getFloat(at);
+        }
+
+        final long start = System.nanoTime();
+        final int outcome;
+        try
+        {
+            outcome = shadow.scorer().score(result.features, rows, result.shadowScores);
+        }
+        catch (final RuntimeException ex)
+        {
+            failed.incrementAndGet();
+            return;
+        }
+        result.shadowNanos = System.nanoTime() - start;
+        if (outcome != Scorer.OK)
+        {
+            failed.incrementAndGet();
+            return;
+        }
+        scored.incrementAndGet();
+        try
+        {
+            listener.onShadowScored(result);
+        }
+        catch (final RuntimeException ex)
+        {
+            failed.incrementAndGet();
+        }
+    }
+
+    private static float[] ensure(final float[] array, final int size)
+    {
+        return null != array && array.length >= size ? array : new float[size];
+    }
+
+    long scored()
+    {
+        return scored.get();
+    }
+
+    long dropped()
+    {
+        return dropped.get();
+    }
+
+    long failed()
+    {
+        return failed.get();
+    }
+
+    /** Bytes waiting in the ring. */
+    int queuedBytes()
+    {
+        return ring.size();
+    }
+
+    /** Scores what is queued, then stops the thread; a shadow taken out of the policy ends here. */
+    @Override
+    public void close()
+    {
+        running = false;
+        try
+        {
+            worker.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "shadow " + model + "/" + shadow.version();
+    }
+}
