@@ -24,6 +24,8 @@ public final class GatewayConfig
         ADMIN_PORT("admin-port", "8082"),
         /** The model repository; empty: the demo bundled in the jar. */
         MODELS("models", ""),
+        /** Where the traffic policy, the loaded versions and the audit log survive restarts. */
+        STATE_DIR("state-dir", "scoring-state"),
         /** The embedded store's snapshot; empty: the demo applicants bundled in the jar. */
         FEATURES("features", ""),
         /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
@@ -226,6 +228,11 @@ public final class GatewayConfig
     public Path features()
     {
         return values.get(Setting.FEATURES).isEmpty() ? null : Path.of(values.get(Setting.FEATURES));
+    }
+
+    public Path stateDir()
+    {
+        return Path.of(values.get(Setting.STATE_DIR));
     }
 
     public int maxRequestBytes()

@@ -16,6 +16,9 @@ import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelRepository;
+import io.scoring.router.ShadowListener;
+import io.scoring.router.state.AuditLog;
+import io.scoring.router.state.FileStateStore;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,7 +74,9 @@ public final class ScoringGateway
         final long startNanos = System.nanoTime();
         store = loadStore(config.features());
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
-        models = new ModelRepository(repository, store, config.maxRows()).loadAll();
+        final FileStateStore saved = new FileStateStore(config.stateDir());
+        models = new ModelRepository(repository, store, config.maxRows())
+            .loadAll(saved, new AuditLog(config.stateDir()), ShadowListener.NONE);
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
@@ -122,6 +127,11 @@ public final class ScoringGateway
     public int grpcPort()
     {
         return grpc.port();
+    }
+
+    public ModelRegistry models()
+    {
+        return models;
     }
 
     public ServerState state()

@@ -52,7 +52,8 @@ class DrainOnSigtermTest
         final String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         gateway = new ProcessBuilder(javaBin, "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
             "io.scoring.gateway.Main", "--http-port", "0", "--grpc-port", "0", "--admin-port", "0",
-            "--drain-seconds", "20")
+            "--drain-seconds", "20",
+            "--state-dir", java.nio.file.Files.createTempDirectory("scoring-state").toString())
             .redirectErrorStream(true)
             .start();
         final BlockingQueue<String> log = new LinkedBlockingQueue<>();
