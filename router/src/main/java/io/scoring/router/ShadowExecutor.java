@@ -49,6 +49,10 @@ final class ShadowExecutor implements AutoCloseable
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile boolean running = true;
+    /** When a closing shadow stops scoring what is still queued and counts it as dropped. */
+    private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+    /** How long a closing shadow keeps scoring its queue. */
+    private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ShadowResult result = new ShadowResult();
 
@@ -135,9 +139,13 @@ final class ShadowExecutor implements AutoCloseable
     private void run()
     {
         final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
-        while (running || ring.size() > 0)
+        while (running || (ring.size() > 0 && System.nanoTime() < drainDeadlineNanos))
         {
             idle.idle(ring.read(this::score, 64));
+        }
+        while (ring.read((type, buffer, index, length) -> dropped.incrementAndGet()) > 0)
+        {
+            // what a slow shadow could not score in time is dropped, and counted
         }
     }
 
@@ -220,10 +228,14 @@ final class ShadowExecutor implements AutoCloseable
         return ring.size();
     }
 
-    /** Scores what is queued, then stops the thread; a shadow taken out of the policy ends here. */
+    /**
+     * Scores what is queued (for up to a second; the rest is dropped and counted), then stops the
+     * thread. A shadow taken out of the policy ends here.
+     */
     @Override
     public void close()
     {
+        drainDeadlineNanos = System.nanoTime() + DRAIN_NANOS;
         running = false;
         try
         {
