@@ -1,0 +1,65 @@
+package io.scoring.monitoring.feedback;
+
+import io.micrometer.core.instrument.Counter;
+import io.scoring.monitoring.VersionSpec;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Ground truth: the prediction journal and each version's labelled outcomes, behind the gateway's
+ * {@code POST /v1/feedback}. Threading: any thread. Bounded: the journal's capacity, one fixed window
+ * per loaded version; {@link #remove} forgets an unloaded version.
+ */
+public final class GroundTruth
+{
+    private final FeedbackConfig config;
+    private final PredictionJournal journal;
+    private final Map<String, Map<String, VersionOutcomes>> byModel = new ConcurrentHashMap<>();
+
+    public GroundTruth(final FeedbackConfig config, final Counter evicted)
+    {
+        this.config = config;
+        this.journal = new PredictionJournal(config, evicted);
+    }
+
+    /** The outcomes of a version, created on first use (load time, when the handle is resolved). */
+    public VersionOutcomes outcomes(final VersionSpec spec)
+    {
+        return byModel.computeIfAbsent(spec.model(), (model) -> new ConcurrentHashMap<>())
+            .computeIfAbsent(spec.version(), (version) -> new VersionOutcomes(spec, config));
+    }
+
+    public PredictionJournal journal()
+    {
+        return journal;
+    }
+
+    public FeedbackResult feedback(final String requestId, final int label, final long nowMillis)
+    {
+        return journal.join(requestId, label, nowMillis);
+    }
+
+    public ModelAccuracyReport report(final String model)
+    {
+        final List<VersionAccuracy> versions = new ArrayList<>();
+        final Map<String, VersionOutcomes> outcomes = byModel.get(model);
+        if (null != outcomes)
+        {
+            outcomes.values().forEach((version) -> versions.add(version.accuracy()));
+            versions.sort((a, b) -> a.version().compareTo(b.version()));
+        }
+        return new ModelAccuracyReport(model, versions);
+    }
+
+    public void remove(final String model, final String version)
+    {
+        final Map<String, VersionOutcomes> outcomes = byModel.get(model);
+        if (null != outcomes)
+        {
+            outcomes.remove(version);
+        }
+    }
+}

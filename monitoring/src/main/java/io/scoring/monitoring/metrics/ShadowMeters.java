@@ -1,0 +1,37 @@
+package io.scoring.monitoring.metrics;
+
+import io.micrometer.core.instrument.Counter;
+
+/**
+ * One model's shadow traffic: requests scored by shadow versions, dropped because the shadow queue
+ * was full, and failed; the queue depth is a gauge over the supplier given at resolution.
+ * Threading: any number of threads; allocation-free.
+ */
+public final class ShadowMeters
+{
+    private final Counter scored;
+    private final Counter dropped;
+    private final Counter errors;
+
+    ShadowMeters(final Counter scored, final Counter dropped, final Counter errors)
+    {
+        this.scored = scored;
+        this.dropped = dropped;
+        this.errors = errors;
+    }
+
+    public void scored()
+    {
+        scored.increment();
+    }
+
+    public void dropped()
+    {
+        dropped.increment();
+    }
+
+    public void failed()
+    {
+        errors.increment();
+    }
+}

@@ -1,0 +1,61 @@
+package io.scoring.monitoring.sampling;
+
+/**
+ * A model's sampling rate and the per-request decision. The decision hashes the request id (FNV-1a
+ * over its chars, then a 64-bit finaliser) and compares it with the rate, so it needs no shared random
+ * state, and the same request id gets the same answer wherever it is asked (the serving and the shadow
+ * path agree).
+ *
+ * <p>Threading: {@link #sample} from any number of threads, {@link #percent(double)} from an admin
+ * thread. Never allocates, locks or throws on the hot path.
+ */
+public final class SamplingRate
+{
+    /** 2^32: the hash's top 32 bits are compared against percent / 100 of this. */
+    private static final long SCALE = 1L << 32;
+
+    private volatile long threshold;
+    private volatile double percent;
+
+    public SamplingRate(final double percent)
+    {
+        percent(percent);
+    }
+
+    public void percent(final double percent)
+    {
+        if (!(percent >= 0.0 && percent <= 100.0))
+        {
+            throw new IllegalArgumentException("sampling rate must be within 0..100 percent: " + percent);
+        }
+        this.percent = percent;
+        this.threshold = (long)Math.ceil(percent / 100.0 * SCALE);
+    }
+
+    public double percent()
+    {
+        return percent;
+    }
+
+    /** True when this request is to be sampled. Allocation-free. */
+    public boolean sample(final CharSequence requestId)
+    {
+        return (hash(requestId) >>> 32) < threshold;
+    }
+
+    static long hash(final CharSequence text)
+    {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0, length = text.length(); i < length; i++)
+        {
+            h ^= text.charAt(i);
+            h *= 0x100000001b3L;
+        }
+        h ^= h >>> 33; // murmur3's fmix64: spreads FNV's weak low bits over the top ones
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}

@@ -1,0 +1,98 @@
+package io.scoring.monitoring.metrics;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The Grafana dashboard and Prometheus rules in deploy/ against what the gateway really exposes. */
+class DeployFilesTest
+{
+    private static final Path RULES = Path.of("..", "deploy", "prometheus", "scoring-gateway-rules.yml");
+    private static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "scoring-gateway-dashboard.json");
+    /** A series name in a query: not inside a label matcher's quotes (outcome=~"scoring_failed|..."). */
+    private static final Pattern SERIES = Pattern.compile("(?<![\"|])\\b((?:scoring|jvm)_[a-z0-9_]+)");
+    /** A rule's expression: from "expr:" to the rule's next key. */
+    private static final Pattern EXPR = Pattern.compile("(?s)expr:(.*?)\\n\\s+for:");
+
+    @Test
+    void shouldPassPromtoolCheckRules() throws Exception
+    {
+        assumeTrue(Promtool.available(), "promtool is not on the PATH (apt-get install prometheus): check skipped");
+
+        final Promtool.Result result = Promtool.run(null, "check", "rules", RULES.toString());
+
+        assertEquals(0, result.exitCode(), result.output());
+        assertTrue(result.output().contains("SUCCESS: 5 rules found"), result.output());
+    }
+
+    @Test
+    void shouldQueryOnlySeriesTheGatewayExposes() throws Exception
+    {
+        final String scrape = fullyPopulatedScrape();
+        final Set<String> missing = new TreeSet<>();
+        final JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        final StringBuilder queries = new StringBuilder();
+        final Matcher rules = EXPR.matcher(Files.readString(RULES));
+        while (rules.find())
+        {
+            queries.append('\n').append(rules.group(1));
+        }
+        for (final JsonNode panel : dashboard.path("panels"))
+        {
+            panel.path("targets").forEach((target) -> queries.append('\n').append(target.path("expr").asText()));
+        }
+        final Matcher matcher = SERIES.matcher(queries);
+        while (matcher.find())
+        {
+            if (!Pattern.compile("(?m)^" + matcher.group(1) + "[{ ]").matcher(scrape).find())
+            {
+                missing.add(matcher.group(1));
+            }
+        }
+
+        assertEquals(Set.of(), missing);
+        assertTrue(dashboard.path("panels").size() >= 20);
+    }
+
+    private static String fullyPopulatedScrape()
+    {
+        try (ScoringMetrics metrics = new ScoringMetrics(List.of("ok", "scoring_failed")))
+        {
+            metrics.requestMeters("m", "v1", "champion").record(0, 1_000, 1_000, 1_000, 1_000, 4_000);
+            metrics.featureStoreMeters("embedded").recordLookup(1_000, 1, 1);
+            metrics.shadowMeters("m", () -> 0).dropped();
+            metrics.trafficWeights("m", List.of(new TrafficShare("v1", "champion", 100)));
+            metrics.modelLoadEvent("m", "v1", "loaded");
+            for (final String name : List.of("scoring.drift.statistic", "scoring.drift.p.value", "scoring.drift.alarm"))
+            {
+                metrics.gauge(name, "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").set(0);
+            }
+            for (final String name : List.of("scoring.shadow.agreement.ratio", "scoring.shadow.score.delta.mean",
+                "scoring.shadow.score.delta.p95"))
+            {
+                metrics.gauge(name, "c", "model", "m", "version", "v2").set(1);
+            }
+            System.gc(); // jvm_gc_pause_seconds appears with the first GC notification, delivered asynchronously
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            String scrape = metrics.scrape();
+            while (!scrape.contains("jvm_gc_pause_seconds_sum") && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+                scrape = metrics.scrape();
+            }
+            return scrape;
+        }
+    }
+}
