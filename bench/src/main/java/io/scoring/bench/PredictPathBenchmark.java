@@ -76,7 +76,7 @@ public class PredictPathBenchmark
             store = EmbeddedFeatureStore.load(in);
         }
         models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
-        pipeline = new PredictPipeline(models, 64);
+        pipeline = new PredictPipeline(models, 64, null);
         model = models.model("credit-risk");
         scorer = model.version(version).scorer();
 

@@ -26,6 +26,10 @@ public final class GatewayConfig
         MODELS("models", ""),
         /** Where the traffic policy, the loaded versions and the audit log survive restarts. */
         STATE_DIR("state-dir", "scoring-state"),
+        /** Percent of requests sampled for drift, comparison and the payload log, per model (0-100). */
+        SAMPLING_PERCENT("sampling-percent", "1"),
+        /** Where sampled requests are logged as JSON lines; empty: {@code <state-dir>/payload-log}; {@code off}: no log. */
+        PAYLOAD_LOG_DIR("payload-log-dir", ""),
         /** The embedded store's snapshot; empty: the demo applicants bundled in the jar. */
         FEATURES("features", ""),
         /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
@@ -185,6 +189,19 @@ public final class GatewayConfig
                 throw new IllegalArgumentException("--" + positive.flag + " must be positive");
             }
         }
+        final double sampling;
+        try
+        {
+            sampling = Double.parseDouble(values.get(Setting.SAMPLING_PERCENT));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--sampling-percent must be a number, got '" + values.get(Setting.SAMPLING_PERCENT) + "'");
+        }
+        if (!(sampling >= 0 && sampling <= 100))
+        {
+            throw new IllegalArgumentException("--sampling-percent must be 0-100, got " + sampling);
+        }
         if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0)
         {
             throw new IllegalArgumentException("--drain-seconds and --io-threads must not be negative");
@@ -233,6 +250,22 @@ public final class GatewayConfig
     public Path stateDir()
     {
         return Path.of(values.get(Setting.STATE_DIR));
+    }
+
+    public double samplingPercent()
+    {
+        return Double.parseDouble(values.get(Setting.SAMPLING_PERCENT));
+    }
+
+    /** The payload log's directory, or null when it is off. */
+    public Path payloadLogDir()
+    {
+        final String dir = values.get(Setting.PAYLOAD_LOG_DIR);
+        if ("off".equals(dir))
+        {
+            return null;
+        }
+        return dir.isEmpty() ? stateDir().resolve("payload-log") : Path.of(dir);
     }
 
     public int maxRequestBytes()

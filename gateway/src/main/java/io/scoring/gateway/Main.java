@@ -1,11 +1,16 @@
 package io.scoring.gateway;
 
+import io.scoring.gateway.cli.AdminCli;
 import sun.misc.Signal;
+
+import java.util.Arrays;
 
 /**
  * {@code java -jar scoring-gateway.jar [--http-port N] [--grpc-port N] [--models DIR] ...}: serves
  * until SIGTERM or SIGINT, then drains and exits 0. A bad setting or a model that fails to load exits
  * 2 with the reason.
+ *
+ * <p>{@code java -jar scoring-gateway.jar admin <command> ...} is the admin CLI instead ({@link AdminCli}).
  */
 public final class Main
 {
@@ -20,6 +25,12 @@ public final class Main
 
     public static void main(final String[] args) throws Exception
     {
+        if (args.length > 0 && "admin".equals(args[0]))
+        {
+            System.exit(AdminCli.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+            return;
+        }
+
         final GatewayConfig config;
         try
         {
@@ -72,6 +83,8 @@ public final class Main
             usage.append(" [--").append(setting.flag()).append(" V]");
         }
         return usage.append("\n  each flag also reads from SCORING_<NAME> in the environment, e.g. SCORING_HTTP_PORT")
+            .append("\n  the admin API's bearer token comes from SCORING_ADMIN_TOKEN")
+            .append("\nusage: java -jar scoring-gateway.jar admin --help   (the admin CLI)")
             .toString();
     }
 }

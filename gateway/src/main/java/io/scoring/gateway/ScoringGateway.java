@@ -11,52 +11,72 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
+import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.router.ModelRegistry;
+import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.monitoring.Monitoring;
+import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.router.ModelRepository;
-import io.scoring.router.ShadowListener;
 import io.scoring.router.state.AuditLog;
 import io.scoring.router.state.FileStateStore;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gateway process: loads the feature store and the models, then serves them over HTTP and gRPC
- * from one set of event-loop threads. {@link #start} / {@link #drain} / {@link #blockUntilShutdown}.
+ * The gateway process: loads the feature store and the models, then serves them over HTTP and gRPC,
+ * and the admin API beside them, from one set of event-loop threads. {@link #start} / {@link #drain} /
+ * {@link #blockUntilShutdown}.
  *
  * <p>A drain marks the gateway not ready, closes both listeners (new connections are refused, new
- * calls on open ones get UNAVAILABLE / 503), waits up to the drain timeout for requests in flight,
- * then releases the models and the store.
+ * calls on open ones get UNAVAILABLE / 503), waits up to the drain timeout for requests in flight
+ * and admin changes in progress, then releases the models and the store.
  */
 public final class ScoringGateway
 {
     private static final System.Logger LOG = System.getLogger(ScoringGateway.class.getName());
 
     private final GatewayConfig config;
+    private final String adminToken;
     private final ServerState state = new ServerState();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private FeatureStore store;
+    private GatewayMonitoring monitoring;
     private ModelRegistry models;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private HttpTransport http;
     private GrpcTransport grpc;
+    private AdminTransport admin;
 
-    private ScoringGateway(final GatewayConfig config)
+    private ScoringGateway(final GatewayConfig config, final String adminToken)
     {
         this.config = config;
+        this.adminToken = adminToken;
     }
 
+    /** Starts with the admin token from the environment ({@value AdminTransport#TOKEN_ENV}). */
     public static ScoringGateway start(final GatewayConfig config) throws IOException, InterruptedException
     {
-        final ScoringGateway gateway = new ScoringGateway(config);
+        return start(config, System.getenv(AdminTransport.TOKEN_ENV));
+    }
+
+    /** @param adminToken the admin API's bearer token; null or empty: none, the admin API on loopback only */
+    public static ScoringGateway start(final GatewayConfig config, final String adminToken)
+        throws IOException, InterruptedException
+    {
+        final ScoringGateway gateway = new ScoringGateway(config, adminToken);
         try
         {
             gateway.startServing();
@@ -75,12 +95,14 @@ public final class ScoringGateway
         store = loadStore(config.features());
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         final FileStateStore saved = new FileStateStore(config.stateDir());
-        models = new ModelRepository(repository, store, config.maxRows())
-            .loadAll(saved, new AuditLog(config.stateDir()), ShadowListener.NONE);
+        final ModelRepository modelRepository = new ModelRepository(repository, store, config.maxRows());
+        monitoring = new GatewayMonitoring(startMonitoring(config), modelRepository, store.name());
+        models = modelRepository.loadAll(saved, new AuditLog(config.stateDir()), monitoring, monitoring);
+        monitoring.models(models);
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
-        final PredictPipeline pipeline = new PredictPipeline(models, config.maxRows());
+        final PredictPipeline pipeline = new PredictPipeline(models, config.maxRows(), monitoring);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -89,13 +111,30 @@ public final class ScoringGateway
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state).start();
+            pipeline, state, monitoring).start();
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
             pipeline, state).start();
+        admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models).start();
         state.markReady();
-        LOG.log(System.Logger.Level.INFO, "serving: HTTP on port {0}, gRPC on port {1} ({2}, {3} I/O threads), ready in {4} ms",
-            String.valueOf(http.port()), String.valueOf(grpc.port()), epoll ? "epoll" : "nio", config.ioThreads(),
+        LOG.log(System.Logger.Level.INFO,
+            "serving: HTTP on port {0}, gRPC on port {1}, admin on port {2} ({3}, {4} I/O threads), ready in {5} ms",
+            String.valueOf(http.port()), String.valueOf(grpc.port()), String.valueOf(admin.port()),
+            epoll ? "epoll" : "nio", config.ioThreads(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    }
+
+    private static Monitoring startMonitoring(final GatewayConfig config)
+    {
+        final List<String> outcomes = new ArrayList<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            outcomes.add(outcome.label());
+        }
+        final Path payloadLog = config.payloadLogDir();
+        return Monitoring.start(new Monitoring.Context()
+            .outcomes(outcomes)
+            .defaultSamplingPercent(config.samplingPercent())
+            .payloadLog(null == payloadLog ? null : PayloadLogConfig.defaults(payloadLog)));
     }
 
     private static FeatureStore loadStore(final Path snapshot) throws IOException
@@ -129,6 +168,17 @@ public final class ScoringGateway
         return grpc.port();
     }
 
+    /** Where the admin API listens: 127.0.0.1 when no admin token is configured. */
+    public InetSocketAddress adminAddress()
+    {
+        return admin.address();
+    }
+
+    public int adminPort()
+    {
+        return admin.port();
+    }
+
     public ModelRegistry models()
     {
         return models;
@@ -150,13 +200,22 @@ public final class ScoringGateway
         state.startDraining();
         http.shutdown();
         grpc.shutdown();
+        admin.shutdown();
         LOG.log(System.Logger.Level.INFO, "draining: listeners closed, waiting up to {0} s for requests in flight",
             config.drainSeconds());
-        http.awaitTermination(config.drainSeconds(), TimeUnit.SECONDS);
-        grpc.awaitTermination(Math.max(1, config.drainSeconds()), TimeUnit.SECONDS);
+        // one deadline for all three listeners, so a drain fits Kubernetes' grace period
+        final long deadline = startNanos + TimeUnit.SECONDS.toNanos(config.drainSeconds());
+        http.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+        grpc.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
+        admin.awaitTermination(remaining(deadline), TimeUnit.NANOSECONDS);
         releaseAll();
         LOG.log(System.Logger.Level.INFO, "drained in {0} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
         stopped.countDown();
+    }
+
+    private static long remaining(final long deadlineNanos)
+    {
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(100), deadlineNanos - System.nanoTime());
     }
 
     private void releaseAll()
@@ -168,7 +227,11 @@ public final class ScoringGateway
         }
         if (null != models)
         {
-            models.close();
+            models.close(); // shadows drain first: their samples reach monitoring
+        }
+        if (null != monitoring)
+        {
+            monitoring.monitoring().close(); // every accepted sample reaches the payload log
         }
         if (null != store)
         {

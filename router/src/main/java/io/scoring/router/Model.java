@@ -42,6 +42,7 @@ public final class Model implements AutoCloseable
     private final int[] storePositions;
     private final FeatureSpec[] storeFeatures;
     private final ShadowListener shadowListener;
+    private final ModelListener listener;
     private final Map<String, VersionStatus> statuses = new TreeMap<>();
     private final Deque<String> championHistory = new ArrayDeque<>();
     private volatile RoutingTable table;
@@ -52,11 +53,13 @@ public final class Model implements AutoCloseable
         final TrafficPolicy policy,
         final List<String> championHistory,
         final FeatureStore store,
-        final ShadowListener shadowListener)
+        final ShadowListener shadowListener,
+        final ModelListener listener)
     {
         this.config = config;
         this.store = store;
         this.shadowListener = shadowListener;
+        this.listener = listener;
         final List<FeatureSpec> stored = new ArrayList<>();
         for (final FeatureSpec feature : config.features())
         {
@@ -83,6 +86,7 @@ public final class Model implements AutoCloseable
         final Map<String, ModelVersion> ready = new HashMap<>();
         for (final ModelVersion version : versions)
         {
+            listener.onVersionLoaded(config, version);
             ready.put(version.version(), version);
             statuses.put(version.version(), ready(version));
         }
@@ -96,6 +100,7 @@ public final class Model implements AutoCloseable
         }
         this.championHistory.addAll(championHistory);
         this.table = new RoutingTable(config.name(), policy, ready, startShadows(policy, ready, new ShadowExecutor[0]));
+        listener.onPolicy(config, policy);
     }
 
     private static VersionStatus ready(final ModelVersion version)
@@ -273,10 +278,12 @@ public final class Model implements AutoCloseable
             {
                 statuses.put(version, new VersionStatus(version, VersionStatus.State.FAILED, "", String.valueOf(ex.getMessage())));
             }
+            listener.onVersionLoadFailed(config, version, String.valueOf(ex.getMessage()));
             throw new RouterException(RouterException.Kind.INVALID,
                 "version '" + version + "' failed to load: " + ex.getMessage());
         }
 
+        listener.onVersionLoaded(config, loaded);
         synchronized (this)
         {
             final Map<String, ModelVersion> versions = new HashMap<>(table.versions);
@@ -320,6 +327,7 @@ public final class Model implements AutoCloseable
         {
             leaving.retire();
         }
+        listener.onVersionUnloaded(config, version);
     }
 
     /** Replaces the policy. Every version it names must be ready. */
@@ -386,6 +394,10 @@ public final class Model implements AutoCloseable
             {
                 previous.close();
             }
+        }
+        if (!policy.equals(old.policy))
+        {
+            listener.onPolicy(config, policy);
         }
     }
 

@@ -49,11 +49,12 @@ public final class ModelRepository implements Model.VersionLoader
     /** Every model and version on disk, champion-only policies, nothing persisted. */
     public ModelRegistry loadAll() throws IOException
     {
-        return loadAll(StateStore.NONE, null, ShadowListener.NONE);
+        return loadAll(StateStore.NONE, null, ShadowListener.NONE, ModelListener.NONE);
     }
 
     /** Loads what the saved state names (or everything), under its policies; the first failure stops the start. */
-    public ModelRegistry loadAll(final StateStore stateStore, final AuditLog audit, final ShadowListener shadows)
+    public ModelRegistry loadAll(
+        final StateStore stateStore, final AuditLog audit, final ShadowListener shadows, final ModelListener listener)
         throws IOException
     {
         final Optional<ObjectNode> saved = stateStore.load();
@@ -64,7 +65,7 @@ public final class ModelRepository implements Model.VersionLoader
             {
                 if (Files.isRegularFile(dir.resolve(CONFIG_FILE)))
                 {
-                    models.add(loadModel(dir, saved, shadows));
+                    models.add(loadModel(dir, saved, shadows, listener));
                 }
             }
         }
@@ -75,7 +76,8 @@ public final class ModelRepository implements Model.VersionLoader
         return new ModelRegistry(models, this, stateStore, audit);
     }
 
-    private Model loadModel(final Path dir, final Optional<ObjectNode> saved, final ShadowListener shadows)
+    private Model loadModel(
+        final Path dir, final Optional<ObjectNode> saved, final ShadowListener shadows, final ModelListener listener)
         throws IOException
     {
         final ModelConfig config;
@@ -119,13 +121,20 @@ public final class ModelRepository implements Model.VersionLoader
             {
                 versions.add(load(config, version));
             }
-            return new Model(config, versions, policy, history, store, shadows);
+            return new Model(config, versions, policy, history, store, shadows, listener);
         }
         catch (final Exception ex)
         {
             versions.forEach((v) -> v.scorer().close());
             throw new IOException(ex.getMessage(), ex);
         }
+    }
+
+    /** A file a version ships beside its model (a reference profile, metrics), or null when it has none. */
+    public Path versionFile(final String model, final String version, final String fileName)
+    {
+        final Path file = root.resolve(model).resolve(version).resolve(fileName);
+        return VERSION_NAME.matcher(version).matches() && Files.isRegularFile(file) ? file : null;
     }
 
     /** Loads, validates and warms up one version. */

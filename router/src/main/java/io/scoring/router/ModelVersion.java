@@ -20,6 +20,7 @@ public final class ModelVersion
     private final Scorer scorer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean retiring;
+    private volatile Object attachment;
 
     public ModelVersion(final String model, final String version, final Scorer scorer)
     {
@@ -46,6 +47,20 @@ public final class ModelVersion
     public String runtimeName()
     {
         return scorer.runtimeName();
+    }
+
+    /**
+     * Attaches the gateway's per-version state (its meters) so the request path reaches it with a field
+     * load rather than a lookup. Set once, before the version takes traffic.
+     */
+    public void attach(final Object attachment)
+    {
+        this.attachment = attachment;
+    }
+
+    public Object attachment()
+    {
+        return attachment;
     }
 
     /** Takes a hold for one request; false when the version is being retired (route again). */

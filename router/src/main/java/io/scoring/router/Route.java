@@ -31,19 +31,23 @@ public final class Route
      * under the shadow's own salt (the same keys every time), at random when there is no key. Never
      * blocks; a full shadow queue drops and counts.
      */
-    public void offerShadows(final CharSequence requestId, final float[] inputs, final float[] scores, final int rows)
+    public int offerShadows(
+        final CharSequence requestId, final float[] inputs, final float[] scores, final int rows, final long scoreNanos)
     {
+        int offered = 0;
         final ShadowExecutor[] shadows = table.shadows;
         for (int i = 0; i < shadows.length; i++)
         {
             final int bucket = key.length() > 0
                 ? Buckets.bucket(table.shadowSeeds[i], key)
                 : ThreadLocalRandom.current().nextInt(Buckets.COUNT);
-            if (bucket < table.shadowBasisPoints[i])
+            if (bucket < table.shadowBasisPoints[i] &&
+                shadows[i].offer(requestId, version.version(), inputs, scores, rows, scoreNanos))
             {
-                shadows[i].offer(requestId, version.version(), inputs, scores, rows);
+                offered++;
             }
         }
+        return offered;
     }
 
     /** Ends the request's hold on its version. */

@@ -20,10 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  *   record (little-endian, 4-byte aligned)
- *   0                   4                   8
- *   +-------------------+-------------------+-------------------------------+
- *   | rows              | requestId length  | requestId (ASCII), padded     |
- *   +-------------------+-------------------+-------------------------------+
+ *   0                                       8                   12                  16
+ *   +---------------------------------------+-------------------+-------------------+
+ *   | champion score nanos                  | rows              | requestId length  |
+ *   +---------------------------------------+-------------------+-------------------+
+ *   | requestId (ASCII), padded                                                     |
+ *   +-------------------------------------------------------------------------------+
  *   | champion version length | champion version (ASCII), padded            |
  *   +---------------------------------------------------------------------- +
  *   | rows x featureCount float32 inputs | rows x outputCount float32 scores |
@@ -91,22 +93,25 @@ final class ShadowExecutor implements AutoCloseable
         final String championVersion,
         final float[] inputs,
         final float[] championScores,
-        final int rows)
+        final int rows,
+        final long championScoreNanos)
     {
         final int idLength = Math.min(requestId.length(), MAX_TEXT);
         final int versionLength = Math.min(championVersion.length(), MAX_TEXT);
-        final int length = 8 + align(idLength) + 4 + align(versionLength) + rows * (featureCount + outputCount) * 4;
+        final int length = 16 + align(idLength) + 4 + align(versionLength) + rows * (featureCount + outputCount) * 4;
         final int index = ring.tryClaim(MSG_TYPE, length);
         if (index <= 0)
         {
             dropped.incrementAndGet();
+            listener.onShadowDropped(model, shadow.version());
             return false;
         }
         final var buffer = ring.buffer();
         int at = index;
-        buffer.putInt(at, rows);
-        buffer.putInt(at + 4, idLength);
-        at += 8;
+        buffer.putLong(at, championScoreNanos);
+        buffer.putInt(at + 8, rows);
+        buffer.putInt(at + 12, idLength);
+        at += 16;
         for (int i = 0; i < idLength; i++)
         {
             buffer.putByte(at + i, (byte)requestId.charAt(i));
@@ -143,7 +148,7 @@ final class ShadowExecutor implements AutoCloseable
         {
             idle.idle(ring.read(this::score, 64));
         }
-        while (ring.read((type, buffer, index, length) -> dropped.incrementAndGet()) > 0)
+        while (ring.read((type, buffer, index, length) -> dropDuringClose()) > 0)
         {
             // what a slow shadow could not score in time is dropped, and counted
         }
@@ -152,9 +157,10 @@ final class ShadowExecutor implements AutoCloseable
     private void score(final int msgType, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
     {
         int at = index;
-        final int rows = buffer.getInt(at);
-        final int idLength = buffer.getInt(at + 4);
-        at += 8;
+        result.championNanos = buffer.getLong(at);
+        final int rows = buffer.getInt(at + 8);
+        final int idLength = buffer.getInt(at + 12);
+        at += 16;
         result.requestId = buffer.getStringWithoutLengthAscii(at, idLength);
         at += align(idLength);
         final int versionLength = buffer.getInt(at);
@@ -182,13 +188,13 @@ final class ShadowExecutor implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            failed.incrementAndGet();
+            failedOne();
             return;
         }
         result.shadowNanos = System.nanoTime() - start;
         if (outcome != Scorer.OK)
         {
-            failed.incrementAndGet();
+            failedOne();
             return;
         }
         scored.incrementAndGet();
@@ -198,8 +204,20 @@ final class ShadowExecutor implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            failed.incrementAndGet();
+            failedOne(); // a listener's failure is the shadow pipeline's failure: counted, never thrown
         }
+    }
+
+    private void dropDuringClose()
+    {
+        dropped.incrementAndGet();
+        listener.onShadowDropped(model, shadow.version());
+    }
+
+    private void failedOne()
+    {
+        failed.incrementAndGet();
+        listener.onShadowFailed(model, shadow.version());
     }
 
     private static float[] ensure(final float[] array, final int size)

@@ -8,7 +8,19 @@ package io.scoring.router;
 public interface ShadowListener
 {
     /** Ignores every result: the router still counts scored, dropped and failed. */
-    ShadowListener NONE = (result) -> { };
+    ShadowListener NONE = (result) ->
+    {
+    };
 
     void onShadowScored(ShadowResult result);
+
+    /** A copy did not fit in the shadow's queue. Called on the request path: must not block or allocate. */
+    default void onShadowDropped(final String model, final String shadowVersion)
+    {
+    }
+
+    /** The shadow's runtime failed on a request. */
+    default void onShadowFailed(final String model, final String shadowVersion)
+    {
+    }
 }

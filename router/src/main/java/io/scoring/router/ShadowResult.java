@@ -17,6 +17,7 @@ public final class ShadowResult
     float[] championScores;
     float[] shadowScores;
     long shadowNanos;
+    long championNanos;
 
     public String model()
     {
@@ -68,6 +69,12 @@ public final class ShadowResult
     public float[] shadowScores()
     {
         return shadowScores;
+    }
+
+    /** How long the answering version took to score the same request. */
+    public long championNanos()
+    {
+        return championNanos;
     }
 
     /** How long the shadow took to score. */

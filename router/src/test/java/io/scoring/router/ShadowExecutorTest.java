@@ -25,7 +25,7 @@ class ShadowExecutorTest
             result.championVersion() + "=" + result.championScores()[0] + "," + result.shadowVersion() + "=" + result.shadowScores()[0]));
         final Route route = new Route();
         model.route("k", "", route);
-        route.offerShadows("req-1", INPUT, CHAMPION_SCORE, 1);
+        route.offerShadows("req-1", INPUT, CHAMPION_SCORE, 1, 1_000);
         route.release();
 
         awaitTrue(() -> seen.size() == 1);
@@ -48,14 +48,14 @@ class ShadowExecutorTest
         });
         final Model model = new Model(TestModels.config(), List.of(TestModels.version("1"), slow),
             new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), List.of(),
-            TestModels.emptyStore(), ShadowListener.NONE);
+            TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE);
         final Route route = new Route();
         final long start = System.nanoTime();
         final int requests = 100_000;
         for (int i = 0; i < requests; i++)
         {
             model.route("k" + i, "", route);
-            route.offerShadows("r", INPUT, CHAMPION_SCORE, 1);
+            route.offerShadows("r", INPUT, CHAMPION_SCORE, 1, 1_000);
             route.release();
         }
         final long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -80,12 +80,12 @@ class ShadowExecutorTest
         });
         final Model model = new Model(TestModels.config(), List.of(TestModels.version("1"), failing),
             new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), List.of(),
-            TestModels.emptyStore(), ShadowListener.NONE);
+            TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE);
         final Route route = new Route();
         for (int i = 0; i < 10; i++)
         {
             model.route("k" + i, "", route);
-            route.offerShadows("r", INPUT, CHAMPION_SCORE, 1);
+            route.offerShadows("r", INPUT, CHAMPION_SCORE, 1, 1_000);
             route.release();
         }
         awaitTrue(() -> model.shadowStats().get(0).failed() == 10);
@@ -102,7 +102,7 @@ class ShadowExecutorTest
         for (int i = 0; i < 4_000; i++)
         {
             model.route("key-" + i, "", route);
-            route.offerShadows("r", INPUT, CHAMPION_SCORE, 1);
+            route.offerShadows("r", INPUT, CHAMPION_SCORE, 1, 1_000);
             route.release();
         }
         awaitTrue(() -> model.shadowStats().get(0).queuedBytes() == 0);

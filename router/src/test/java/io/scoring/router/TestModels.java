@@ -99,7 +99,7 @@ final class TestModels
         {
             loaded.add(version(Integer.toString(i)));
         }
-        return new Model(config(), loaded, policy, List.of(), emptyStore(), shadows);
+        return new Model(config(), loaded, policy, List.of(), emptyStore(), shadows, ModelListener.NONE);
     }
 
     static TrafficPolicy canary(final String champion, final String canary, final int basisPoints)

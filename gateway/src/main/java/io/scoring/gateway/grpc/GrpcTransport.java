@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.gateway.pipeline.PredictPipeline;
 
 import java.io.IOException;
@@ -111,6 +112,7 @@ public final class GrpcTransport
                 @Override
                 public void onMessage(final InputStream message)
                 {
+                    ScoringContext.ofThread().received(System.nanoTime()); // decoding starts with the parse
                     final Req request;
                     try
                     {

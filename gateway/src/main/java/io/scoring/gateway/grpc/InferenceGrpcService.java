@@ -121,13 +121,20 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     {
         final ScoringContext ctx = ScoringContext.ofThread()
             .reset(request.getModelName(), request.getModelVersion(), request.getId());
-        final Outcome outcome = decode(request, ctx) == Outcome.OK ? pipeline.predict(ctx) : ctx.outcome();
+        decode(request, ctx);
+        ctx.decoded(System.nanoTime());
+
+        final Outcome outcome = pipeline.predict(ctx);
+        ctx.encoding(System.nanoTime());
         if (outcome != Outcome.OK)
         {
             responses.onError(outcome.grpcStatus(ctx.errorMessage()).asRuntimeException());
-            return;
         }
-        reply(responses, encode(ctx, request));
+        else
+        {
+            reply(responses, encode(ctx, request));
+        }
+        pipeline.finish(ctx);
     }
 
     private Outcome decode(final ModelInferRequest request, final ScoringContext ctx)

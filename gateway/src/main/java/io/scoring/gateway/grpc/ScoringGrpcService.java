@@ -45,14 +45,20 @@ final class ScoringGrpcService extends ScoringServiceGrpc.ScoringServiceImplBase
             }
         }
 
+        ctx.decoded(System.nanoTime());
+
         final Outcome outcome = pipeline.predict(ctx);
+        ctx.encoding(System.nanoTime());
         if (outcome != Outcome.OK)
         {
             responses.onError(outcome.grpcStatus(ctx.errorMessage()).asRuntimeException());
-            return;
         }
-        responses.onNext(encode(ctx));
-        responses.onCompleted();
+        else
+        {
+            responses.onNext(encode(ctx));
+            responses.onCompleted();
+        }
+        pipeline.finish(ctx);
     }
 
     private static PredictResponse encode(final ScoringContext ctx)

@@ -22,6 +22,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.scoring.gateway.ServerState;
+import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.monitoring.feedback.FeedbackResult;
+import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
@@ -35,6 +38,8 @@ import java.util.Set;
  *
  * <pre>
  *   POST /v1/predict                                   own API
+ *   POST /v1/feedback                                  ground truth for a recent prediction
+ *   GET  /metrics                                      Prometheus text exposition
  *   GET  /v2                                           server metadata
  *   GET  /v2/health/live | /v2/health/ready            health
  *   GET  /v2/models/{m}[/versions/{v}]                 model metadata
@@ -54,16 +59,19 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private final PredictPipeline pipeline;
     private final ServerState state;
+    private final GatewayMonitoring monitoring;
 
-    HttpRequestHandler(final PredictPipeline pipeline, final ServerState state)
+    HttpRequestHandler(final PredictPipeline pipeline, final ServerState state, final GatewayMonitoring monitoring)
     {
         this.pipeline = pipeline;
         this.state = state;
+        this.monitoring = monitoring;
     }
 
     @Override
     protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
     {
+        ScoringContext.ofThread().received(System.nanoTime());
         if (!request.decoderResult().isSuccess())
         {
             error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed HTTP request");
@@ -91,12 +99,27 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void route(final ChannelHandlerContext ctx, final FullHttpRequest request, final String path)
         throws IOException
     {
-        final HttpMethod method = request.method();
         if ("/v1/predict".equals(path))
         {
             if (requireMethod(ctx, request, HttpMethod.POST))
             {
                 predict(ctx, request);
+            }
+            return;
+        }
+        if ("/v1/feedback".equals(path))
+        {
+            if (requireMethod(ctx, request, HttpMethod.POST))
+            {
+                feedback(ctx, request);
+            }
+            return;
+        }
+        if ("/metrics".equals(path))
+        {
+            if (requireMethod(ctx, request, HttpMethod.GET))
+            {
+                metrics(ctx, request);
             }
             return;
         }
@@ -225,27 +248,30 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         catch (final StreamReadException ex)
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
-            return;
+            scoring.fail(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
         }
         catch (final JsonBodyException ex)
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, ex.getMessage());
-            return;
+            scoring.fail(Outcome.INVALID_ARGUMENT, ex.getMessage());
         }
+        scoring.decoded(System.nanoTime());
 
-        final Outcome outcome = pipeline.predict(scoring);
-        if (outcome != Outcome.OK)
+        if (pipeline.predict(scoring) == Outcome.OK)
         {
-            error(ctx, request, outcome, scoring.errorMessage());
-            return;
+            scoring.encoding(System.nanoTime());
+            final ByteBuf body = ctx.alloc().buffer();
+            try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+            {
+                PredictJson.encode(json, scoring);
+            }
+            respond(ctx, request, HttpResponseStatus.OK, body);
         }
-        final ByteBuf body = ctx.alloc().buffer();
-        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+        else
         {
-            PredictJson.encode(json, scoring);
+            scoring.encoding(System.nanoTime());
+            error(ctx, request, scoring.outcome(), scoring.errorMessage());
         }
-        respond(ctx, request, HttpResponseStatus.OK, body);
+        pipeline.finish(scoring);
     }
 
     private void infer(final ChannelHandlerContext ctx, final FullHttpRequest request, final Model model, final String version)
@@ -253,10 +279,82 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     {
         final ScoringContext scoring = ScoringContext.ofThread().reset(model.name(), version, "");
         scoring.model(model);
-        final Set<String> requestedOutputs;
+        Set<String> requestedOutputs = Set.of();
         try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
         {
             requestedOutputs = V2Json.decodeInfer(parser, scoring, model);
+        }
+        catch (final StreamReadException ex)
+        {
+            scoring.fail(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
+        }
+        catch (final JsonBodyException ex)
+        {
+            scoring.fail(Outcome.INVALID_ARGUMENT, ex.getMessage());
+        }
+        scoring.decoded(System.nanoTime());
+
+        if (pipeline.predict(scoring) == Outcome.OK)
+        {
+            scoring.encoding(System.nanoTime());
+            final ByteBuf body = ctx.alloc().buffer();
+            try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+            {
+                V2Json.encodeInfer(json, scoring, requestedOutputs);
+            }
+            respond(ctx, request, HttpResponseStatus.OK, body);
+        }
+        else
+        {
+            scoring.encoding(System.nanoTime());
+            error(ctx, request, scoring.outcome(), scoring.errorMessage());
+        }
+        pipeline.finish(scoring);
+    }
+
+    /** {@code GET /metrics}: the Prometheus text exposition. */
+    private void metrics(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        final ByteBuf body = ctx.alloc().buffer(64 * 1024);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(body))
+        {
+            monitoring.monitoring().scrape(out);
+        }
+        catch (final IOException ex)
+        {
+            body.release();
+            error(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed: " + ex.getMessage());
+            return;
+        }
+        respond(ctx, request, HttpResponseStatus.OK, body, ScoringMetrics.CONTENT_TYPE);
+    }
+
+    /** {@code POST /v1/feedback {"request_id": "...", "label": 0 or 1}}: ground truth for a recent prediction. */
+    private void feedback(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
+    {
+        String requestId = null;
+        int label = -1;
+        try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
+        {
+            PredictJson.expect(parser.nextToken(), com.fasterxml.jackson.core.JsonToken.START_OBJECT, "the body");
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME)
+            {
+                final String field = parser.currentName();
+                final com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
+                switch (field)
+                {
+                    case "request_id", "requestId" -> requestId = PredictJson.text(parser, value, "request_id");
+                    case "label" ->
+                    {
+                        if (value != com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT)
+                        {
+                            throw new JsonBodyException("label: must be 0 or 1");
+                        }
+                        label = parser.getIntValue();
+                    }
+                    default -> throw new JsonBodyException("unknown field '" + field + "'");
+                }
+            }
         }
         catch (final StreamReadException ex)
         {
@@ -268,19 +366,35 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             error(ctx, request, Outcome.INVALID_ARGUMENT, ex.getMessage());
             return;
         }
-
-        final Outcome outcome = pipeline.predict(scoring);
-        if (outcome != Outcome.OK)
+        if (null == requestId || requestId.isEmpty())
         {
-            error(ctx, request, outcome, scoring.errorMessage());
+            error(ctx, request, Outcome.INVALID_ARGUMENT, "'request_id' is required");
             return;
         }
-        final ByteBuf body = ctx.alloc().buffer();
-        try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+        if (label != 0 && label != 1)
         {
-            V2Json.encodeInfer(json, scoring, requestedOutputs);
+            error(ctx, request, Outcome.INVALID_ARGUMENT, "label: must be 0 or 1 (1 = the class the score is the probability of)");
+            return;
         }
-        respond(ctx, request, HttpResponseStatus.OK, body);
+        final FeedbackResult result = monitoring.monitoring().feedback(requestId, label);
+        switch (result)
+        {
+            case JOINED ->
+            {
+                final ByteBuf body = ctx.alloc().buffer();
+                try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+                {
+                    json.writeStartObject();
+                    json.writeStringField("request_id", requestId);
+                    json.writeBooleanField("joined", true);
+                    json.writeEndObject();
+                }
+                respond(ctx, request, HttpResponseStatus.OK, body);
+            }
+            case INVALID_LABEL -> error(ctx, request, Outcome.INVALID_ARGUMENT, "label: must be 0 or 1");
+            default -> error(ctx, request, HttpResponseStatus.NOT_FOUND, "request '" + requestId +
+                "' is not among the recent predictions (" + result.name().toLowerCase(java.util.Locale.ROOT) + ")");
+        }
     }
 
     private void serverMetadata(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
@@ -347,9 +461,19 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void respond(
         final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpResponseStatus status, final ByteBuf body)
     {
+        respond(ctx, request, status, body, HttpHeaderValues.APPLICATION_JSON);
+    }
+
+    private void respond(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final HttpResponseStatus status,
+        final ByteBuf body,
+        final CharSequence contentType)
+    {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
-            .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+            .set(HttpHeaderNames.CONTENT_TYPE, contentType)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining();
         if (!keepAlive)

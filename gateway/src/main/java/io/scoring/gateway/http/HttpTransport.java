@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.ServerState;
+import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 
@@ -50,10 +51,11 @@ public final class HttpTransport
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
         final PredictPipeline pipeline,
-        final ServerState state)
+        final ServerState state,
+        final GatewayMonitoring monitoring)
     {
         this.port = port;
-        final HttpRequestHandler handler = new HttpRequestHandler(pipeline, state);
+        final HttpRequestHandler handler = new HttpRequestHandler(pipeline, state, monitoring);
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelType)

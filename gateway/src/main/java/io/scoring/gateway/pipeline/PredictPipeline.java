@@ -1,5 +1,7 @@
 package io.scoring.gateway.pipeline;
 
+import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.monitoring.VersionMeters;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelVersion;
@@ -12,7 +14,7 @@ import io.scoring.router.runtime.Scorer;
  *
  * <pre>
  *   decode (transport) -> route -> enrich from the feature store -> assemble the vector -> score
- *     -> encode (transport)
+ *     -> hand a copy to the shadows -> encode (transport) -> record metrics, remember, sample ({@link #finish})
  * </pre>
  *
  * <p>Each step reads and writes the thread's {@link ScoringContext}. Expected failures (unknown model,
@@ -26,11 +28,14 @@ public final class PredictPipeline
 {
     private final ModelRegistry models;
     private final int maxRows;
+    private final GatewayMonitoring monitoring;
 
-    public PredictPipeline(final ModelRegistry models, final int maxRows)
+    /** @param monitoring where {@link #finish} records; null records nothing (benchmarks of the bare path) */
+    public PredictPipeline(final ModelRegistry models, final int maxRows, final GatewayMonitoring monitoring)
     {
         this.models = models;
         this.maxRows = maxRows;
+        this.monitoring = monitoring;
     }
 
     public ModelRegistry models()
@@ -59,19 +64,70 @@ public final class PredictPipeline
             {
                 ctx.clearStatus(ctx.rowCount * ctx.model.config().featureCount()); // scored as sent: nothing defaulted
             }
-            else if (assemble(ctx) != Outcome.OK)
+            else
             {
-                return ctx.outcome;
+                final long lookupStart = System.nanoTime();
+                final Outcome assembled = assemble(ctx);
+                ctx.lookupNanos = System.nanoTime() - lookupStart;
+                if (assembled != Outcome.OK)
+                {
+                    return ctx.outcome;
+                }
             }
+            final long scoreStart = System.nanoTime();
             if (score(ctx) == Outcome.OK)
             {
-                ctx.route.offerShadows(ctx.requestId, ctx.input, ctx.output, ctx.rowCount);
+                ctx.scoreNanos = System.nanoTime() - scoreStart;
+                ctx.shadowed = ctx.route.offerShadows(ctx.sampleId(), ctx.input, ctx.output, ctx.rowCount, ctx.scoreNanos);
             }
             return ctx.outcome;
         }
         finally
         {
             ctx.route.release();
+        }
+    }
+
+    /**
+     * After the answer is written: records the request's outcome and stage durations in its version's
+     * meters, remembers its score for ground truth, and offers it as a sample (unless a shadow took a
+     * copy: the shadow's thread offers it then, with both scores). Never blocks; allocation-free.
+     */
+    public void finish(final ScoringContext ctx)
+    {
+        if (null == monitoring)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        final long decode = ctx.decodedNanos - ctx.receivedNanos;
+        final long encode = now - ctx.encodingNanos;
+        final long total = now - ctx.receivedNanos;
+        final int outcome = ctx.outcome.ordinal();
+        if (null == ctx.version)
+        {
+            monitoring.unrouted().record(outcome, decode, ctx.lookupNanos, ctx.scoreNanos, encode, total);
+            return;
+        }
+        final VersionMeters meters = GatewayMonitoring.meters(ctx.version, ctx.role);
+        meters.record(outcome, decode, ctx.lookupNanos, ctx.scoreNanos, encode, total);
+        if (ctx.outcome != Outcome.OK)
+        {
+            return;
+        }
+        if (!ctx.completeTensor && ctx.model.storeFeatures().length > 0)
+        {
+            monitoring.storeMeters().recordLookup(ctx.lookupNanos, 0, 0);
+        }
+        final long epochMillis = System.currentTimeMillis();
+        if (!ctx.requestId.isEmpty())
+        {
+            meters.rememberPrediction(ctx.requestId, ctx.output[0], epochMillis);
+        }
+        final CharSequence sampleId = ctx.sampleId();
+        if (ctx.shadowed == 0 && meters.sampled(sampleId))
+        {
+            meters.offerSample(sampleId, epochMillis, ctx.input, ctx.output, ctx.rowCount, ctx.scoreNanos, null);
         }
     }
 

@@ -54,6 +54,9 @@ public final class ScoringContext
     float[] input = new float[64];
     float[] output = new float[8];
 
+    /** How many shadows took a copy of this request. */
+    int shadowed;
+
     /** Why each (row, feature) cell took its default, row after row; 0 where it did not. */
     byte[] cellStatus = new byte[64];
     int defaultedCount;
@@ -61,10 +64,57 @@ public final class ScoringContext
     Outcome outcome = Outcome.OK;
     String errorMessage = "";
 
+    // when each stage ran, for the latency metrics (System.nanoTime)
+    long receivedNanos;
+    long decodedNanos;
+    long lookupNanos;
+    long scoreNanos;
+    long encodingNanos;
+    /** Requests sent without an id are sampled under one made here, {@code ~<thread>-<count>}. */
+    private final StringBuilder generatedId = new StringBuilder(32);
+    private final String threadTag = "~" + Thread.currentThread().getId() + "-";
+    private long generatedCount;
+    private boolean idGenerated;
+
     /** The calling thread's context. */
     public static ScoringContext ofThread()
     {
         return CONTEXTS.get();
+    }
+
+    /** Marks the moment the transport began decoding the request; call before {@link #reset}. */
+    public ScoringContext received(final long nanos)
+    {
+        receivedNanos = nanos;
+        return this;
+    }
+
+    /** Marks the end of decoding. */
+    public void decoded(final long nanos)
+    {
+        decodedNanos = nanos;
+    }
+
+    /** Marks the start of encoding the answer. */
+    public void encoding(final long nanos)
+    {
+        encodingNanos = nanos;
+    }
+
+    /** The request id, or one made up (once per request) when the caller sent none. Allocation-free. */
+    CharSequence sampleId()
+    {
+        if (!requestId.isEmpty())
+        {
+            return requestId;
+        }
+        if (!idGenerated)
+        {
+            generatedId.setLength(0);
+            generatedId.append(threadTag).append(++generatedCount);
+            idGenerated = true;
+        }
+        return generatedId;
     }
 
     /** Starts a new request. */
@@ -82,6 +132,10 @@ public final class ScoringContext
         defaultedCount = 0;
         outcome = Outcome.OK;
         errorMessage = "";
+        lookupNanos = 0;
+        scoreNanos = 0;
+        shadowed = 0;
+        idGenerated = false;
         return this;
     }
 

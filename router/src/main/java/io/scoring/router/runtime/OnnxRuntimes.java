@@ -6,25 +6,69 @@ import ai.onnxruntime.OrtSession;
 import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.model.OutputSpec;
+import io.scoring.router.runtime.nativeeval.NativeEvaluators;
+import io.scoring.router.runtime.nativeeval.UnsupportedGraphException;
 
 import java.util.List;
+import java.util.Random;
 
 /**
  * Turns an ONNX model into a validated, warmed-up {@link Scorer}. A version that fails here never
  * serves: the exception says what is wrong with it.
+ *
+ * <p>Runtime selection: ONNX Runtime always opens the model first, so every version is validated the
+ * same way and with the same messages. When the whole graph is one the native evaluators support
+ * ({@link NativeEvaluators}), and they agree with ONNX Runtime on a set of probe rows, the native
+ * scorer serves and the session is closed; otherwise ONNX Runtime serves, and the log says why.
  */
 public final class OnnxRuntimes
 {
+    /** Which runtimes a version may be served by. */
+    public enum Choice
+    {
+        /** The native evaluator when the graph is supported, ONNX Runtime otherwise. */
+        AUTO,
+        /** ONNX Runtime always. */
+        ONNXRUNTIME
+    }
+
+    /** Overrides the default choice for every version: {@code auto} or {@code onnxruntime}. */
+    public static final String RUNTIME_PROP_NAME = "io.scoring.router.runtime";
+    public static final String RUNTIME_DEFAULT = "auto";
+    /** Native and ONNX Runtime scores may differ by this much, relative above 1, before the native one is refused. */
+    static final double AGREEMENT_TOLERANCE = 1e-5;
+    /** Probe rows compared at load: defaults, zeros, all-NaN, and seeded random rows of several scales. */
+    static final int PROBE_ROWS = 32;
+
+    private static final System.Logger LOG = System.getLogger(OnnxRuntimes.class.getName());
+
     private OnnxRuntimes()
     {
     }
 
-    /**
-     * Opens a session over the model bytes, checks its signature against the config, and runs a
-     * warm-up inference at batch size 1 and {@code maxRows} on the calling thread, so the first real
-     * request does not pay for lazy initialisation.
-     */
+    /** {@link #load(byte[], ModelConfig, int, Choice)} with the choice {@value #RUNTIME_PROP_NAME} sets, AUTO by default. */
     public static Scorer load(final byte[] onnxModel, final ModelConfig config, final int maxRows)
+        throws OrtException
+    {
+        final String choice = System.getProperty(RUNTIME_PROP_NAME, RUNTIME_DEFAULT);
+        return load(onnxModel, config, maxRows, "onnxruntime".equals(choice) ? Choice.ONNXRUNTIME : Choice.AUTO);
+    }
+
+    /**
+     * Opens a session over the model bytes, checks its signature against the config, picks the runtime,
+     * and runs a warm-up inference at batch size 1 and {@code maxRows} on the calling thread, so the
+     * first real request does not pay for lazy initialisation.
+     */
+    public static Scorer load(final byte[] onnxModel, final ModelConfig config, final int maxRows, final Choice choice)
+        throws OrtException
+    {
+        final OnnxScorer onnx = openValidated(onnxModel, config, maxRows);
+        final Scorer scorer = choice == Choice.AUTO ? nativeIfEquivalent(onnxModel, config, maxRows, onnx) : onnx;
+        warmUp(scorer, config, maxRows);
+        return scorer;
+    }
+
+    private static OnnxScorer openValidated(final byte[] onnxModel, final ModelConfig config, final int maxRows)
         throws OrtException
     {
         final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -43,14 +87,76 @@ public final class OnnxRuntimes
             session.close();
             throw ex;
         }
-
-        final OnnxScorer scorer = new OnnxScorer(
-            env, session, config.inputName(), outputNames, config.featureCount(), maxRows);
-        warmUp(scorer, config, maxRows);
-        return scorer;
+        return new OnnxScorer(env, session, config.inputName(), outputNames, config.featureCount(), maxRows);
     }
 
-    private static void warmUp(final OnnxScorer scorer, final ModelConfig config, final int maxRows)
+    /** The native scorer if the graph compiles and agrees with ONNX Runtime (whose session then closes), else ONNX Runtime. */
+    private static Scorer nativeIfEquivalent(
+        final byte[] onnxModel, final ModelConfig config, final int maxRows, final OnnxScorer onnx)
+    {
+        final Scorer compiled;
+        try
+        {
+            compiled = NativeEvaluators.compile(onnxModel, config, maxRows);
+        }
+        catch (final UnsupportedGraphException ex)
+        {
+            LOG.log(System.Logger.Level.INFO, "model {0}: served by onnxruntime: {1}", config.name(), ex.getMessage());
+            return onnx;
+        }
+        final String disagreement = disagreement(compiled, onnx, config);
+        if (null != disagreement)
+        {
+            LOG.log(System.Logger.Level.WARNING, "model {0}: served by onnxruntime, {1} disagrees with it: {2}",
+                config.name(), compiled.runtimeName(), disagreement);
+            compiled.close();
+            return onnx;
+        }
+        onnx.close();
+        return compiled;
+    }
+
+    /** Scores the probe rows one at a time with both runtimes; null when every score agrees. */
+    private static String disagreement(final Scorer compiled, final Scorer onnx, final ModelConfig config)
+    {
+        final int featureCount = config.featureCount();
+        final int outputCount = config.outputCount();
+        final float[] row = new float[featureCount];
+        final float[] expected = new float[outputCount];
+        final float[] actual = new float[outputCount];
+        final Random random = new Random(featureCount * 31L + outputCount);
+        for (int probe = 0; probe < PROBE_ROWS; probe++)
+        {
+            for (final FeatureSpec feature : config.features())
+            {
+                row[feature.index()] = switch (probe)
+                {
+                    case 0 -> feature.hasDefault() ? feature.defaultValue() : 0f;
+                    case 1 -> 0f;
+                    case 2 -> Float.NaN;
+                    default -> (float)(random.nextGaussian() * Math.pow(10, probe % 4));
+                };
+            }
+            if (onnx.score(row, 1, expected) != Scorer.OK || compiled.score(row, 1, actual) != Scorer.OK)
+            {
+                return "probe row " + probe + " failed to score";
+            }
+            for (int j = 0; j < outputCount; j++)
+            {
+                final double tolerance = AGREEMENT_TOLERANCE * Math.max(1.0, Math.abs(expected[j]));
+                final boolean same = Float.compare(expected[j], actual[j]) == 0 ||
+                    Math.abs(expected[j] - actual[j]) <= tolerance;
+                if (!same)
+                {
+                    return "probe row " + probe + ", output '" + config.outputs().get(j).name() + "': " + actual[j] +
+                        " where onnxruntime gives " + expected[j];
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void warmUp(final Scorer scorer, final ModelConfig config, final int maxRows)
     {
         final int featureCount = config.featureCount();
         final float[] input = new float[maxRows * featureCount];
@@ -67,7 +173,7 @@ public final class OnnxRuntimes
             if (scorer.score(input, rows, output) != Scorer.OK)
             {
                 scorer.close();
-                throw new IllegalStateException("warm-up inference failed: " + scorer.lastFailure());
+                throw new IllegalStateException("warm-up inference failed" + failureOf(scorer));
             }
             for (int i = 0; i < rows * config.outputCount(); i++)
             {
@@ -78,5 +184,10 @@ public final class OnnxRuntimes
                 }
             }
         }
+    }
+
+    private static String failureOf(final Scorer scorer)
+    {
+        return scorer instanceof OnnxScorer onnx ? ": " + onnx.lastFailure() : "";
     }
 }

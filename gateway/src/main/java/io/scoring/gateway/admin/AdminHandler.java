@@ -1,0 +1,408 @@
+package io.scoring.gateway.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.scoring.router.Model;
+import io.scoring.router.ModelRegistry;
+import io.scoring.router.RouterException;
+import io.scoring.router.traffic.TrafficPolicy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The admin API's endpoints, JSON in and out; every error is {@code {"error": "..."}}.
+ *
+ * <pre>
+ *   GET  /admin/models                                    every model: versions, state, runtime, policy
+ *   GET  /admin/models/{model}/traffic                    the traffic policy
+ *   PUT  /admin/models/{model}/traffic                    replaces it; answers the model
+ *   POST /admin/models/{model}/versions/{version}/load    loads, validates, warms up; answers the model
+ *   POST /admin/models/{model}/versions/{version}/unload
+ *   POST /admin/models/{model}/promote | /rollback
+ *   GET  /admin/audit                                     every change, oldest first
+ * </pre>
+ *
+ * <p>Threading: authentication and routing run on the event loop; the operation itself never does
+ * (a load creates and warms up a runtime, the audit reads a file, and the event loops also serve
+ * predictions). Changes run on one thread, in arrival order, reads on another so they stay answerable
+ * while a load runs. Each queue is bounded; a call beyond it gets 503.
+ *
+ * <p>The audit's caller is {@code name@address} with the name from the {@code X-Scoring-Caller}
+ * header, or the bare address without one. The name is the caller's claim: the token proves
+ * only that the caller may administer.
+ */
+@ChannelHandler.Sharable
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
+{
+    /** Admin calls waiting behind the one running, per queue; more than a human or a script sends. */
+    static final int QUEUE_CAPACITY = 16;
+    static final String CALLER_HEADER = "X-Scoring-Caller";
+    /** Longer names are cut: the audit log is not a place for payloads. */
+    static final int MAX_CALLER_CHARS = 64;
+
+    private static final System.Logger LOG = System.getLogger(AdminHandler.class.getName());
+    private static final ObjectMapper JSON = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+    private static final String AUTHENTICATE = "Bearer realm=\"scoring-admin\"";
+
+    /** An admin operation: the call's path parameters, body and caller in, the answer out. */
+    @FunctionalInterface
+    private interface Operation
+    {
+        JsonNode apply(Call call) throws RouterException, IOException;
+    }
+
+    private record Call(Map<String, String> params, String body, String caller)
+    {
+        String model()
+        {
+            return params.get("model");
+        }
+
+        String version()
+        {
+            return params.get("version");
+        }
+    }
+
+    /** A method and a path template whose {@code {name}} segments match any one segment. */
+    private record Route(HttpMethod method, String[] template, Operation operation)
+    {
+        Route(final HttpMethod method, final String template, final Operation operation)
+        {
+            this(method, template.substring(1).split("/"), operation);
+        }
+
+        /** The path parameters, or null when the path does not fit the template. */
+        Map<String, String> match(final String[] path)
+        {
+            if (path.length != template.length)
+            {
+                return null;
+            }
+            final Map<String, String> params = new HashMap<>();
+            for (int i = 0; i < path.length; i++)
+            {
+                if (template[i].startsWith("{"))
+                {
+                    params.put(template[i].substring(1, template[i].length() - 1), path[i]);
+                }
+                else if (!template[i].equals(path[i]))
+                {
+                    return null;
+                }
+            }
+            return params;
+        }
+    }
+
+    private final ModelRegistry models;
+    private final byte[] token;
+    private final List<Route> routes;
+    private final ThreadPoolExecutor changes = boundedSingleThread("admin-changes");
+    private final ThreadPoolExecutor reads = boundedSingleThread("admin-reads");
+
+    /** @param token required on every call; null: none (the transport then listens on loopback only) */
+    AdminHandler(final ModelRegistry models, final String token)
+    {
+        this.models = models;
+        this.token = null == token ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.routes = List.of(
+            new Route(HttpMethod.GET, "/admin/models", (call) -> listModels()),
+            new Route(HttpMethod.GET, "/admin/models/{model}/traffic", (call) -> model(call).policy().toJson()),
+            new Route(HttpMethod.PUT, "/admin/models/{model}/traffic", this::setTraffic),
+            new Route(HttpMethod.POST, "/admin/models/{model}/versions/{version}/load", (call) -> describeAfter(call,
+                () -> models.load(call.model(), call.version(), call.caller()))),
+            new Route(HttpMethod.POST, "/admin/models/{model}/versions/{version}/unload", (call) -> describeAfter(call,
+                () -> models.unload(call.model(), call.version(), call.caller()))),
+            new Route(HttpMethod.POST, "/admin/models/{model}/promote", (call) -> describeAfter(call,
+                () -> models.promote(call.model(), call.caller()))),
+            new Route(HttpMethod.POST, "/admin/models/{model}/rollback", (call) -> describeAfter(call,
+                () -> models.rollback(call.model(), call.caller()))),
+            new Route(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())));
+    }
+
+    boolean requiresToken()
+    {
+        return null != token;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the operations, off the event loop
+
+    private JsonNode listModels()
+    {
+        final ObjectNode answer = JSON.createObjectNode();
+        final var list = answer.putArray("models");
+        models.models().forEach((model) -> list.add(models.describe(model)));
+        return answer;
+    }
+
+    private JsonNode setTraffic(final Call call) throws RouterException, IOException
+    {
+        final JsonNode body;
+        try
+        {
+            body = JSON.readTree(call.body());
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new RouterException(RouterException.Kind.INVALID, "malformed JSON: " + ex.getOriginalMessage());
+        }
+        final TrafficPolicy policy;
+        try
+        {
+            policy = TrafficPolicy.parse(body);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new RouterException(RouterException.Kind.INVALID, ex.getMessage());
+        }
+        return describeAfter(call, () -> models.setPolicy(call.model(), policy, call.caller()));
+    }
+
+    @FunctionalInterface
+    private interface Change
+    {
+        void run() throws RouterException, IOException;
+    }
+
+    private JsonNode describeAfter(final Call call, final Change change) throws RouterException, IOException
+    {
+        change.run();
+        return models.describe(model(call));
+    }
+
+    private Model model(final Call call) throws RouterException
+    {
+        final Model model = models.model(call.model());
+        if (null == model)
+        {
+            throw new RouterException(RouterException.Kind.NOT_FOUND, "model '" + call.model() + "' is not served");
+        }
+        return model;
+    }
+
+    private static FullHttpResponse answer(final Operation operation, final Call call)
+    {
+        try
+        {
+            return json(HttpResponseStatus.OK, operation.apply(call));
+        }
+        catch (final RouterException ex)
+        {
+            return error(switch (ex.kind())
+            {
+                case NOT_FOUND -> HttpResponseStatus.NOT_FOUND;
+                case INVALID -> HttpResponseStatus.BAD_REQUEST;
+                case CONFLICT -> HttpResponseStatus.CONFLICT;
+            }, ex.getMessage());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "admin call failed", ex);
+            return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "the admin call failed: " + ex);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // on the event loop: authenticate, route, hand off
+
+    @Override
+    protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        ctx.channel().config().setAutoRead(false); // until this one is answered: see AdminTransport
+        final boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (!request.decoderResult().isSuccess())
+        {
+            send(ctx, false, error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
+            return;
+        }
+        final String refusal = authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION));
+        if (null != refusal)
+        {
+            final FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED, refusal);
+            response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, AUTHENTICATE);
+            send(ctx, keepAlive, response);
+            return;
+        }
+
+        final String path = new QueryStringDecoder(request.uri()).path();
+        final String[] segments = path.startsWith("/") ? path.substring(1).split("/") : new String[0];
+        final StringJoiner allowed = new StringJoiner(", ");
+        for (final Route route : routes)
+        {
+            final Map<String, String> params = route.match(segments);
+            if (null != params && route.method.equals(request.method()))
+            {
+                final Call call = new Call(params, request.content().toString(StandardCharsets.UTF_8), caller(ctx, request));
+                final ExecutorService executor = HttpMethod.GET.equals(route.method) ? reads : changes;
+                try
+                {
+                    executor.execute(() -> send(ctx, keepAlive, answer(route.operation, call)));
+                }
+                catch (final RejectedExecutionException ex)
+                {
+                    send(ctx, keepAlive, error(HttpResponseStatus.SERVICE_UNAVAILABLE, executor.isShutdown()
+                        ? "the gateway is shutting down"
+                        : "too many admin calls waiting (" + QUEUE_CAPACITY + "); try again"));
+                }
+                return;
+            }
+            if (null != params)
+            {
+                allowed.add(route.method.name());
+            }
+        }
+        if (allowed.length() > 0)
+        {
+            final FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                request.method() + " is not allowed on " + path + "; use " + allowed);
+            response.headers().set(HttpHeaderNames.ALLOW, allowed.toString());
+            send(ctx, keepAlive, response);
+        }
+        else
+        {
+            send(ctx, keepAlive, error(HttpResponseStatus.NOT_FOUND, "no such path: " + path));
+        }
+    }
+
+    /** Null when the call may proceed, else why not. */
+    private String authenticate(final String authorization)
+    {
+        if (null == token)
+        {
+            return null;
+        }
+        if (null == authorization || !authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+        {
+            return "this call needs the header 'Authorization: Bearer <token>' (the gateway's " +
+                AdminTransport.TOKEN_ENV + ")";
+        }
+        // constant time in the length of the configured token, which must come first
+        final byte[] presented = authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(token, presented) ? null : "the bearer token is wrong";
+    }
+
+    private static String caller(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    {
+        final String address = ((InetSocketAddress)ctx.channel().remoteAddress()).getAddress().getHostAddress();
+        final String name = request.headers().get(CALLER_HEADER);
+        if (null == name || name.isBlank())
+        {
+            return address;
+        }
+        final String trimmed = name.strip();
+        return (trimmed.length() > MAX_CALLER_CHARS ? trimmed.substring(0, MAX_CALLER_CHARS) : trimmed) + "@" + address;
+    }
+
+    private static FullHttpResponse json(final HttpResponseStatus status, final JsonNode body)
+    {
+        final byte[] bytes;
+        try
+        {
+            bytes = JSON.writeValueAsBytes(body);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalStateException("a JSON tree always serializes", ex);
+        }
+        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+            Unpooled.wrappedBuffer(bytes, new byte[]{'\n'}));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        return response;
+    }
+
+    private static FullHttpResponse error(final HttpResponseStatus status, final String message)
+    {
+        return json(status, JSON.createObjectNode().put("error", message));
+    }
+
+    /** Answers, then reads on to the connection's next request (or closes it). Safe from any thread. */
+    private static void send(final ChannelHandlerContext ctx, final boolean keepAlive, final FullHttpResponse response)
+    {
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        if (!keepAlive)
+        {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        ctx.writeAndFlush(response).addListener((ChannelFutureListener)(written) ->
+        {
+            if (keepAlive && written.isSuccess())
+            {
+                ctx.channel().config().setAutoRead(true);
+            }
+            else
+            {
+                ctx.close();
+            }
+        });
+    }
+
+    @Override
+    public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+    {
+        LOG.log(System.Logger.Level.DEBUG, "admin connection failed", cause);
+        ctx.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the two queues
+
+    private static ThreadPoolExecutor boundedSingleThread(final String name)
+    {
+        return new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE_CAPACITY), (task) ->
+        {
+            final Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    void shutdown()
+    {
+        changes.shutdown();
+        reads.shutdown();
+    }
+
+    void awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + unit.toNanos(timeout);
+        changes.awaitTermination(timeout, unit);
+        reads.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+}

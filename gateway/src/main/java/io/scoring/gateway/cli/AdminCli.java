@@ -1,0 +1,382 @@
+package io.scoring.gateway.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scoring.gateway.admin.AdminTransport;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code java -jar scoring-gateway.jar admin <command> ...}: the admin API from a shell. Prints the
+ * API's JSON answer, indented, on stdout.
+ *
+ * <p>Exit codes: 0 the API answered 2xx; 1 the API refused the call (its error on stderr) or could not
+ * be reached; 2 the command line is wrong (usage on stderr).
+ */
+public final class AdminCli
+{
+    public static final int OK = 0;
+    public static final int API_ERROR = 1;
+    public static final int USAGE_ERROR = 2;
+
+    static final String URL_ENV = "SCORING_ADMIN_URL";
+    static final String CALLER_ENV = "SCORING_ADMIN_CALLER";
+    static final String DEFAULT_URL = "http://127.0.0.1:8082";
+    /** A load validates and warms up a model before it answers; a large model takes a while. */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String USAGE = String.join("\n",
+        "usage: java -jar scoring-gateway.jar admin [--url URL] <command> [arguments]",
+        "",
+        "commands:",
+        "  models                     every model: its versions (state, runtime) and traffic policy",
+        "  traffic <model>            the model's traffic policy",
+        "  set-traffic <model> --champion V [--canary V:PERCENT] [--shadow V:PERCENT]...",
+        "  set-traffic <model> --json '{\"champion\":\"1\",\"canary\":{\"version\":\"2\",\"percent\":10}}'",
+        "                             replaces the traffic policy (flags add to or override --json)",
+        "  load <model> <version>     loads a version from the model repository, validated and warmed up",
+        "  unload <model> <version>   unloads a version that carries no traffic",
+        "  promote <model>            the canary becomes the champion",
+        "  rollback <model>           the previous champion takes the live traffic back",
+        "  audit                      every change: time, caller, action, before and after",
+        "",
+        "options:",
+        "  --url URL                  the admin API; default $" + URL_ENV + ", else " + DEFAULT_URL,
+        "",
+        "environment:",
+        "  " + AdminTransport.TOKEN_ENV + "        the bearer token sent with every call",
+        "  " + CALLER_ENV + "       who you are in the audit log; default $USER",
+        "",
+        "exit codes: 0 done; 1 the API refused or could not be reached (reason on stderr); 2 usage error");
+
+    /** How many positional arguments follow each command. */
+    private static final Map<String, Integer> ARITY = Map.of(
+        "models", 0, "traffic", 1, "set-traffic", 1, "load", 2, "unload", 2, "promote", 1, "rollback", 1, "audit", 0);
+
+    private AdminCli()
+    {
+    }
+
+    public static void main(final String[] args)
+    {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    /** Runs one command; returns the exit code. */
+    public static int run(final String[] args, final Map<String, String> env, final PrintStream out, final PrintStream err)
+    {
+        final HttpRequest request;
+        try
+        {
+            final CommandLine line = CommandLine.parse(args);
+            if (line.help)
+            {
+                out.println(USAGE);
+                return OK;
+            }
+            request = line.toRequest(env);
+        }
+        catch (final UsageException ex)
+        {
+            err.println("scoring-gateway admin: " + ex.getMessage());
+            err.println(USAGE);
+            return USAGE_ERROR;
+        }
+        return send(request, env, out, err);
+    }
+
+    private static int send(final HttpRequest request, final Map<String, String> env, final PrintStream out, final PrintStream err)
+    {
+        final HttpResponse<String> response;
+        try
+        {
+            response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build()
+                .send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        }
+        catch (final IOException ex)
+        {
+            err.println("scoring-gateway admin: cannot reach " + request.uri() + ": " + ex);
+            return API_ERROR;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            err.println("scoring-gateway admin: interrupted");
+            return API_ERROR;
+        }
+
+        final JsonNode body = parseOrNull(response.body());
+        if (response.statusCode() / 100 == 2)
+        {
+            out.println(null == body ? response.body() : body.toPrettyString());
+            return OK;
+        }
+        final String reason = null != body && body.path("error").isTextual() ? body.get("error").asText() : response.body();
+        final boolean noToken = response.statusCode() == 401 && isBlank(env.get(AdminTransport.TOKEN_ENV));
+        err.println("scoring-gateway admin: HTTP " + response.statusCode() + ": " + reason +
+            (noToken ? " (" + AdminTransport.TOKEN_ENV + " is not set)" : ""));
+        return API_ERROR;
+    }
+
+    private static JsonNode parseOrNull(final String text)
+    {
+        try
+        {
+            return JSON.readTree(text);
+        }
+        catch (final JsonProcessingException ex)
+        {
+            return null;
+        }
+    }
+
+    private static boolean isBlank(final String value)
+    {
+        return null == value || value.isBlank();
+    }
+
+    /** A command line that cannot be run as written. */
+    private static final class UsageException extends Exception
+    {
+        UsageException(final String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+
+    /** The parsed arguments: a command, its positional arguments, and the options. */
+    private static final class CommandLine
+    {
+        private boolean help;
+        private String url;
+        private String json;
+        private String champion;
+        private String canary;
+        private final List<String> shadows = new ArrayList<>();
+        private final List<String> positional = new ArrayList<>();
+
+        static CommandLine parse(final String[] args) throws UsageException
+        {
+            final CommandLine line = new CommandLine();
+            for (int i = 0; i < args.length; i++)
+            {
+                String option = args[i];
+                if (!option.startsWith("-"))
+                {
+                    line.positional.add(option);
+                    continue;
+                }
+                if ("--help".equals(option) || "-h".equals(option))
+                {
+                    line.help = true;
+                    return line;
+                }
+                String value = null;
+                final int eq = option.indexOf('=');
+                if (eq > 0)
+                {
+                    value = option.substring(eq + 1);
+                    option = option.substring(0, eq);
+                }
+                else if (i + 1 < args.length)
+                {
+                    value = args[++i];
+                }
+                if (null == value)
+                {
+                    throw new UsageException(option + " needs a value");
+                }
+                switch (option)
+                {
+                    case "--url" -> line.url = value;
+                    case "--json" -> line.json = value;
+                    case "--champion" -> line.champion = value;
+                    case "--canary" -> line.canary = value;
+                    case "--shadow" -> line.shadows.add(value);
+                    default -> throw new UsageException("unknown option '" + option + "'");
+                }
+            }
+            if (line.positional.isEmpty())
+            {
+                throw new UsageException("no command");
+            }
+            return line;
+        }
+
+        HttpRequest toRequest(final Map<String, String> env) throws UsageException
+        {
+            final String command = positional.get(0);
+            final Integer arity = ARITY.get(command);
+            if (null == arity)
+            {
+                throw new UsageException("unknown command '" + command + "'");
+            }
+            if (positional.size() - 1 != arity)
+            {
+                throw new UsageException(command + " takes " + arity + " argument(s), got " + (positional.size() - 1));
+            }
+            final boolean setTraffic = "set-traffic".equals(command);
+            if (!setTraffic && (null != json || null != champion || null != canary || !shadows.isEmpty()))
+            {
+                throw new UsageException("--json, --champion, --canary and --shadow go with set-traffic only");
+            }
+
+            final String model = arity > 0 ? "/admin/models/" + pathSegment(positional.get(1)) : "";
+            final String path = switch (command)
+            {
+                case "models" -> "/admin/models";
+                case "audit" -> "/admin/audit";
+                case "traffic", "set-traffic" -> model + "/traffic";
+                case "load", "unload" -> model + "/versions/" + pathSegment(positional.get(2)) + "/" + command;
+                default -> model + "/" + command; // promote, rollback
+            };
+
+            final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl(env) + path))
+                .timeout(REQUEST_TIMEOUT)
+                .header("Accept", "application/json");
+            final String token = env.get(AdminTransport.TOKEN_ENV);
+            if (!isBlank(token))
+            {
+                request.header("Authorization", "Bearer " + token.trim());
+            }
+            final String caller = isBlank(env.get(CALLER_ENV)) ? env.get("USER") : env.get(CALLER_ENV);
+            if (!isBlank(caller))
+            {
+                request.header("X-Scoring-Caller", caller.trim());
+            }
+            if (setTraffic)
+            {
+                request.header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(policyJson(), StandardCharsets.UTF_8));
+            }
+            else if (List.of("models", "traffic", "audit").contains(command))
+            {
+                request.GET();
+            }
+            else
+            {
+                request.POST(HttpRequest.BodyPublishers.noBody());
+            }
+            return request.build();
+        }
+
+        /** The admin API's URL without a trailing slash. */
+        private String baseUrl(final Map<String, String> env) throws UsageException
+        {
+            String base = null != url ? url : isBlank(env.get(URL_ENV)) ? DEFAULT_URL : env.get(URL_ENV).trim();
+            while (base.endsWith("/"))
+            {
+                base = base.substring(0, base.length() - 1);
+            }
+            try
+            {
+                final URI uri = URI.create(base);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || null == uri.getHost())
+                {
+                    throw new UsageException("--url must be http://host:port or https://host:port, got '" + base + "'");
+                }
+                return base;
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new UsageException("--url '" + base + "' is not a URL: " + ex.getMessage());
+            }
+        }
+
+        /** The body of set-traffic: --json, then --champion, --canary and --shadow on top. */
+        private String policyJson() throws UsageException
+        {
+            if (null == json && null == champion)
+            {
+                throw new UsageException("set-traffic needs --champion V (or --json '{...}')");
+            }
+            final ObjectNode policy;
+            try
+            {
+                final JsonNode parsed = null == json ? JSON.createObjectNode() : JSON.readTree(json);
+                if (!(parsed instanceof ObjectNode object))
+                {
+                    throw new UsageException("--json must be a JSON object");
+                }
+                policy = object;
+            }
+            catch (final JsonProcessingException ex)
+            {
+                throw new UsageException("--json is not valid JSON: " + ex.getOriginalMessage());
+            }
+            if (null != champion)
+            {
+                policy.put("champion", champion);
+            }
+            if (null != canary)
+            {
+                policy.set("canary", share("--canary", canary));
+            }
+            if (!shadows.isEmpty())
+            {
+                final JsonNode existing = policy.get("shadows");
+                final ArrayNode list = existing instanceof ArrayNode array ? array : policy.putArray("shadows");
+                for (final String shadow : shadows)
+                {
+                    list.add(share("--shadow", shadow));
+                }
+            }
+            return policy.toString();
+        }
+
+        private static ObjectNode share(final String option, final String versionAndPercent) throws UsageException
+        {
+            final int colon = versionAndPercent.lastIndexOf(':');
+            if (colon <= 0 || colon == versionAndPercent.length() - 1)
+            {
+                throw new UsageException(option + " takes VERSION:PERCENT, e.g. 2:10, got '" + versionAndPercent + "'");
+            }
+            try
+            {
+                return JSON.createObjectNode()
+                    .put("version", versionAndPercent.substring(0, colon))
+                    .put("percent", new BigDecimal(versionAndPercent.substring(colon + 1)));
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new UsageException(option + ": '" + versionAndPercent.substring(colon + 1) + "' is not a number");
+            }
+        }
+    }
+
+    /** Percent-encodes everything but RFC 3986's unreserved characters. */
+    static String pathSegment(final String text)
+    {
+        final StringBuilder encoded = new StringBuilder();
+        for (final byte b : text.getBytes(StandardCharsets.UTF_8))
+        {
+            final char c = (char)(b & 0xFF);
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || "-._~".indexOf(c) >= 0)
+            {
+                encoded.append(c);
+            }
+            else
+            {
+                encoded.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+                    .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+            }
+        }
+        return encoded.toString();
+    }
+}

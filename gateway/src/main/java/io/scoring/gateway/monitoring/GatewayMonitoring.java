@@ -1,0 +1,229 @@
+package io.scoring.gateway.monitoring;
+
+import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.Monitoring;
+import io.scoring.monitoring.VersionMeters;
+import io.scoring.monitoring.VersionSpec;
+import io.scoring.monitoring.drift.ReferenceProfile;
+import io.scoring.monitoring.metrics.FeatureStoreMeters;
+import io.scoring.monitoring.metrics.RequestMeters;
+import io.scoring.monitoring.metrics.ShadowMeters;
+import io.scoring.monitoring.metrics.TrafficShare;
+import io.scoring.monitoring.sampling.PairedScores;
+import io.scoring.router.Model;
+import io.scoring.router.ModelListener;
+import io.scoring.router.ModelRegistry;
+import io.scoring.router.ModelRepository;
+import io.scoring.router.ModelVersion;
+import io.scoring.router.Role;
+import io.scoring.router.ShadowListener;
+import io.scoring.router.ShadowResult;
+import io.scoring.router.model.ModelConfig;
+import io.scoring.router.model.OutputSpec;
+import io.scoring.router.traffic.TrafficPolicy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Connects the router to monitoring: resolves each version's meters when it loads (one handle per
+ * role, attached to the version so the request path finds them with a field load), publishes traffic
+ * weights when a policy changes, counts shadow outcomes, and pairs shadow scores with the champion's
+ * for the comparison.
+ *
+ * <p>Threading: lifecycle callbacks on admin threads, {@link #meters} and {@link #onShadowDropped} on
+ * the request path (allocation-free), {@link #onShadowScored} on shadow threads.
+ */
+public final class GatewayMonitoring implements ModelListener, ShadowListener
+{
+    /** Meters slots per version: one per {@link Role}, then the shadow role. */
+    private static final int SHADOW_SLOT = Role.values().length;
+    private static final String SHADOW_ROLE = "shadow";
+
+    private final Monitoring monitoring;
+    private final ModelRepository repository;
+    private final RequestMeters unrouted;
+    private final FeatureStoreMeters storeMeters;
+    private final Map<String, ShadowMeters> shadowMeters = new ConcurrentHashMap<>();
+    private final ThreadLocal<PairedScores> pairs = ThreadLocal.withInitial(PairedScores::new);
+    private volatile ModelRegistry models;
+
+    public GatewayMonitoring(final Monitoring monitoring, final ModelRepository repository, final String storeName)
+    {
+        this.monitoring = monitoring;
+        this.repository = repository;
+        this.unrouted = monitoring.metrics().requestMeters(Monitoring.UNKNOWN, Monitoring.UNKNOWN, Monitoring.NO_ROLE);
+        this.storeMeters = monitoring.metrics().featureStoreMeters(storeName);
+    }
+
+    /** The registry, once loaded: shadow pairing looks versions up in it. */
+    public void models(final ModelRegistry models)
+    {
+        this.models = models;
+        for (final Model model : models.models())
+        {
+            shadowMeters(model.name(), model);
+        }
+    }
+
+    public Monitoring monitoring()
+    {
+        return monitoring;
+    }
+
+    /** Meters for requests that never reached a version (unknown model or version, bad input). */
+    public RequestMeters unrouted()
+    {
+        return unrouted;
+    }
+
+    public FeatureStoreMeters storeMeters()
+    {
+        return storeMeters;
+    }
+
+    /** The handle of a version in a role. Allocation-free. */
+    public static VersionMeters meters(final ModelVersion version, final Role role)
+    {
+        return ((VersionMeters[])version.attachment())[role.ordinal()];
+    }
+
+    @Override
+    public void onVersionLoaded(final ModelConfig config, final ModelVersion version)
+    {
+        final VersionSpec spec = spec(config, version.version());
+        final VersionMeters[] byRole = new VersionMeters[SHADOW_SLOT + 1];
+        for (final Role role : Role.values())
+        {
+            byRole[role.ordinal()] = monitoring.versionMeters(spec, role.wireName());
+        }
+        byRole[SHADOW_SLOT] = monitoring.versionMeters(spec, SHADOW_ROLE);
+        version.attach(byRole);
+        monitoring.metrics().modelLoadEvent(config.name(), version.version(), "loaded");
+    }
+
+    private VersionSpec spec(final ModelConfig config, final String version)
+    {
+        final List<FeatureSpec> features = new ArrayList<>();
+        for (final io.scoring.router.model.FeatureSpec feature : config.features())
+        {
+            features.add(feature.isCategorical()
+                ? FeatureSpec.categorical(feature.name(), feature.categories())
+                : FeatureSpec.numeric(feature.name()));
+        }
+        final OutputSpec first = config.outputs().get(0);
+        final double threshold = Double.isNaN(first.decisionThreshold()) ? 0.5 : first.decisionThreshold();
+        final Path profileFile = repository.versionFile(config.name(), version, ReferenceProfile.FILE_NAME);
+        ReferenceProfile profile = null;
+        if (null != profileFile)
+        {
+            try
+            {
+                profile = ReferenceProfile.read(profileFile);
+            }
+            catch (final IOException ex)
+            {
+                System.getLogger(GatewayMonitoring.class.getName()).log(System.Logger.Level.WARNING,
+                    "model {0} version {1}: reference profile unreadable, no drift for it: {2}",
+                    config.name(), version, ex.getMessage());
+            }
+        }
+        return new VersionSpec(config.name(), version, features, threshold, profile);
+    }
+
+    @Override
+    public void onVersionLoadFailed(final ModelConfig config, final String version, final String reason)
+    {
+        monitoring.metrics().modelLoadEvent(config.name(), version, "failed");
+    }
+
+    @Override
+    public void onVersionUnloaded(final ModelConfig config, final String version)
+    {
+        monitoring.unload(config.name(), version);
+        monitoring.metrics().modelLoadEvent(config.name(), version, "unloaded");
+    }
+
+    @Override
+    public void onPolicy(final ModelConfig config, final TrafficPolicy policy)
+    {
+        final List<TrafficShare> shares = new ArrayList<>();
+        final double canary = null == policy.canary() ? 0 : policy.canary().percent();
+        shares.add(new TrafficShare(policy.champion(), Role.CHAMPION.wireName(), 100 - canary));
+        if (null != policy.canary())
+        {
+            shares.add(new TrafficShare(policy.canary().version(), Role.CANARY.wireName(), canary));
+        }
+        policy.shadows().forEach((s) -> shares.add(new TrafficShare(s.version(), SHADOW_ROLE, s.percent())));
+        monitoring.trafficWeights(config.name(), shares);
+    }
+
+    private ShadowMeters shadowMeters(final String model, final Model source)
+    {
+        return shadowMeters.computeIfAbsent(model, (name) -> monitoring.metrics().shadowMeters(name,
+            () -> source.shadowStats().stream().mapToInt(Model.ShadowStats::queuedBytes).sum()));
+    }
+
+    @Override
+    public void onShadowDropped(final String model, final String shadowVersion)
+    {
+        final ShadowMeters meters = shadowMeters.get(model);
+        if (null != meters)
+        {
+            meters.dropped();
+        }
+    }
+
+    @Override
+    public void onShadowFailed(final String model, final String shadowVersion)
+    {
+        final ShadowMeters meters = shadowMeters.get(model);
+        if (null != meters)
+        {
+            meters.failed();
+        }
+    }
+
+    /**
+     * Counts the shadow's result, records its latency in the shadow role, and, when the request is
+     * sampled and was answered by the champion, offers it as one sample with both scores: that is what
+     * the comparison and the payload log see.
+     */
+    @Override
+    public void onShadowScored(final ShadowResult result)
+    {
+        final ShadowMeters counters = shadowMeters.get(result.model());
+        if (null != counters)
+        {
+            counters.scored();
+        }
+        final ModelRegistry registry = models;
+        final Model model = null == registry ? null : registry.model(result.model());
+        final ModelVersion shadow = null == model ? null : model.version(result.shadowVersion());
+        final ModelVersion answered = null == model ? null : model.version(result.championVersion());
+        if (null == shadow || null == answered || null == shadow.attachment() || null == answered.attachment())
+        {
+            return; // unloaded meanwhile
+        }
+        final VersionMeters shadowMeters = ((VersionMeters[])shadow.attachment())[SHADOW_SLOT];
+        shadowMeters.record(0, 0, 0, result.shadowNanos(), 0, result.shadowNanos());
+        if (answered != model.champion())
+        {
+            return; // comparisons are against the champion
+        }
+        final VersionMeters champion = meters(answered, Role.CHAMPION);
+        if (champion.sampled(result.requestId()))
+        {
+            final PairedScores paired = pairs.get().clear();
+            if (shadowMeters.pairInto(paired, result.shadowScores(), result.shadowNanos()))
+            {
+                champion.offerSample(result.requestId(), System.currentTimeMillis(), result.features(),
+                    result.championScores(), result.rows(), result.championNanos(), paired);
+            }
+        }
+    }
+}
