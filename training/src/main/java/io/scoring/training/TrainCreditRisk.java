@@ -1,9 +1,12 @@
 package io.scoring.training;
 
+import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.drift.ReferenceProfile;
 import io.scoring.proto.onnx.ModelProto;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -93,6 +96,7 @@ public final class TrainCreditRisk
         final Path versionDir = modelDir.resolve(version);
         Files.createDirectories(versionDir);
         Files.write(versionDir.resolve("model.onnx"), bytes);
+        referenceProfile(data, split).write(versionDir.resolve(ReferenceProfile.FILE_NAME));
 
         final VersionReport report = new VersionReport(
             version, algorithm, role,
@@ -100,6 +104,19 @@ public final class TrainCreditRisk
             worst, trained.hyperParameters());
         report.writeMetrics(versionDir.resolve("metrics.json"));
         return report;
+    }
+
+    /** What the version's inputs looked like in training: the reference its online drift is measured against. */
+    private static ReferenceProfile referenceProfile(final CreditData data, final StratifiedSplit split)
+    {
+        final List<FeatureSpec> specs = new ArrayList<>();
+        for (final ArffAttribute attribute : data.features())
+        {
+            specs.add(attribute.categories().isEmpty()
+                ? FeatureSpec.numeric(attribute.name())
+                : FeatureSpec.categorical(attribute.name(), attribute.categories()));
+        }
+        return ReferenceProfile.build(specs, data.rows(split.train()));
     }
 
     private static String docString(final String version, final String algorithm)
