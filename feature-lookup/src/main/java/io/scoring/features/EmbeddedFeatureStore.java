@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -112,6 +113,31 @@ public final class EmbeddedFeatureStore implements FeatureStore
         records.copyValues(record, columns, positions, target, targetOffset);
 
         return FOUND;
+    }
+
+    /** What {@link #forEachEntity} hands each entity to. */
+    @FunctionalInterface
+    public interface EntityVisitor
+    {
+        /** {@code values} in column order, NaN where the entity has no value; the array is reused for the next entity. */
+        void visit(String entityKey, float[] values);
+    }
+
+    /**
+     * Hands every entity to {@code visitor}, in snapshot order: for copying the store elsewhere (e.g. into Redis).
+     * Allocates a String per key; not for the request path.
+     */
+    public void forEachEntity(final EntityVisitor visitor)
+    {
+        final int featureCount = featureNames.size();
+        final int[] columns = new int[featureCount];
+        Arrays.setAll(columns, (column) -> column);
+        final float[] values = new float[featureCount];
+        for (long record = 0, end = closed ? 0 : records.length(); record < end; record = records.end(record))
+        {
+            records.copyValues(record, columns, columns, values, 0);
+            visitor.visit(records.key(record), values);
+        }
     }
 
     /** The features' names in column order. */

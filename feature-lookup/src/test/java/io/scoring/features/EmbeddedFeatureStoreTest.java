@@ -58,6 +58,20 @@ class EmbeddedFeatureStoreTest
     }
 
     @Test
+    void shouldHandEveryEntityToAVisitorOnceWithItsValues() throws IOException
+    {
+        final Map<String, float[]> written = Map.of(
+            "a", new float[]{ 1, Float.NaN, 3 }, "zürich", new float[]{ 4, 5, 6 }, "", new float[]{ 7, 8, 9 });
+        try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(write(written)))
+        {
+            final Map<String, float[]> visited = new HashMap<>();
+            store.forEachEntity((key, values) -> assertEquals(null, visited.put(key, values.clone()), key));
+            assertEquals(written.keySet(), visited.keySet());
+            written.forEach((key, values) -> assertArrayEquals(values, visited.get(key), key));
+        }
+    }
+
+    @Test
     void shouldFindAKeyGivenAsAnyCharSequence() throws IOException
     {
         try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(write(Map.of("zürich-7", new float[]{ 1, 2, 3 }))))

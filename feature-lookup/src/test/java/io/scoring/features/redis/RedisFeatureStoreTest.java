@@ -1,0 +1,599 @@
+package io.scoring.features.redis;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.scoring.features.EmbeddedFeatureStore;
+import io.scoring.features.FeatureStore;
+import io.scoring.features.SnapshotWriter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import static io.scoring.features.FeatureStore.ENTITY_NOT_FOUND;
+import static io.scoring.features.FeatureStore.FOUND;
+import static io.scoring.features.FeatureStore.MISSING_COLUMN;
+import static io.scoring.features.FeatureStore.STATUS_ENTITY_NOT_FOUND;
+import static io.scoring.features.FeatureStore.STATUS_FEATURE_MISSING;
+import static io.scoring.features.FeatureStore.STATUS_FOUND;
+import static io.scoring.features.FeatureStore.STATUS_INVALID_VALUE;
+import static io.scoring.features.FeatureStore.STATUS_STALE;
+import static io.scoring.features.FeatureStore.STATUS_STORE_UNAVAILABLE;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Redis store against a real redis-server ({@link RedisServerProcess}), one per test, never a mock.
+ */
+class RedisFeatureStoreTest
+{
+    /** The gateway's bundled demo: 1,000 German Credit applicants, 16 stored features. */
+    private static final Path DEMO_SNAPSHOT = Path.of("../gateway/src/main/resources/demo/features/applicants.snapshot");
+
+    private static final Duration TEST_DEADLINE = Duration.ofSeconds(2);
+
+    @TempDir
+    Path dir;
+
+    private RedisServerProcess server;
+    private RedisClient adminClient;
+    private RedisCommands<byte[], byte[]> admin;
+    private final List<RedisFeatureStore> stores = new ArrayList<>();
+
+    @BeforeEach
+    void startRedis() throws IOException
+    {
+        server = RedisServerProcess.startOnFreePort();
+        adminClient = RedisClient.create(server.uri());
+        admin = adminClient.connect(ByteArrayCodec.INSTANCE).sync();
+    }
+
+    @AfterEach
+    void stopRedis()
+    {
+        stores.forEach(RedisFeatureStore::close);
+        adminClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        server.close();
+    }
+
+    @Test
+    void shouldReadBackEqualWhatTheLoaderWroteForEveryDemoApplicant() throws IOException
+    {
+        final RedisStoreSettings settings = demoSettings(UnaryOperator.identity());
+        assertEquals(1_000, FeastRedisLoader.load(DEMO_SNAPSHOT, settings));
+
+        try (EmbeddedFeatureStore embedded = EmbeddedFeatureStore.load(DEMO_SNAPSHOT))
+        {
+            final RedisFeatureStore redis = connect(settings);
+            final int features = embedded.featureNames().size();
+            final int[] redisColumns = columns(redis, embedded.featureNames());
+            final int[] embeddedColumns = columns(embedded, embedded.featureNames());
+            final int[] positions = identity(features);
+            final List<String> keys = new ArrayList<>();
+            embedded.forEachEntity((key, values) -> keys.add(key));
+            assertEquals(1_000, keys.size());
+
+            // 10 entities a request; an unknown key rides along in each
+            final int rows = 11;
+            final float[] values = new float[rows * features];
+            final byte[] statuses = new byte[rows * features];
+            final float[] expected = new float[features];
+            for (int first = 0; first < keys.size(); first += rows - 1)
+            {
+                final CharSequence[] request = new CharSequence[rows];
+                for (int row = 0; row < rows - 1; row++)
+                {
+                    request[row] = keys.get(Math.min(first + row, keys.size() - 1));
+                }
+                request[rows - 1] = "no-such-applicant";
+                redis.lookupAll(request, rows, redisColumns, positions, values, statuses, features);
+
+                for (int row = 0; row < rows - 1; row++)
+                {
+                    assertEquals(FOUND, embedded.lookup(request[row], embeddedColumns, positions, expected, 0));
+                    for (int column = 0; column < features; column++)
+                    {
+                        final int at = row * features + column;
+                        final String where = request[row] + "/" + embedded.featureNames().get(column);
+                        assertEquals(expected[column], values[at], where);
+                        assertEquals(Float.isNaN(expected[column]) ? STATUS_FEATURE_MISSING : STATUS_FOUND, statuses[at], where);
+                    }
+                }
+                for (int column = 0; column < features; column++)
+                {
+                    assertEquals(STATUS_ENTITY_NOT_FOUND, statuses[(rows - 1) * features + column]);
+                    assertTrue(Float.isNaN(values[(rows - 1) * features + column]));
+                }
+            }
+
+            final float[] single = new float[features];
+            assertEquals(FOUND, redis.lookup("A0001", redisColumns, positions, single, 0));
+            assertEquals(FOUND, embedded.lookup("A0001", embeddedColumns, positions, expected, 0));
+            assertArrayEquals(expected, single);
+            assertEquals(ENTITY_NOT_FOUND, redis.lookup("nobody", redisColumns, positions, single, 0));
+            assertEquals(MISSING_COLUMN, connect(new RedisStoreSettings.Context().uri(server.uri()).project("credit")
+                .joinKey("applicant_id").feature("age", "applicants:age").conclude()).columnIndex("job"));
+        }
+    }
+
+    @Test
+    void shouldReadWhatFeastItselfWouldHaveWritten()
+    {
+        // key, field and values built by hand (FeastKeysTest, Murmur3Test) and by Python's protobuf (FeastValuesTest)
+        final byte[] key = HexFormat.of().parseHex(
+            "01000000020000000c0000006170706c6963616e745f696402000000050000004130303031637265646974");
+        admin.hset(key, Map.of(
+            HexFormat.of().parseHex("7cc219be"), HexFormat.of().parseHex("3500008642"),    // applicants:age = 67.0f
+            "_ts:applicants".getBytes(StandardCharsets.US_ASCII), HexFormat.of().parseHex("0880e2cfaa06")));
+
+        final RedisFeatureStore store = connect(demoSettings((ctx) -> ctx.maxAge("applicants", Duration.ofDays(365_000))));
+        final float[] target = new float[1];
+        assertEquals(FOUND, store.lookup("A0001", new int[]{ store.columnIndex("age") }, new int[]{ 0 }, target, 0));
+        assertEquals(67f, target[0]);
+    }
+
+    @Test
+    void shouldSendAMultiEntityRequestInOneRoundTrip() throws IOException
+    {
+        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+            .feature("age", "demographics:age")       // a second feature view...
+            .maxAge("applicants", Duration.ofDays(1))  // ...and two _ts fields in every HMGET
+            .maxAge("demographics", Duration.ofDays(1)));
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        final ChannelCounter counter = new ChannelCounter();
+        final RedisFeatureStore store = track(RedisFeatureStore.connect(settings, counter));
+        final List<String> names = demoFeatureNames();
+        final int[] columns = columns(store, names);
+        final int[] positions = identity(names.size());
+
+        final int rows = 25;
+        final CharSequence[] keys = new CharSequence[rows];
+        for (int row = 0; row < rows; row++)
+        {
+            keys[row] = String.format("A%04d", 1 + 37 * row);
+        }
+        final float[] values = new float[rows * names.size()];
+        final byte[] statuses = new byte[rows * names.size()];
+        store.lookupAll(keys, 1, columns, positions, values, statuses, names.size()); // connected and warm
+
+        // The server counts the socket reads it processed; asking INFO costs one, so measure that baseline. (Redis
+        // reads at most 16 KB at once: these 25 HMGETs of 18 fields are about 6 KB.)
+        final long firstInfo = readsProcessed();
+        final long idleReads = readsProcessed() - firstInfo;
+        final long hmgetsBefore = hmgetCalls();
+        final int flushesBefore = counter.flushes.get();
+        final int writesBefore = counter.writes.get();
+        final long readsBefore = readsProcessed();
+        store.lookupAll(keys, rows, columns, positions, values, statuses, names.size());
+        final long reads = readsProcessed() - readsBefore;
+
+        for (int i = 0; i < values.length; i++)
+        {
+            assertEquals(STATUS_FOUND, statuses[i], "value " + i);
+        }
+        assertEquals(rows, hmgetCalls() - hmgetsBefore, "HMGETs the server executed");
+        assertEquals(rows, counter.writes.get() - writesBefore, "commands written to the channel");
+        assertEquals(1, counter.flushes.get() - flushesBefore, "flushes of the channel: one network write");
+        assertEquals(1, reads - idleReads, "reads the server needed to receive the " + rows + " commands");
+    }
+
+    @Test
+    void shouldAnswerUnavailableWhileRedisIsStoppedAndResumeWithinSecondsOfItsReturn() throws IOException
+    {
+        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+            .deadline(Duration.ofMillis(200)).breakerFailureThreshold(3).breakerCoolDown(Duration.ofMillis(300))
+            .reconnectDelayMax(Duration.ofMillis(200)));
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        final RedisFeatureStore store = connect(settings);
+        final Lookup lookup = new Lookup(store, "A0007");
+
+        for (int i = 0; i < 20; i++)
+        {
+            assertEquals(STATUS_FOUND, lookup.run());
+        }
+
+        server.stop();
+        long slowestAfterOpenNs = 0;
+        int unavailable = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            final boolean openBefore = store.circuitOpen();
+            final long startNs = System.nanoTime();
+            final byte status = lookup.run();
+            final long tookNs = System.nanoTime() - startNs;
+            assertEquals(STATUS_STORE_UNAVAILABLE, status, "lookup " + i + " with Redis stopped");
+            assertTrue(lookup.allNaN(), "lookup " + i);
+            unavailable++;
+            if (openBefore)
+            {
+                slowestAfterOpenNs = Math.max(slowestAfterOpenNs, tookNs);
+            }
+            sleepMs(2);
+        }
+        assertTrue(store.circuitOpen(), "the breaker opened");
+        assertTrue(slowestAfterOpenNs < Duration.ofMillis(20).toNanos(),
+            "with the breaker open a lookup took " + slowestAfterOpenNs / 1000 + " us; the deadline is 200 ms");
+        assertEquals(unavailable, store.unavailableLookups());
+
+        server.start();
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings); // redis-server runs without persistence: fill it again
+        final long restartedNs = System.nanoTime();
+        while (lookup.run() != STATUS_FOUND)
+        {
+            assertTrue(System.nanoTime() - restartedNs < Duration.ofSeconds(5).toNanos(), "lookups resumed within 5 s");
+            sleepMs(5);
+        }
+        assertFalse(store.circuitOpen());
+        System.out.printf("Redis back: lookups resumed after %d ms%n", (System.nanoTime() - restartedNs) / 1_000_000);
+    }
+
+    @Test
+    void shouldStopPayingTheDeadlineOnceTheBreakerOpensOnAHungRedis() throws IOException
+    {
+        final Duration deadline = Duration.ofMillis(100);
+        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+            .deadline(deadline).breakerFailureThreshold(3).breakerCoolDown(Duration.ofMillis(300)));
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        final RedisFeatureStore store = connect(settings);
+        final Lookup lookup = new Lookup(store, "A0042");
+        assertEquals(STATUS_FOUND, lookup.run());
+
+        server.freeze();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final long startNs = System.nanoTime();
+                assertEquals(STATUS_STORE_UNAVAILABLE, lookup.run());
+                final long tookNs = System.nanoTime() - startNs;
+                assertTrue(tookNs >= deadline.toNanos() && tookNs < deadline.toNanos() + Duration.ofMillis(50).toNanos(),
+                    "a timed-out lookup took " + tookNs / 1_000_000 + " ms, the deadline is " + deadline.toMillis());
+            }
+            assertTrue(store.circuitOpen());
+            for (int i = 0; i < 50; i++)
+            {
+                final long startNs = System.nanoTime();
+                assertEquals(STATUS_STORE_UNAVAILABLE, lookup.run());
+                assertTrue(System.nanoTime() - startNs < Duration.ofMillis(20).toNanos(), "an open breaker answers at once");
+            }
+        }
+        finally
+        {
+            server.thaw();
+        }
+
+        final long thawedNs = System.nanoTime();
+        while (lookup.run() != STATUS_FOUND)
+        {
+            assertTrue(System.nanoTime() - thawedNs < Duration.ofSeconds(5).toNanos(), "lookups resumed within 5 s");
+            sleepMs(5);
+        }
+        assertTrue(lookup.values[lookup.ageAt] >= 18, "a real age again: " + lookup.values[lookup.ageAt]);
+        assertFalse(store.circuitOpen());
+    }
+
+    @Test
+    void shouldReportGarbageInOneFieldAsInvalidForThatFeatureOnly() throws IOException
+    {
+        final RedisStoreSettings settings = demoSettings(UnaryOperator.identity());
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        final FeastKeys keys = new FeastKeys("applicant_id", RedisStoreSettings.EntityKeyType.STRING, "credit");
+        admin.hset(keys.redisKey("A0003"), FeastKeys.featureField("applicants", "age"),
+            "not a protobuf!".getBytes(StandardCharsets.US_ASCII));
+        admin.set(keys.redisKey("A0004"), "a string, not a hash".getBytes(StandardCharsets.US_ASCII));
+
+        final RedisFeatureStore store = connect(settings);
+        final List<String> names = demoFeatureNames();
+        final int[] columns = columns(store, names);
+        final float[] values = new float[3 * names.size()];
+        final byte[] statuses = new byte[3 * names.size()];
+        store.lookupAll(new CharSequence[]{ "A0003", "A0004", "A0005" }, 3, columns, identity(names.size()),
+            values, statuses, names.size());
+
+        final int age = names.indexOf("age");
+        for (int column = 0; column < names.size(); column++)
+        {
+            assertEquals(column == age ? STATUS_INVALID_VALUE : STATUS_FOUND, statuses[column], names.get(column));
+            assertEquals(column == age, Float.isNaN(values[column]), names.get(column));
+            assertEquals(STATUS_INVALID_VALUE, statuses[names.size() + column], "WRONGTYPE: the whole entity");
+            assertEquals(STATUS_FOUND, statuses[2 * names.size() + column], "the next entity is fine");
+        }
+        assertFalse(store.circuitOpen(), "bad data is not an unavailable store");
+    }
+
+    @Test
+    void shouldCallValuesOlderThanTheirViewsMaxAgeStale() throws IOException
+    {
+        final Path snapshot = writeSnapshot(List.of("age", "job"), "fresh", "old", "untimed");
+        final RedisStoreSettings settings = new RedisStoreSettings.Context().uri(server.uri()).project("p").joinKey("id")
+            .featureView("applicants").feature("job", "jobs:job").maxAge("applicants", Duration.ofHours(1))
+            .deadline(TEST_DEADLINE).conclude();
+        try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(snapshot))
+        {
+            FeastRedisLoader.load(store, settings, Instant.now().minus(Duration.ofHours(2)));
+        }
+        final FeastKeys keys = new FeastKeys("id", RedisStoreSettings.EntityKeyType.STRING, "p");
+        final byte[] timestampField = FeastKeys.timestampField("applicants");
+        admin.hset(keys.redisKey("fresh"), timestampField, FeastValues.encodeTimestamp(Instant.now().getEpochSecond(), 0));
+        admin.hdel(keys.redisKey("untimed"), timestampField);
+        admin.hset(keys.redisKey("garbled"), Map.of(
+            FeastKeys.featureField("applicants", "age"), FeastValues.encodeFloat(1),
+            timestampField, "not a timestamp".getBytes(StandardCharsets.US_ASCII)));
+
+        final RedisFeatureStore redis = connect(settings);
+        final int[] columns = { redis.columnIndex("age"), redis.columnIndex("job") };
+        final float[] values = new float[8];
+        final byte[] statuses = new byte[8];
+        redis.lookupAll(new CharSequence[]{ "fresh", "old", "untimed", "garbled" }, 4, columns, new int[]{ 0, 1 },
+            values, statuses, 2);
+
+        assertArrayEquals(new byte[]{
+            STATUS_FOUND, STATUS_FOUND,          // fresh: age within the hour; job's view has no max_age
+            STATUS_STALE, STATUS_FOUND,          // old: age 2 h old
+            STATUS_STALE, STATUS_FOUND,          // untimed: no _ts, no telling its age
+            STATUS_INVALID_VALUE, STATUS_FEATURE_MISSING }, statuses);
+        assertTrue(Float.isNaN(values[2]) && Float.isNaN(values[4]) && Float.isNaN(values[6]));
+        assertEquals(1f, values[0]);
+        assertEquals(2f, values[3]);
+    }
+
+    @Test
+    void shouldServeRepeatedEntitiesFromTheNearCacheAndCountHitsAndMisses() throws IOException
+    {
+        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+            .nearCacheSize(100).nearCacheTtl(Duration.ofMillis(500)).breakerFailureThreshold(1));
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        final RedisFeatureStore store = connect(settings);
+        final Lookup a = new Lookup(store, "A0010");
+        final Lookup b = new Lookup(store, "A0011");
+        final long hmgetsBefore = hmgetCalls();
+
+        assertEquals(STATUS_FOUND, a.run());
+        final float[] fromRedis = a.values.clone();
+        assertEquals(STATUS_FOUND, a.run());
+        assertArrayEquals(fromRedis, a.values);
+        assertEquals(STATUS_FOUND, b.run());
+        assertEquals(STATUS_FOUND, a.run());
+        assertEquals(2, store.cacheHits());
+        assertEquals(2, store.cacheMisses());
+        assertEquals(2, hmgetCalls() - hmgetsBefore, "the server saw the misses only");
+
+        server.stop();
+        assertEquals(STATUS_FOUND, a.run(), "a cached entity is served while Redis is away");
+        assertEquals(STATUS_STORE_UNAVAILABLE, new Lookup(store, "A0012").run(), "an entity not cached is not");
+        sleepMs(600);
+        assertEquals(STATUS_STORE_UNAVAILABLE, a.run(), "expired after its TTL");
+        assertEquals(3, store.cacheHits());
+        assertEquals(4, store.cacheMisses());
+    }
+
+    @Test
+    void shouldDecodeCategoricalStringsIntoTheirCodes()
+    {
+        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+            .categories("checking_status", Map.of("A11", 0, "A12", 1, "A13", 2, "A14", 3)));
+        final FeastKeys keys = new FeastKeys("applicant_id", RedisStoreSettings.EntityKeyType.STRING, "credit");
+        final byte[] field = FeastKeys.featureField("applicants", "checking_status");
+        admin.hset(keys.redisKey("known"), field, HexFormat.of().parseHex("1203413132"));   // string_val "A12"
+        admin.hset(keys.redisKey("unknown"), field, HexFormat.of().parseHex("1203413139")); // string_val "A19"
+
+        final RedisFeatureStore store = connect(settings);
+        final int[] columns = { store.columnIndex("checking_status") };
+        final float[] values = new float[2];
+        final byte[] statuses = new byte[2];
+        store.lookupAll(new CharSequence[]{ "known", "unknown" }, 2, columns, new int[]{ 0 }, values, statuses, 1);
+        assertEquals(1f, values[0]);
+        assertArrayEquals(new byte[]{ STATUS_FOUND, STATUS_INVALID_VALUE }, statuses);
+    }
+
+    @Test
+    void shouldKeyInt64EntitiesAsFeastDoesAndRefuseKeysThatAreNotNumbers() throws IOException
+    {
+        final Path snapshot = writeSnapshot(List.of("conv_rate"), "1001", "-7");
+        final RedisStoreSettings settings = new RedisStoreSettings.Context().uri(server.uri()).project("feast_demo")
+            .joinKey("driver_id").entityKeyType(RedisStoreSettings.EntityKeyType.INT64).featureView("driver_hourly_stats")
+            .deadline(TEST_DEADLINE).conclude();
+        assertEquals(2, FeastRedisLoader.load(snapshot, settings));
+        assertEquals(1, admin.exists(HexFormat.of().parseHex(
+            "0100000002000000090000006472697665725f69640400000008000000e90300000000000066656173745f64656d6f")));
+
+        final RedisFeatureStore store = connect(settings);
+        final int[] columns = { store.columnIndex("conv_rate") };
+        final float[] values = new float[3];
+        final byte[] statuses = new byte[3];
+        final long hmgetsBefore = hmgetCalls();
+        store.lookupAll(new CharSequence[]{ "1001", "-7", "driver-9" }, 3, columns, new int[]{ 0 }, values, statuses, 1);
+        assertArrayEquals(new byte[]{ STATUS_FOUND, STATUS_FOUND, STATUS_ENTITY_NOT_FOUND }, statuses);
+        assertArrayEquals(new float[]{ 1f, 2f, Float.NaN }, values);
+        assertEquals(2, hmgetCalls() - hmgetsBefore, "a key that cannot be an int64 is not asked for");
+    }
+
+    /**
+     * The demo's layout, with a deadline of 2 s unless a test sets one: on a busy CI machine a lookup can miss
+     * 20 ms, and only the tests about deadlines should see that.
+     */
+    private RedisStoreSettings demoSettings(final UnaryOperator<RedisStoreSettings.Context> customize)
+    {
+        return customize.apply(new RedisStoreSettings.Context().uri(server.uri()).project("credit")
+            .joinKey("applicant_id").featureView("applicants").deadline(TEST_DEADLINE)).conclude();
+    }
+
+    private RedisFeatureStore connect(final RedisStoreSettings settings)
+    {
+        return track(RedisFeatureStore.connect(settings));
+    }
+
+    private RedisFeatureStore track(final RedisFeatureStore store)
+    {
+        stores.add(store);
+        return store;
+    }
+
+    /** Entities numbered from 1: each feature's value is the entity's number. */
+    private Path writeSnapshot(final List<String> features, final String... keys) throws IOException
+    {
+        final Path snapshot = dir.resolve("features-" + System.nanoTime() + ".snapshot");
+        try (SnapshotWriter writer = SnapshotWriter.create(snapshot, features))
+        {
+            for (int i = 0; i < keys.length; i++)
+            {
+                final float[] values = new float[features.size()];
+                Arrays.fill(values, i + 1);
+                writer.append(keys[i], values);
+            }
+        }
+        return snapshot;
+    }
+
+    private static List<String> demoFeatureNames() throws IOException
+    {
+        try (EmbeddedFeatureStore embedded = EmbeddedFeatureStore.load(DEMO_SNAPSHOT))
+        {
+            return embedded.featureNames();
+        }
+    }
+
+    private static int[] columns(final FeatureStore store, final List<String> names)
+    {
+        return names.stream().mapToInt(store::columnIndex).toArray();
+    }
+
+    private static int[] identity(final int n)
+    {
+        final int[] positions = new int[n];
+        Arrays.setAll(positions, (i) -> i);
+        return positions;
+    }
+
+    private long readsProcessed()
+    {
+        return infoField("stats", "total_reads_processed:");
+    }
+
+    private long hmgetCalls()
+    {
+        return infoField("commandstats", "cmdstat_hmget:calls=");
+    }
+
+    private long infoField(final String section, final String prefix)
+    {
+        for (final String line : admin.info(section).split("\r\n"))
+        {
+            if (line.startsWith(prefix))
+            {
+                return Long.parseLong(line.substring(prefix.length()).split(",")[0]);
+            }
+        }
+        return 0;
+    }
+
+    private static void sleepMs(final long ms)
+    {
+        try
+        {
+            Thread.sleep(ms);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
+    }
+
+    /** One entity's 16 demo features, looked up again and again. */
+    private static final class Lookup
+    {
+        private final RedisFeatureStore store;
+        private final CharSequence[] key;
+        private final int[] columns;
+        private final int[] positions;
+        final float[] values;
+        private final byte[] statuses;
+        final int ageAt;
+
+        Lookup(final RedisFeatureStore store, final String key) throws IOException
+        {
+            final List<String> names = demoFeatureNames();
+            this.store = store;
+            this.key = new CharSequence[]{ key };
+            columns = columns(store, names);
+            positions = identity(names.size());
+            values = new float[names.size()];
+            statuses = new byte[names.size()];
+            ageAt = names.indexOf("age");
+        }
+
+        /** The status all values share; fails if they differ. */
+        byte run()
+        {
+            store.lookupAll(key, 1, columns, positions, values, statuses, values.length);
+            for (final byte status : statuses)
+            {
+                assertEquals(statuses[0], status);
+            }
+            return statuses[0];
+        }
+
+        boolean allNaN()
+        {
+            for (final float value : values)
+            {
+                if (!Float.isNaN(value))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Counts the commands written to, and the flushes of, each channel Lettuce opens. */
+    private static final class ChannelCounter implements NettyCustomizer
+    {
+        final AtomicInteger writes = new AtomicInteger();
+        final AtomicInteger flushes = new AtomicInteger();
+
+        @Override
+        public void afterChannelInitialized(final Channel channel)
+        {
+            channel.pipeline().addLast(new ChannelOutboundHandlerAdapter()
+            {
+                @Override
+                public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise)
+                    throws Exception
+                {
+                    writes.incrementAndGet();
+                    super.write(ctx, msg, promise);
+                }
+
+                @Override
+                public void flush(final ChannelHandlerContext ctx) throws Exception
+                {
+                    flushes.incrementAndGet();
+                    super.flush(ctx);
+                }
+            });
+        }
+    }
+}
