@@ -30,8 +30,22 @@ public final class GatewayConfig
         SAMPLING_PERCENT("sampling-percent", "1"),
         /** Where sampled requests are logged as JSON lines; empty: {@code <state-dir>/payload-log}; {@code off}: no log. */
         PAYLOAD_LOG_DIR("payload-log-dir", ""),
-        /** The embedded store's snapshot; empty: the demo applicants bundled in the jar. */
+        /**
+         * The feature store: a snapshot file for the embedded store, or {@code redis://host:port} for a
+         * Redis in Feast's layout; empty: the demo applicants bundled in the jar, embedded.
+         */
         FEATURES("features", ""),
+        /** Feast project name, the suffix of every Redis key. */
+        REDIS_PROJECT("redis-project", "scoring_demo"),
+        /** The feature view stored features belong to (field {@code <view>:<feature>}). */
+        REDIS_FEATURE_VIEW("redis-feature-view", "applicants"),
+        /** The entity's join key in Feast's key encoding. */
+        REDIS_JOIN_KEY("redis-join-key", "applicant_id"),
+        /** How long a request waits for Redis before it uses defaults: 20 ms is ~100 loopback round trips, well under an SLO. */
+        REDIS_DEADLINE_MS("redis-deadline-ms", "20"),
+        /** Entities kept in the near cache in front of Redis; 0: none. */
+        REDIS_NEAR_CACHE_SIZE("redis-near-cache-size", "0"),
+        REDIS_NEAR_CACHE_TTL_MS("redis-near-cache-ttl-ms", "1000"),
         /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
         MAX_REQUEST_BYTES("max-request-bytes", "4194304"),
         /** Rows per request; each transport thread keeps tensors for up to this many. */
@@ -182,7 +196,8 @@ public final class GatewayConfig
                 throw new IllegalArgumentException("--" + port.flag + " must be 0-65535, got " + value);
             }
         }
-        for (final Setting positive : new Setting[]{Setting.MAX_REQUEST_BYTES, Setting.MAX_ROWS})
+        for (final Setting positive : new Setting[]{Setting.MAX_REQUEST_BYTES, Setting.MAX_ROWS, Setting.REDIS_DEADLINE_MS,
+            Setting.REDIS_NEAR_CACHE_TTL_MS})
         {
             if (integer(positive) <= 0)
             {
@@ -202,13 +217,13 @@ public final class GatewayConfig
         {
             throw new IllegalArgumentException("--sampling-percent must be 0-100, got " + sampling);
         }
-        if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0)
+        if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0 || integer(Setting.REDIS_NEAR_CACHE_SIZE) < 0)
         {
-            throw new IllegalArgumentException("--drain-seconds and --io-threads must not be negative");
+            throw new IllegalArgumentException("--drain-seconds, --io-threads and --redis-near-cache-size must not be negative");
         }
     }
 
-    private int integer(final Setting setting)
+    int integer(final Setting setting)
     {
         try
         {
@@ -241,10 +256,22 @@ public final class GatewayConfig
         return values.get(Setting.MODELS).isEmpty() ? null : Path.of(values.get(Setting.MODELS));
     }
 
-    /** The feature snapshot, or null for the bundled demo applicants. */
+    /** The feature snapshot, or null for the bundled demo applicants (or when the store is Redis). */
     public Path features()
     {
-        return values.get(Setting.FEATURES).isEmpty() ? null : Path.of(values.get(Setting.FEATURES));
+        return values.get(Setting.FEATURES).isEmpty() || null != redisUri() ? null : Path.of(values.get(Setting.FEATURES));
+    }
+
+    /** The Redis URI when the store is Redis, else null. */
+    public String redisUri()
+    {
+        final String features = values.get(Setting.FEATURES);
+        return features.startsWith("redis://") || features.startsWith("rediss://") ? features : null;
+    }
+
+    public String value(final Setting setting)
+    {
+        return values.get(setting);
     }
 
     public Path stateDir()

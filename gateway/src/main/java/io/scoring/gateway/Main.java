@@ -30,6 +30,11 @@ public final class Main
             System.exit(AdminCli.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
             return;
         }
+        if (args.length > 0 && "load-features".equals(args[0]))
+        {
+            System.exit(loadFeatures(Arrays.copyOfRange(args, 1, args.length)));
+            return;
+        }
 
         final GatewayConfig config;
         try
@@ -75,6 +80,27 @@ public final class Main
         System.exit(0);
     }
 
+    /** {@code load-features redis://host:port [SNAPSHOT]}: the demo applicants (or a snapshot) into Redis, Feast's layout. */
+    private static int loadFeatures(final String[] args)
+    {
+        try
+        {
+            final long entities = FeatureStores.loadIntoRedis(args);
+            System.out.println("loaded " + entities + " entities into " + args[0]);
+            return 0;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("scoring-gateway: " + ex.getMessage());
+            return 2;
+        }
+        catch (final java.io.IOException | RuntimeException ex)
+        {
+            System.err.println("scoring-gateway: load-features failed: " + ex.getMessage());
+            return 1;
+        }
+    }
+
     static String usage()
     {
         final StringBuilder usage = new StringBuilder("usage: java -jar scoring-gateway.jar");
@@ -85,6 +111,7 @@ public final class Main
         return usage.append("\n  each flag also reads from SCORING_<NAME> in the environment, e.g. SCORING_HTTP_PORT")
             .append("\n  the admin API's bearer token comes from SCORING_ADMIN_TOKEN")
             .append("\nusage: java -jar scoring-gateway.jar admin --help   (the admin CLI)")
+            .append("\nusage: java -jar scoring-gateway.jar load-features redis://host:port [snapshot]   (features into Redis)")
             .toString();
     }
 }

@@ -9,7 +9,6 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
@@ -25,9 +24,7 @@ import io.scoring.router.state.AuditLog;
 import io.scoring.router.state.FileStateStore;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,7 +89,7 @@ public final class ScoringGateway
     private void startServing() throws IOException, InterruptedException
     {
         final long startNanos = System.nanoTime();
-        store = loadStore(config.features());
+        store = FeatureStores.open(config);
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         final FileStateStore saved = new FileStateStore(config.stateDir());
         final ModelRepository modelRepository = new ModelRepository(repository, store, config.maxRows());
@@ -135,27 +132,6 @@ public final class ScoringGateway
             .outcomes(outcomes)
             .defaultSamplingPercent(config.samplingPercent())
             .payloadLog(null == payloadLog ? null : PayloadLogConfig.defaults(payloadLog)));
-    }
-
-    private static FeatureStore loadStore(final Path snapshot) throws IOException
-    {
-        final FeatureStore store;
-        if (null == snapshot)
-        {
-            try (InputStream in = DemoBundle.features())
-            {
-                store = EmbeddedFeatureStore.load(in);
-            }
-        }
-        else
-        {
-            if (!Files.isRegularFile(snapshot))
-            {
-                throw new IOException("--features " + snapshot + ": no such file");
-            }
-            store = EmbeddedFeatureStore.load(snapshot);
-        }
-        return store;
     }
 
     public int httpPort()
