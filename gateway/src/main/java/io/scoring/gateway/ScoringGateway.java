@@ -111,7 +111,8 @@ public final class ScoringGateway
             pipeline, state, monitoring).start();
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
             pipeline, state).start();
-        admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models).start();
+        admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
+            monitoring).start();
         state.markReady();
         LOG.log(System.Logger.Level.INFO,
             "serving: HTTP on port {0}, gRPC on port {1}, admin on port {2} ({3}, {4} I/O threads), ready in {5} ms",

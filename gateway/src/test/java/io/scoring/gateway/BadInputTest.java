@@ -56,7 +56,7 @@ class BadInputTest
     {
         final PredictResponse response = clients.scoring.predict(good().build());
         assertEquals(1, response.getResultsCount());
-        assertEquals(200, clients.post("/v1/predict", GatewayProtocolsTest.ownJson(demo.testRows().subList(0, 1), null))
+        assertEquals(200, clients.post("/v1/predict", DemoRequests.ownJson(demo, demo.testRows().subList(0, 1), null))
             .statusCode());
     }
 

@@ -67,8 +67,13 @@ class DrainOnSigtermTest
         final int grpcPort = Integer.parseInt(ports.group(2));
 
         final DemoTestSet demo = new DemoTestSet();
-        final byte[] body = GatewayProtocolsTest.ownJson(List.of(demo.testRows().get(0)), null)
+        final byte[] body = DemoRequests.ownJson(demo, List.of(demo.testRows().get(0)), null)
             .getBytes(StandardCharsets.UTF_8);
+        try (GatewayClients warmUp = new GatewayClients(httpPort, grpcPort))
+        {
+            assertEquals(200, warmUp.post("/v1/predict", new String(body, StandardCharsets.UTF_8)).statusCode(),
+                "the first request pays for class loading; the in-flight one below must not");
+        }
         try (Socket inFlight = new Socket("127.0.0.1", httpPort))
         {
             final OutputStream out = inFlight.getOutputStream();
@@ -76,7 +81,7 @@ class DrainOnSigtermTest
                 "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.write(body, 0, body.length / 2);
             out.flush();
-            Thread.sleep(300); // the head has reached the server: the request is in flight
+            Thread.sleep(1_000); // the head has reached the server: the request is in flight
 
             // Process.destroy() sends SIGTERM but also closes our end of its output, hiding its log
             assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(gateway.pid())).start().waitFor());

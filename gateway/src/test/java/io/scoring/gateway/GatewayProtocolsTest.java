@@ -57,34 +57,6 @@ class GatewayProtocolsTest
         return DemoRequests.ownRequest(demo, applicant);
     }
 
-    static String ownJson(final List<DemoTestSet.Applicant> applicants, final String version) throws Exception
-    {
-        final var body = JSON.createObjectNode().put("model", "credit-risk").put("request_id", "json-1");
-        if (null != version)
-        {
-            body.put("version", version);
-        }
-        final var rows = body.putArray("rows");
-        for (final DemoTestSet.Applicant applicant : applicants)
-        {
-            final var row = rows.addObject().put("entity_key", applicant.id());
-            final var features = row.putObject("features");
-            for (final String feature : demo.requestFeatures())
-            {
-                final Object value = demo.requestValue(applicant, feature);
-                if (value instanceof String text)
-                {
-                    features.put(feature, text);
-                }
-                else
-                {
-                    features.put(feature, (Double)value);
-                }
-            }
-        }
-        return JSON.writeValueAsString(body);
-    }
-
     @Test
     void shouldAnswerTheOwnApiOverGrpcSayingWhichVersionAndRoleServed()
     {
@@ -105,7 +77,7 @@ class GatewayProtocolsTest
     void shouldAnswerTheOwnApiOverHttpJsonWithOneResultPerRow() throws Exception
     {
         final List<DemoTestSet.Applicant> applicants = demo.testRows().subList(0, 3);
-        final HttpResponse<String> response = clients.post("/v1/predict", ownJson(applicants, "2"));
+        final HttpResponse<String> response = clients.post("/v1/predict", DemoRequests.ownJson(demo, applicants, "2"));
 
         assertEquals(200, response.statusCode(), response.body());
         final JsonNode body = JSON.readTree(response.body());

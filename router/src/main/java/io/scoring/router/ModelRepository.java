@@ -126,7 +126,7 @@ public final class ModelRepository implements Model.VersionLoader
         catch (final Exception ex)
         {
             versions.forEach((v) -> v.scorer().close());
-            throw new IOException(ex.getMessage(), ex);
+            throw new IOException("model '" + config.name() + "': " + (null == ex.getMessage() ? ex.toString() : ex.getMessage()), ex);
         }
     }
 

@@ -22,6 +22,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.monitoring.Monitoring;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.RouterException;
@@ -131,15 +134,17 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
 
     private final ModelRegistry models;
+    private final Monitoring monitoring;
     private final byte[] token;
     private final List<Route> routes;
     private final ThreadPoolExecutor changes = boundedSingleThread("admin-changes");
     private final ThreadPoolExecutor reads = boundedSingleThread("admin-reads");
 
     /** @param token required on every call; null: none (the transport then listens on loopback only) */
-    AdminHandler(final ModelRegistry models, final String token)
+    AdminHandler(final ModelRegistry models, final GatewayMonitoring monitoring, final String token)
     {
         this.models = models;
+        this.monitoring = monitoring.monitoring();
         this.token = null == token ? null : token.getBytes(StandardCharsets.UTF_8);
         this.routes = List.of(
             new Route(HttpMethod.GET, "/admin/models", (call) -> listModels()),
@@ -153,7 +158,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 () -> models.promote(call.model(), call.caller()))),
             new Route(HttpMethod.POST, "/admin/models/{model}/rollback", (call) -> describeAfter(call,
                 () -> models.rollback(call.model(), call.caller()))),
-            new Route(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())));
+            new Route(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())),
+            new Route(HttpMethod.GET, "/admin/models/{model}/latency", (call) -> report(call, this.monitoring.latency(call.model())::writeJson)),
+            new Route(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
+            new Route(HttpMethod.GET, "/admin/models/{model}/comparison", (call) -> report(call, this.monitoring.comparison(call.model())::writeJson)),
+            new Route(HttpMethod.GET, "/admin/models/{model}/accuracy", (call) -> report(call, this.monitoring.accuracy(call.model())::writeJson)),
+            new Route(HttpMethod.GET, "/admin/models/{model}/split-check", (call) -> report(call, this.monitoring.sampleRatioMismatch(call.model())::writeJson)),
+            new Route(HttpMethod.GET, "/admin/models/{model}/sampling", (call) -> sampling(call)),
+            new Route(HttpMethod.PUT, "/admin/models/{model}/sampling", this::setSampling));
     }
 
     boolean requiresToken()
@@ -193,6 +205,50 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             throw new RouterException(RouterException.Kind.INVALID, ex.getMessage());
         }
         return describeAfter(call, () -> models.setPolicy(call.model(), policy, call.caller()));
+    }
+
+    /** A monitoring report's JSON writer. */
+    @FunctionalInterface
+    private interface Report
+    {
+        void writeJson(JsonGenerator json) throws IOException;
+    }
+
+    private JsonNode report(final Call call, final Report report) throws RouterException, IOException
+    {
+        model(call); // 404 for an unknown model
+        final java.io.StringWriter text = new java.io.StringWriter();
+        try (JsonGenerator json = JSON.getFactory().createGenerator(text))
+        {
+            report.writeJson(json);
+        }
+        return JSON.readTree(text.toString());
+    }
+
+    private JsonNode sampling(final Call call) throws RouterException
+    {
+        return JSON.createObjectNode().put("percent", monitoring.samplingPercent(model(call).name()));
+    }
+
+    /** {@code PUT .../sampling {"percent": 5}}: the share of requests sampled for drift, comparison and the payload log. */
+    private JsonNode setSampling(final Call call) throws RouterException
+    {
+        final Model model = model(call);
+        final JsonNode percent;
+        try
+        {
+            percent = JSON.readTree(call.body()).get("percent");
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new RouterException(RouterException.Kind.INVALID, "malformed JSON: " + ex.getOriginalMessage());
+        }
+        if (null == percent || !percent.isNumber() || percent.asDouble() < 0 || percent.asDouble() > 100)
+        {
+            throw new RouterException(RouterException.Kind.INVALID, "percent: required, a number from 0 to 100");
+        }
+        monitoring.samplingPercent(model.name(), percent.asDouble());
+        return sampling(call);
     }
 
     @FunctionalInterface

@@ -200,7 +200,11 @@ public final class ReferenceProfile
 
     public static ReferenceProfile read(final Path file) throws IOException
     {
-        final JsonNode root = JSON.readTree(file.toFile());
+        final JsonNode root;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) // file may sit in a jar's file system
+        {
+            root = JSON.readTree(in);
+        }
         final String at = file.toString();
         if (!FORMAT.equals(root.path("format").asText()))
         {

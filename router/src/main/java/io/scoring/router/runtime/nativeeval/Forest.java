@@ -47,6 +47,18 @@ abstract class Forest
     /** The leaf that row {@code input[offset...]} reaches in tree {@code tree}. */
     abstract int leaf(int tree, float[] input, int offset);
 
+    /** The float sum of every tree's first weight for the row, tree after tree from 0, as ONNX Runtime adds them. */
+    float sum(final float[] input, final int offset)
+    {
+        final float[] leafValue = this.leafValue;
+        float sum = 0f;
+        for (int tree = 0; tree < treeCount; tree++)
+        {
+            sum += leafValue[leaf(tree, input, offset)];
+        }
+        return sum;
+    }
+
     /** Lays the trees out in the layout the property asks for, or the one that suits their shape. */
     static Forest layOut(final Trees trees, final long[] targetIds, final float[] weights)
     {

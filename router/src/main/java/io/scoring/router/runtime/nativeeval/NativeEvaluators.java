@@ -63,6 +63,10 @@ public final class NativeEvaluators
         /** Chain values one column wide, by name: how many scalar ops come before each. */
         private final Map<String, Integer> scalarPositions = new HashMap<>();
         private RowFunction head;
+        /** The head is a MatMul or Gemm, whose bias an Add straight after it joins. */
+        private boolean headIsProduct;
+        /** Nodes followed after the head. */
+        private int followed;
         private int width;
         private int column = -1;
 
@@ -137,11 +141,13 @@ public final class NativeEvaluators
             else if (Graph.isStandard(node) && "MatMul".equals(node.getOpType()))
             {
                 head = LinearModel.matMul(node, graph, featureCount);
+                headIsProduct = true;
                 output = node.getOutput(0);
             }
             else if (Graph.isStandard(node) && "Gemm".equals(node.getOpType()))
             {
                 head = LinearModel.gemm(node, graph, featureCount);
+                headIsProduct = true;
                 output = node.getOutput(0);
             }
             else
@@ -176,6 +182,7 @@ public final class NativeEvaluators
         private String follow(final NodeProto node, final String value) throws UnsupportedGraphException
         {
             visited.add(node);
+            followed++;
             if (!Graph.isStandard(node) || node.getOutputCount() != 1 || !node.getInput(0).equals(value) &&
                 !"Add".equals(node.getOpType()))
             {
@@ -215,20 +222,13 @@ public final class NativeEvaluators
         private void foldAdd(final NodeProto node, final String value) throws UnsupportedGraphException
         {
             new Attributes(node, Set.of());
-            final boolean afterLinear = visited.size() == 2 && head instanceof LinearModel &&
-                ("MatMul".equals(firstNode().getOpType()) || "Gemm".equals(firstNode().getOpType()));
-            if (!afterLinear || node.getInputCount() != 2)
+            if (!headIsProduct || followed != 1 || node.getInputCount() != 2)
             {
                 throw new UnsupportedGraphException(Graph.describe(node) + ": only a constant added to MatMul or Gemm");
             }
             final String other = node.getInput(0).equals(value) ? node.getInput(1) : node.getInput(0);
             head = ((LinearModel)head).plus(graph.constant(other, node), 1f, node);
             scalarPositions.remove(value);
-        }
-
-        private NodeProto firstNode()
-        {
-            return graph.consumersOf(config.inputName()).get(0);
         }
 
         private int sliceColumn(final NodeProto node) throws UnsupportedGraphException

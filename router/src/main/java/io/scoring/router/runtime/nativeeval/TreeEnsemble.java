@@ -16,13 +16,15 @@ import java.util.Set;
  *   the order their first node is listed, starting from 0, and the base value is added last;</li>
  *   <li>a single-target regressor applies only {@code PROBIT} of the post transforms (ONNX Runtime
  *   ignores {@code LOGISTIC} and the softmaxes for one target);</li>
- *   <li>with several targets or classes, a target no leaf of the row gave a weight to reads 0, base
+ *   <li>a regressor with several targets: a target no leaf of the row gave a weight to reads 0, base
  *   value or not;</li>
- *   <li>a two-class classifier whose weights all name one class writes two scores derived from the one
- *   sum: {@code [1 - s, s]} when every weight is positive, else {@code [-s, s]}, or
- *   {@code [logistic(-s), logistic(s)]} under {@code LOGISTIC}; when its weights name class 1 the
- *   pair is instead {@code [0, s]} transformed like any two scores (so {@code LOGISTIC} gives
- *   {@code [0.5, logistic(s)]}).</li>
+ *   <li>a two-class classifier with weights for class 0 only and at most one base value sums class 0
+ *   (s) and writes {@code [1 - s, s]} when no weight is negative, else {@code [-s, s]}, or
+ *   {@code [logistic(-s), logistic(s)]} under {@code LOGISTIC}: other transforms are ignored;</li>
+ *   <li>any other two-class classifier writes both sums transformed like any scores, a class no weight
+ *   reached reading 0 (so weights for class 1 only give {@code [0.5, logistic(s)]} under
+ *   {@code LOGISTIC}); with two base values and weights for class 1, class 1 reads its base value plus
+ *   the class 0 sum, and class 0 the negation of that.</li>
  * </ul>
  *
  * Cases where ONNX Runtime leaves part of its output unwritten (a classifier under {@code PROBIT}, or
@@ -209,14 +211,7 @@ final class TreeEnsemble extends RowFunction
 
     private float sum(final float[] input, final int offset)
     {
-        final Forest forest = this.forest;
-        final float[] leafValue = forest.leafValue;
-        float sum = 0f;
-        for (int tree = 0, trees = forest.treeCount; tree < trees; tree++)
-        {
-            sum += leafValue[forest.leaf(tree, input, offset)];
-        }
-        return sum;
+        return forest.sum(input, offset);
     }
 
     private float min(final float[] input, final int offset)

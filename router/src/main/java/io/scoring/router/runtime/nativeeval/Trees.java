@@ -17,16 +17,16 @@ import java.util.Map;
  * on a split node are ignored.
  *
  * <p>Each split is normalised to {@code first} when {@code x CMP threshold} for non-NaN x, with CMP
- * one of {@code <}, {@code <=}, {@code ==}: {@code >=}, {@code >} and {@code !=} become their negation
- * with the branches swapped. Where a NaN x goes is kept per node ({@link #NAN_FIRST}). A NaN threshold
- * makes every comparison false (true for {@code !=}), so such a node becomes a fixed branch.
+ * {@code <} or {@code ==}: {@code x <= t} is {@code x < nextUp(t)} (no float lies between), and
+ * {@code >=}, {@code >} and {@code !=} become their negation with the branches swapped. Where a NaN x
+ * goes is kept per node ({@link #NAN_FIRST}). A split whose outcome is the same for every non-NaN x (a
+ * NaN threshold, or {@code x <= +Inf}) becomes {@code x < NaN}, which never holds.
  */
 final class Trees
 {
     static final int LT = 0;
-    static final int LEQ = 1;
-    static final int EQ = 2;
-    static final int CMP_MASK = 3;
+    static final int EQ = 1;
+    static final int CMP_MASK = 1;
     /** Flag: a NaN input goes to {@code first}. */
     static final int NAN_FIRST = 4;
     /** {@code first}/{@code second} of a leaf. */
@@ -35,6 +35,8 @@ final class Trees
     static final int MAX_DEPTH = 1000;
 
     final int nodeCount;
+    /** The width of an input row. */
+    final int featureCount;
     final int[] feature;
     final float[] threshold;
     final byte[] flags;
@@ -61,6 +63,7 @@ final class Trees
         final long[] missingTracksTrue = attributes.ints("nodes_missing_value_tracks_true");
 
         nodeCount = treeIds.length;
+        this.featureCount = featureCount;
         if (nodeCount == 0)
         {
             throw attributes.unsupported("no nodes");
@@ -134,48 +137,77 @@ final class Trees
         return roots.length;
     }
 
-    /** Whether a non-NaN or NaN {@code x} takes the node's {@code first} branch. */
+    /** Whether every split compares with {@code <} (no {@code ==}), so NaN-free rows may skip the flags. */
+    boolean allLessThan()
+    {
+        for (int i = 0; i < nodeCount; i++)
+        {
+            if (!leaf[i] && (flags[i] & CMP_MASK) != LT)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether {@code x}, NaN or not, takes the node's {@code first} branch. */
     static boolean goesFirst(final int flags, final float x, final float threshold)
     {
-        final boolean holds;
-        switch (flags & CMP_MASK)
-        {
-            case LT -> holds = x < threshold;
-            case LEQ -> holds = x <= threshold;
-            default -> holds = x == threshold;
-        }
+        final boolean holds = (flags & CMP_MASK) == LT ? x < threshold : x == threshold;
         return holds | ((flags & NAN_FIRST) != 0 & x != x);
     }
 
     private void normalise(final int i, final String mode, final float value, final int onTrue, final int onFalse,
         final boolean nanTracksTrue, final Attributes attributes) throws UnsupportedGraphException
     {
-        final int cmp;
-        final boolean negated;
+        // for non-NaN x: the true branch when (x cmp t) != negated, or always / never (a fixed branch)
+        int cmp = LT;
+        float t = value;
+        boolean negated = false;
+        Boolean fixed = null;
         switch (mode)
         {
-            case "BRANCH_LT" -> { cmp = LT; negated = false; }
-            case "BRANCH_LEQ" -> { cmp = LEQ; negated = false; }
-            case "BRANCH_EQ" -> { cmp = EQ; negated = false; }
-            case "BRANCH_GTE" -> { cmp = LT; negated = true; }
-            case "BRANCH_GT" -> { cmp = LEQ; negated = true; }
-            case "BRANCH_NEQ" -> { cmp = EQ; negated = true; }
+            case "BRANCH_LT" -> fixed = Float.isNaN(value) ? Boolean.FALSE : null;
+            case "BRANCH_GTE" ->
+            {
+                negated = true;
+                fixed = Float.isNaN(value) ? Boolean.FALSE : null;
+            }
+            case "BRANCH_LEQ", "BRANCH_GT" ->
+            {
+                // x <= t  <=>  x < nextUp(t): there is no float between t and nextUp(t)
+                negated = "BRANCH_GT".equals(mode);
+                t = Math.nextUp(value);
+                fixed = Float.isNaN(value) ? Boolean.FALSE : value == Float.POSITIVE_INFINITY ? !negated : null;
+            }
+            case "BRANCH_EQ" ->
+            {
+                cmp = EQ;
+                fixed = Float.isNaN(value) ? Boolean.FALSE : null;
+            }
+            case "BRANCH_NEQ" ->
+            {
+                cmp = EQ;
+                negated = true;
+                fixed = Float.isNaN(value) ? Boolean.TRUE : null;
+            }
             default -> throw attributes.unsupported("node mode '" + mode + "'");
         }
-        final int nanGoesTo = nanTracksTrue || "BRANCH_NEQ".equals(mode) ? onTrue : onFalse;
-        if (Float.isNaN(value))
+        if (null != fixed)
         {
-            // every comparison with NaN is false but !=: a fixed branch for non-NaN x
-            final int fixed = "BRANCH_NEQ".equals(mode) ? onTrue : onFalse;
+            // x < NaN never holds: every non-NaN x takes the second branch
+            second[i] = fixed ? onTrue : onFalse;
+            first[i] = fixed ? onFalse : onTrue;
             threshold[i] = Float.NaN;
-            second[i] = fixed;
-            first[i] = fixed == onTrue ? onFalse : onTrue;
-            flags[i] = (byte)(LT | (nanGoesTo == first[i] && nanGoesTo != second[i] ? NAN_FIRST : 0));
-            return;
+            cmp = LT;
         }
-        threshold[i] = value;
-        first[i] = negated ? onFalse : onTrue;
-        second[i] = negated ? onTrue : onFalse;
+        else
+        {
+            first[i] = negated ? onFalse : onTrue;
+            second[i] = negated ? onTrue : onFalse;
+            threshold[i] = t;
+        }
+        final int nanGoesTo = nanTracksTrue || "BRANCH_NEQ".equals(mode) ? onTrue : onFalse;
         flags[i] = (byte)(cmp | (nanGoesTo == first[i] ? NAN_FIRST : 0));
     }
 

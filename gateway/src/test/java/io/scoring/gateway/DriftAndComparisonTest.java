@@ -1,0 +1,125 @@
+package io.scoring.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scoring.proto.v1.FeatureValue;
+import io.scoring.proto.v1.PredictRequest;
+import io.scoring.router.traffic.TrafficPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Through the gateway and its admin API: shifted inputs raise a drift alarm on the shifted feature
+ * only; a 100% shadow is compared with the champion on the same requests; latency percentiles per
+ * version.
+ */
+class DriftAndComparisonTest
+{
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void shouldAlarmOnShiftedCreditAmountsCompareTheShadowAndReportLatency() throws Exception
+    {
+        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
+            .with(GatewayConfig.Setting.SAMPLING_PERCENT, "100"), "");
+        final AdminClient admin = new AdminClient(gateway.adminPort(), null);
+        final DemoTestSet demo = new DemoTestSet();
+        try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
+        {
+            gateway.models().setPolicy("credit-risk",
+                new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
+            int sent = 0;
+            for (final DemoTestSet.Applicant applicant : demo.applicants)
+            {
+                final PredictRequest.Builder request = DemoRequests.ownRequest(demo, applicant).setRequestId("q-" + sent++);
+                final double amount = request.getRows(0).getFeaturesOrThrow("credit_amount").getNumberValue();
+                request.setRows(0, request.getRows(0).toBuilder()
+                    .putFeatures("credit_amount", FeatureValue.newBuilder().setNumberValue(amount * 1.5).build()));
+                clients.scoring.predict(request.build());
+            }
+
+            final JsonNode drift = await(() -> get(admin, "/admin/models/credit-risk/drift"),
+                (report) -> report.path("versions").path(0).path("evaluated").asBoolean() &&
+                    report.path("versions").path(0).path("window_rows").asInt() >= 500);
+            final JsonNode champion = versionNamed(drift.path("versions"), "1");
+            assertTrue(feature(champion, "credit_amount", "ks").path("alarm").asBoolean(), champion.toString());
+            assertFalse(feature(champion, "duration", "ks").path("alarm").asBoolean(), "duration was not shifted");
+            assertFalse(feature(champion, "age", "ks").path("alarm").asBoolean(), "age was not shifted");
+
+            final JsonNode comparison = await(() -> get(admin, "/admin/models/credit-risk/comparison"),
+                (report) -> report.path("challengers").path(0).path("pairs").asInt() >= 500);
+            final JsonNode shadow = comparison.path("challengers").path(0);
+            assertEquals("2", shadow.path("version").asText());
+            assertEquals("1", shadow.path("champion_version").asText());
+            final double agreement = shadow.path("agreement").asDouble();
+            assertTrue(agreement > 0.5 && agreement < 1.0, "two different models mostly, not always, agree: " + agreement);
+            assertTrue(shadow.path("delta_mean").asDouble() > 0);
+
+            final JsonNode latency = await(() -> get(admin, "/admin/models/credit-risk/latency"),
+                (report) -> versionNamed(report.path("versions"), "1").path("since_start").path("count").asInt() >= 1000);
+            assertTrue(versionNamed(latency.path("versions"), "1").path("since_start").path("p99").asDouble() > 0);
+            assertEquals(404, admin.get("/admin/models/nope/drift").statusCode());
+        }
+        finally
+        {
+            gateway.drain();
+        }
+    }
+
+    private static JsonNode get(final AdminClient admin, final String path) throws Exception
+    {
+        return JSON.readTree(admin.get(path).body());
+    }
+
+    private static JsonNode versionNamed(final JsonNode versions, final String version)
+    {
+        for (final JsonNode entry : versions)
+        {
+            if (version.equals(entry.path("version").asText()) &&
+                (entry.path("role").isMissingNode() || "champion".equals(entry.path("role").asText())))
+            {
+                return entry;
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    private static JsonNode feature(final JsonNode version, final String name, final String method)
+    {
+        for (final JsonNode feature : version.path("features"))
+        {
+            if (name.equals(feature.path("feature").asText()) && method.equals(feature.path("method").asText()))
+            {
+                return feature;
+            }
+        }
+        throw new AssertionError("no " + method + " result for " + name + " in " + version);
+    }
+
+    @FunctionalInterface
+    private interface Fetch
+    {
+        JsonNode get() throws Exception;
+    }
+
+    private static JsonNode await(final Fetch fetch, final Predicate<JsonNode> ready) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        JsonNode last = fetch.get();
+        while (!ready.test(last) && System.nanoTime() < deadline)
+        {
+            Thread.sleep(250);
+            last = fetch.get();
+        }
+        assertTrue(ready.test(last), "not ready in 30 s: " + last);
+        return last;
+    }
+}
