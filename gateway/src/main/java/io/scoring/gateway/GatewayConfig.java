@@ -26,6 +26,13 @@ public final class GatewayConfig
         MODELS("models", ""),
         /** Where the traffic policy, the loaded versions and the audit log survive restarts. */
         STATE_DIR("state-dir", "scoring-state"),
+        /**
+         * Where the traffic policy and the loaded versions live: empty, a file in the state dir (one
+         * replica); {@code redis://host:port}, shared by every replica and pushed to each on change.
+         */
+        STATE_STORE("state-store", ""),
+        /** The key prefix of the shared state in Redis: one per fleet. */
+        STATE_STORE_PREFIX("state-store-prefix", "scoring"),
         /** Percent of requests sampled for drift, comparison and the payload log, per model (0-100). */
         SAMPLING_PERCENT("sampling-percent", "1"),
         /** Where sampled requests are logged as JSON lines; empty: {@code <state-dir>/payload-log}; {@code off}: no log. */

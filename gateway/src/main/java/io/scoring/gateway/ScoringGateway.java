@@ -22,6 +22,8 @@ import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.router.ModelRepository;
 import io.scoring.router.state.AuditLog;
 import io.scoring.router.state.FileStateStore;
+import io.scoring.router.state.RedisStateStore;
+import io.scoring.router.state.StateStore;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -49,6 +51,7 @@ public final class ScoringGateway
     private final ServerState state = new ServerState();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private FeatureStore store;
+    private StateStore stateStore;
     private GatewayMonitoring monitoring;
     private ModelRegistry models;
     private EventLoopGroup bossGroup;
@@ -91,11 +94,12 @@ public final class ScoringGateway
         final long startNanos = System.nanoTime();
         store = FeatureStores.open(config);
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
-        final FileStateStore saved = new FileStateStore(config.stateDir());
+        stateStore = openStateStore(config);
         final ModelRepository modelRepository = new ModelRepository(repository, store, config.maxRows());
         monitoring = new GatewayMonitoring(startMonitoring(config), modelRepository, store.name());
-        models = modelRepository.loadAll(saved, new AuditLog(config.stateDir()), monitoring, monitoring);
+        models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring, monitoring);
         monitoring.models(models);
+        stateStore.onChange(models::applyShared); // other replicas' changes, within a second
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
@@ -119,6 +123,23 @@ public final class ScoringGateway
             String.valueOf(http.port()), String.valueOf(grpc.port()), String.valueOf(admin.port()),
             epoll ? "epoll" : "nio", config.ioThreads(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    }
+
+    private static StateStore openStateStore(final GatewayConfig config) throws IOException
+    {
+        final String shared = config.value(GatewayConfig.Setting.STATE_STORE);
+        if (shared.isEmpty())
+        {
+            return new FileStateStore(config.stateDir());
+        }
+        try
+        {
+            return new RedisStateStore(shared, config.value(GatewayConfig.Setting.STATE_STORE_PREFIX));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IOException("--state-store " + shared + ": " + ex.getMessage(), ex);
+        }
     }
 
     private static Monitoring startMonitoring(final GatewayConfig config)
@@ -201,6 +222,17 @@ public final class ScoringGateway
         {
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (stateStore instanceof AutoCloseable shared)
+        {
+            try
+            {
+                shared.close(); // no more changes from other replicas
+            }
+            catch (final Exception ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "closing the shared state store: " + ex.getMessage());
+            }
         }
         if (null != models)
         {

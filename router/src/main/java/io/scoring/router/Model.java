@@ -341,6 +341,15 @@ public final class Model implements AutoCloseable
         publish(policy, table.versions);
     }
 
+    /** Takes a policy and champion history decided elsewhere (another replica), as they are. */
+    public synchronized void adopt(final TrafficPolicy policy, final List<String> history) throws RouterException
+    {
+        checkPolicy(policy, table.versions);
+        championHistory.clear();
+        championHistory.addAll(history);
+        publish(policy, table.versions);
+    }
+
     /** The canary becomes the champion; the old champion stays loaded as the rollback target. */
     public synchronized void promote() throws RouterException
     {

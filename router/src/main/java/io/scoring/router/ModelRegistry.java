@@ -101,6 +101,51 @@ public final class ModelRegistry implements AutoCloseable
         }
     }
 
+    /**
+     * Brings this replica to a state another replica saved: loads the versions it names, adopts its
+     * policy and champion history, unloads the versions it dropped. Not saved again, not audited here
+     * (the replica that made the change did both). A version that fails to load here leaves that model
+     * as it was, and the log says why.
+     */
+    public synchronized void applyShared(final ObjectNode state)
+    {
+        for (final Model model : models.values())
+        {
+            final com.fasterxml.jackson.databind.JsonNode entry = state.path("models").path(model.name());
+            if (!entry.isObject())
+            {
+                continue;
+            }
+            try
+            {
+                final java.util.Set<String> wanted = new java.util.TreeSet<>();
+                entry.path("versions").forEach((v) -> wanted.add(v.asText()));
+                for (final String version : wanted)
+                {
+                    if (null == model.version(version))
+                    {
+                        model.load(version, loader);
+                    }
+                }
+                final java.util.List<String> history = new java.util.ArrayList<>();
+                entry.path("champion_history").forEach((v) -> history.add(v.asText()));
+                model.adopt(TrafficPolicy.parse(entry.path("policy")), history);
+                for (final String version : new java.util.ArrayList<>(model.versions().keySet()))
+                {
+                    if (!wanted.contains(version))
+                    {
+                        model.unload(version);
+                    }
+                }
+            }
+            catch (final RouterException | RuntimeException ex)
+            {
+                System.getLogger(ModelRegistry.class.getName()).log(System.Logger.Level.WARNING,
+                    "model {0}: could not apply the shared state: {1}", model.name(), ex.getMessage());
+            }
+        }
+    }
+
     /** What the admin API shows of a model: its versions with their state and runtime, and its policy. */
     public ObjectNode describe(final Model model)
     {

@@ -36,4 +36,12 @@ public interface StateStore
 
     /** Durable when it returns: a crash right after leaves either the old or the new state, whole. */
     void save(ObjectNode state) throws IOException;
+
+    /**
+     * Hears states saved elsewhere (other replicas sharing this store); a local store has none. The
+     * listener runs on the store's own thread.
+     */
+    default void onChange(final java.util.function.Consumer<ObjectNode> listener)
+    {
+    }
 }
