@@ -9,6 +9,7 @@ import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelRepository;
+import io.scoring.router.runtime.OnnxRuntimes;
 import io.scoring.router.runtime.Scorer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,6 +39,7 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code lookupOnly}: the store lookup alone;</li>
  *   <li>{@code scoreOnly}: the version's runtime on an assembled vector: the compute floor.</li>
  * </ul>
+ * each with the native evaluator and with ONNX Runtime.
  *
  * <pre>
  *   mvn -B -q -pl bench -am package -DskipTests
@@ -57,6 +59,10 @@ public class PredictPathBenchmark
     @Param({"1", "2"})
     String version;
 
+    /** {@code auto}: the native evaluator (both demo graphs are supported); {@code onnxruntime}: ONNX Runtime. */
+    @Param({"auto", "onnxruntime"})
+    String runtime;
+
     private FeatureStore store;
     private ModelRegistry models;
     private PredictPipeline pipeline;
@@ -71,6 +77,7 @@ public class PredictPathBenchmark
     @Setup
     public void load() throws Exception
     {
+        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, runtime);
         try (InputStream in = DemoBundle.features())
         {
             store = EmbeddedFeatureStore.load(in);
