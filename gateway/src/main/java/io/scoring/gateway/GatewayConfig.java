@@ -37,6 +37,10 @@ public final class GatewayConfig
         SAMPLING_PERCENT("sampling-percent", "1"),
         /** Where sampled requests are logged as JSON lines; empty: {@code <state-dir>/payload-log}; {@code off}: no log. */
         PAYLOAD_LOG_DIR("payload-log-dir", ""),
+        /** Kafka bootstrap servers the payload log is also published to ({@code host:port,...}); empty: not published. */
+        PAYLOAD_KAFKA("payload-kafka", ""),
+        /** The topic of the payload log in Kafka, keyed by request id. */
+        PAYLOAD_KAFKA_TOPIC("payload-kafka-topic", "scoring-payload"),
         /**
          * The feature store: a snapshot file for the embedded store, or {@code redis://host:port} for a
          * Redis in Feast's layout; empty: the demo applicants bundled in the jar, embedded.

@@ -18,6 +18,7 @@ import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.monitoring.Monitoring;
+import io.scoring.monitoring.sampling.KafkaPayloadConfig;
 import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.router.ModelRepository;
 import io.scoring.router.state.AuditLog;
@@ -150,10 +151,13 @@ public final class ScoringGateway
             outcomes.add(outcome.label());
         }
         final Path payloadLog = config.payloadLogDir();
+        final String payloadKafka = config.value(GatewayConfig.Setting.PAYLOAD_KAFKA);
         return Monitoring.start(new Monitoring.Context()
             .outcomes(outcomes)
             .defaultSamplingPercent(config.samplingPercent())
-            .payloadLog(null == payloadLog ? null : PayloadLogConfig.defaults(payloadLog)));
+            .payloadLog(null == payloadLog ? null : PayloadLogConfig.defaults(payloadLog))
+            .payloadKafka(payloadKafka.isEmpty() ? null :
+                KafkaPayloadConfig.defaults(payloadKafka, config.value(GatewayConfig.Setting.PAYLOAD_KAFKA_TOPIC))));
     }
 
     public int httpPort()

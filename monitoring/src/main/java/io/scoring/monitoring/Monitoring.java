@@ -16,6 +16,7 @@ import io.scoring.monitoring.latency.LatencyRecorders;
 import io.scoring.monitoring.latency.ModelLatencyReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.metrics.TrafficShare;
+import io.scoring.monitoring.sampling.KafkaPayloadConfig;
 import io.scoring.monitoring.sampling.PayloadLog;
 import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.monitoring.sampling.SampleConsumer;
@@ -78,11 +79,10 @@ public final class Monitoring implements AutoCloseable
         final Counter errors = metrics.counter("scoring.monitoring.errors",
             "Failures inside the monitoring thread (a sink threw); the thread carries on");
         final List<SampleSink> sinks = new ArrayList<>();
-        if (null != ctx.payloadLog())
+        final PayloadLog payloadLog = PayloadLog.create(ctx.payloadLog(), ctx.payloadKafka(), metrics);
+        if (null != payloadLog)
         {
-            sinks.add(new PayloadLog(ctx.payloadLog(), metrics.samplesLogged(),
-                metrics.counter("scoring.payload.log.files.deleted", "Payload log files deleted to respect the disk cap"),
-                metrics.counter("scoring.payload.log.write.errors", "Payload log writes that failed")));
+            sinks.add(payloadLog);
         }
         sinks.add(drift);
         sinks.add(comparison);
@@ -209,7 +209,10 @@ public final class Monitoring implements AutoCloseable
         metrics.scrape(out);
     }
 
-    /** Stops sampling, writes every accepted sample to the payload log and closes it, stops the thread. */
+    /**
+     * Stops sampling, writes every accepted sample to the payload log and closes it (Kafka: flushed
+     * within {@link KafkaPayloadConfig#closeTimeoutMillis()}), stops the thread.
+     */
     @Override
     public void close()
     {
@@ -246,6 +249,7 @@ public final class Monitoring implements AutoCloseable
         private double defaultSamplingPercent = SAMPLING_PERCENT_DEFAULT;
         private long idleSleepMillis = IDLE_SLEEP_MILLIS_DEFAULT;
         private PayloadLogConfig payloadLog;
+        private KafkaPayloadConfig payloadKafka;
         private DriftConfig drift = DriftConfig.defaults();
         private ComparisonConfig comparison = ComparisonConfig.defaults();
         private FeedbackConfig feedback = FeedbackConfig.defaults();
@@ -333,6 +337,18 @@ public final class Monitoring implements AutoCloseable
         public PayloadLogConfig payloadLog()
         {
             return payloadLog;
+        }
+
+        /** Also publish the payload log to a Kafka topic; null (the default) publishes nothing. */
+        public Context payloadKafka(final KafkaPayloadConfig config)
+        {
+            this.payloadKafka = config;
+            return this;
+        }
+
+        public KafkaPayloadConfig payloadKafka()
+        {
+            return payloadKafka;
         }
 
         public Context drift(final DriftConfig config)

@@ -4,24 +4,18 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.core.instrument.Counter;
 import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.metrics.ScoringMetrics;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
-import java.io.FilterOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
- * The payload log: every sampled request as one JSON line, in files rotated by size and age, with the
- * oldest deleted to keep the directory under a cap. Format (one line, wrapped here):
+ * The payload log: every sampled request as one JSON line, encoded once and handed to each
+ * {@link PayloadSink} — rotating files ({@link FilePayloadSink}, the default) and, when configured, a
+ * Kafka topic ({@link KafkaPayloadSink}). Format (one line, wrapped here):
  *
  * <pre>
  * {"request_id":"r-17","time":1732700000123,"model":"credit-risk","version":"v2","role":"champion",
@@ -32,125 +26,93 @@ import java.util.List;
  * One element of {@code features} and {@code scores} per row; categorical features by category name;
  * {@code shadow_scores} only when other versions scored the same request.
  *
- * <p>Threading: the monitoring thread only. Bounded: {@link PayloadLogConfig#maxTotalBytes()} on disk,
- * counted deletions ({@code scoring_payload_log_files_deleted_total}); a failed write is counted
- * ({@code scoring_payload_log_write_errors_total}), the file abandoned, and the next sample opens a new
- * one. {@link #onClose()} flushes, syncs and closes: every sample handed to it is on disk.
+ * <p>Threading: the monitoring thread only. Each line is encoded into one reused buffer that every sink
+ * reads in place; a sample that cannot be encoded is counted ({@code scoring_payload_log_write_errors_total})
+ * and reaches no sink.
  */
 public final class PayloadLog implements SampleSink
 {
-    private static final String PREFIX = "samples-";
-    private static final String SUFFIX = ".jsonl";
-
-    private final PayloadLogConfig config;
-    private final Counter logged;
-    private final Counter filesDeleted;
+    private final List<PayloadSink> sinks;
     private final Counter writeErrors;
     private final JsonFactory jsonFactory = new JsonFactory();
-    /** Closed files, oldest first, and their sizes; the current file is not among them. */
-    private final Deque<Path> closedFiles = new ArrayDeque<>();
-    private long closedBytes;
-    private int sequence;
-
-    private Path currentPath;
-    private FileOutputStream currentFile;
-    private CountingStream currentBytes;
+    private final LineBuffer line = new LineBuffer();
     private JsonGenerator json;
-    private long openedAtMillis;
-    private long lastFlushMillis;
 
-    public PayloadLog(final PayloadLogConfig config, final Counter logged, final Counter filesDeleted, final Counter writeErrors)
+    PayloadLog(final List<PayloadSink> sinks, final Counter writeErrors)
     {
-        this.config = config;
-        this.logged = logged;
-        this.filesDeleted = filesDeleted;
+        this.sinks = List.copyOf(sinks);
         this.writeErrors = writeErrors;
-        try
+        this.json = newGenerator();
+    }
+
+    /**
+     * The payload log with a sink per configured destination, its meters registered in {@code metrics};
+     * null when both are null. Connecting to Kafka waits at most {@link KafkaPayloadConfig#connectWaitMillis()}.
+     */
+    public static PayloadLog create(final PayloadLogConfig files, final KafkaPayloadConfig kafka, final ScoringMetrics metrics)
+    {
+        if (null == files && null == kafka)
         {
-            Files.createDirectories(config.directory());
-            for (final Path existing : existingFiles(config.directory()))
-            {
-                closedFiles.addLast(existing);
-                closedBytes += Files.size(existing);
-            }
+            return null;
         }
-        catch (final IOException ex)
+        final Counter writeErrors = metrics.counter("scoring.payload.log.write.errors", "Payload log writes that failed");
+        final List<PayloadSink> sinks = new ArrayList<>(2);
+        if (null != files)
         {
-            throw new UncheckedIOException("payload log directory " + config.directory(), ex);
+            sinks.add(new FilePayloadSink(files, metrics.samplesLogged(),
+                metrics.counter("scoring.payload.log.files.deleted", "Payload log files deleted to respect the disk cap"),
+                writeErrors));
         }
-        enforceCap();
+        if (null != kafka)
+        {
+            sinks.add(new KafkaPayloadSink(kafka,
+                metrics.counter("scoring.payload.kafka.sent", "Payload log lines acknowledged by Kafka"),
+                metrics.counter("scoring.payload.kafka.dropped",
+                    "Payload log lines not published to Kafka: producer buffer full, broker unreachable, or unacknowledged at close")));
+        }
+        return new PayloadLog(sinks, writeErrors);
     }
 
     @Override
     public void onSample(final Sample sample)
     {
-        final long now = sample.epochMillis();
+        line.reset();
         try
         {
-            if (null != json && (currentBytes.count >= config.maxFileBytes() || now - openedAtMillis >= config.maxFileMillis()))
-            {
-                closeCurrent();
-            }
-            if (null == json)
-            {
-                openNext(now);
-            }
-            writeLine(sample);
-            logged.increment();
+            writeJson(sample);
+            json.flush(); // into the line buffer, which the sinks read in place
         }
         catch (final IOException ex)
         {
             writeErrors.increment();
-            abandonCurrent();
+            json = newGenerator(); // the old one may be mid-object
+            return;
+        }
+        for (final PayloadSink sink : sinks)
+        {
+            sink.onLine(sample, line.array(), line.size());
         }
     }
 
     @Override
     public void onTick(final long epochMillis)
     {
-        if (null == json)
+        for (final PayloadSink sink : sinks)
         {
-            return;
-        }
-        try
-        {
-            if (epochMillis - openedAtMillis >= config.maxFileMillis())
-            {
-                closeCurrent();
-            }
-            else if (epochMillis - lastFlushMillis >= config.flushMillis())
-            {
-                json.flush();
-                currentFile.getFD().sync();
-                lastFlushMillis = epochMillis;
-            }
-        }
-        catch (final IOException ex)
-        {
-            writeErrors.increment();
-            abandonCurrent();
+            sink.onTick(epochMillis);
         }
     }
 
     @Override
     public void onClose()
     {
-        if (null == json)
+        for (final PayloadSink sink : sinks)
         {
-            return;
-        }
-        try
-        {
-            closeCurrent();
-        }
-        catch (final IOException ex)
-        {
-            writeErrors.increment();
-            abandonCurrent();
+            sink.onClose();
         }
     }
 
-    private void writeLine(final Sample sample) throws IOException
+    private void writeJson(final Sample sample) throws IOException
     {
         final SampleSource source = sample.source();
         final List<FeatureSpec> features = source.spec().features();
@@ -203,8 +165,6 @@ public final class PayloadLog implements SampleSink
             json.writeEndObject();
         }
         json.writeEndObject();
-        json.writeRaw('\n');
-        json.flush(); // into the buffered stream only (FLUSH_PASSED_TO_STREAM is off), so the size is current
     }
 
     private void writeFeature(final FeatureSpec feature, final float value) throws IOException
@@ -222,103 +182,31 @@ public final class PayloadLog implements SampleSink
         json.writeNumber(value);
     }
 
-    private void openNext(final long now) throws IOException
+    private JsonGenerator newGenerator()
     {
-        currentPath = config.directory().resolve(String.format("%s%013d-%06d%s", PREFIX, now, sequence++ % 1_000_000, SUFFIX));
-        currentFile = new FileOutputStream(currentPath.toFile());
-        currentBytes = new CountingStream(new BufferedOutputStream(currentFile, 1 << 16));
-        json = jsonFactory.createGenerator(currentBytes);
-        json.disable(JsonGenerator.Feature.FLUSH_PASSED_TO_STREAM);
-        json.setRootValueSeparator(null);
-        openedAtMillis = now;
-        lastFlushMillis = now;
-    }
-
-    private void closeCurrent() throws IOException
-    {
-        json.flush();
-        currentBytes.flush();
-        currentFile.getFD().sync();
-        json.close();
-        closedFiles.addLast(currentPath);
-        closedBytes += currentBytes.count;
-        json = null;
-        currentFile = null;
-        enforceCap();
-    }
-
-    private void abandonCurrent()
-    {
-        if (null != currentFile)
+        try
         {
-            try
-            {
-                currentFile.close();
-                closedFiles.addLast(currentPath);
-                closedBytes += Files.size(currentPath);
-            }
-            catch (final IOException ignored)
-            {
-                // the file is gone or unreadable: nothing more to account for
-            }
+            final JsonGenerator generator = jsonFactory.createGenerator(line);
+            generator.setRootValueSeparator(null); // lines are separated by the sinks, not by the generator
+            return generator;
         }
-        json = null;
-        currentFile = null;
-        enforceCap();
-    }
-
-    private void enforceCap()
-    {
-        final long openBytes = null == json ? 0 : currentBytes.count;
-        while (!closedFiles.isEmpty() && closedBytes + openBytes > config.maxTotalBytes())
+        catch (final IOException ex)
         {
-            final Path oldest = closedFiles.removeFirst();
-            try
-            {
-                closedBytes -= Files.size(oldest);
-                Files.deleteIfExists(oldest);
-                filesDeleted.increment();
-            }
-            catch (final IOException ex)
-            {
-                writeErrors.increment();
-            }
+            throw new UncheckedIOException(ex); // an in-memory stream: cannot happen
         }
     }
 
-    private static List<Path> existingFiles(final Path directory) throws IOException
+    /** A growable buffer whose array the sinks read in place: no copy per line. */
+    private static final class LineBuffer extends ByteArrayOutputStream
     {
-        final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, PREFIX + "*" + SUFFIX))
+        LineBuffer()
         {
-            stream.forEach(files::add);
-        }
-        files.sort(null); // names carry the open time, zero padded: name order is age order
-        return files;
-    }
-
-    /** Counts bytes on their way to the file, so rotation by size needs no stat call. */
-    private static final class CountingStream extends FilterOutputStream
-    {
-        long count;
-
-        CountingStream(final OutputStream out)
-        {
-            super(out);
+            super(4096);
         }
 
-        @Override
-        public void write(final int b) throws IOException
+        byte[] array()
         {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(final byte[] b, final int off, final int len) throws IOException
-        {
-            out.write(b, off, len);
-            count += len;
+            return buf;
         }
     }
 }

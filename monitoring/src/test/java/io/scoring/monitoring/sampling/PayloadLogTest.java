@@ -38,7 +38,7 @@ class PayloadLogTest
     @Test
     void shouldWriteOneJsonLinePerSampleWithNamedFeaturesAndShadowScores() throws IOException
     {
-        final PayloadLog log = new PayloadLog(PayloadLogConfig.defaults(dir), logged, deleted, errors);
+        final PayloadLog log = fileLog(PayloadLogConfig.defaults(dir));
         final PairedScores paired = new PairedScores().clear();
         paired.add(shadow.id(), new float[] {0.25f}, 700L);
 
@@ -65,7 +65,7 @@ class PayloadLogTest
     void shouldRotateBySizeAndDeleteTheOldestFilesBeyondTheDiskCap() throws IOException
     {
         final PayloadLogConfig config = new PayloadLogConfig(dir, 2_000, 3_600_000, 6_000, 1_000);
-        final PayloadLog log = new PayloadLog(config, logged, deleted, errors);
+        final PayloadLog log = fileLog(config);
 
         for (int i = 0; i < 500; i++)
         {
@@ -87,7 +87,7 @@ class PayloadLogTest
     void shouldCloseAFileThatHasBeenOpenLongerThanItsMaximumAge() throws IOException
     {
         final PayloadLogConfig config = new PayloadLogConfig(dir, 1 << 20, 60_000, 1 << 24, 1_000);
-        final PayloadLog log = new PayloadLog(config, logged, deleted, errors);
+        final PayloadLog log = fileLog(config);
 
         log.onSample(sample("first", 0L, null));
         log.onTick(59_999L);
@@ -105,7 +105,7 @@ class PayloadLogTest
     {
         Files.write(dir.resolve("samples-0000000000001-000000.jsonl"), new byte[5_000]);
         final PayloadLogConfig config = new PayloadLogConfig(dir, 2_000, 3_600_000, 6_000, 1_000);
-        final PayloadLog log = new PayloadLog(config, logged, deleted, errors);
+        final PayloadLog log = fileLog(config);
 
         for (int i = 0; i < 40; i++)
         {
@@ -115,6 +115,11 @@ class PayloadLogTest
 
         assertTrue(Files.notExists(dir.resolve("samples-0000000000001-000000.jsonl")));
         assertTrue(deleted.count() >= 1);
+    }
+
+    private PayloadLog fileLog(final PayloadLogConfig config)
+    {
+        return new PayloadLog(List.of(new FilePayloadSink(config, logged, deleted, errors)), errors);
     }
 
     private Sample sample(final String requestId, final long epochMillis, final PairedScores paired)
