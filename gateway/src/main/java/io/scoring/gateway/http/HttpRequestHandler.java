@@ -32,6 +32,8 @@ import io.scoring.router.Model;
 
 import java.io.IOException;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The HTTP/JSON endpoints: the own API and the Open Inference Protocol's REST paths.
@@ -56,6 +58,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private static final JsonFactory JSON = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
         .build();
+
+    /** {@code /v2/models/{m}[/versions/{v}][/ready|/infer]}. */
+    private static final Pattern MODEL_PATH = Pattern.compile("/v2/models/([^/]+)(?:/versions/([^/]+))?(?:/(ready|infer))?");
 
     private final PredictPipeline pipeline;
     private final ServerState state;
@@ -99,92 +104,33 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private void route(final ChannelHandlerContext ctx, final FullHttpRequest request, final String path)
         throws IOException
     {
-        if ("/v1/predict".equals(path))
+        switch (path)
         {
-            if (requireMethod(ctx, request, HttpMethod.POST))
+            case "/v1/predict" -> { if (requireMethod(ctx, request, HttpMethod.POST)) predict(ctx, request); }
+            case "/v1/feedback" -> { if (requireMethod(ctx, request, HttpMethod.POST)) feedback(ctx, request); }
+            case "/metrics" -> { if (requireMethod(ctx, request, HttpMethod.GET)) metrics(ctx, request); }
+            case "/v2" -> { if (requireMethod(ctx, request, HttpMethod.GET)) serverMetadata(ctx, request); }
+            case "/v2/health/live" -> { if (requireMethod(ctx, request, HttpMethod.GET)) readiness(ctx, request, "live", true); }
+            case "/v2/health/ready" ->
             {
-                predict(ctx, request);
-            }
-            return;
-        }
-        if ("/v1/feedback".equals(path))
-        {
-            if (requireMethod(ctx, request, HttpMethod.POST))
-            {
-                feedback(ctx, request);
-            }
-            return;
-        }
-        if ("/metrics".equals(path))
-        {
-            if (requireMethod(ctx, request, HttpMethod.GET))
-            {
-                metrics(ctx, request);
-            }
-            return;
-        }
-        if (!path.startsWith("/v2"))
-        {
-            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
-            return;
-        }
-
-        final String[] parts = path.substring(1).split("/");
-        switch (parts.length)
-        {
-            case 1 -> { if (requireMethod(ctx, request, HttpMethod.GET)) serverMetadata(ctx, request); }
-            case 3 ->
-            {
-                if ("health".equals(parts[1]) && requireMethod(ctx, request, HttpMethod.GET))
+                if (requireMethod(ctx, request, HttpMethod.GET))
                 {
-                    health(ctx, request, parts[2]);
+                    readiness(ctx, request, "ready", state.isReady());
                 }
-                else if ("models".equals(parts[1]) && requireMethod(ctx, request, HttpMethod.GET))
+            }
+            default ->
+            {
+                final Matcher model = MODEL_PATH.matcher(path);
+                if (model.matches())
                 {
-                    modelEndpoint(ctx, request, parts[2], null, null);
+                    modelEndpoint(ctx, request, model.group(1), model.group(2), model.group(3));
                 }
-                else if (!"health".equals(parts[1]) && !"models".equals(parts[1]))
+                else
                 {
                     error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
                 }
             }
-            case 4 -> modelEndpointIfModels(ctx, request, parts, parts[2], null, parts[3], path);
-            case 5 -> modelEndpointIfVersions(ctx, request, parts, null, path);
-            case 6 -> modelEndpointIfVersions(ctx, request, parts, parts[5], path);
-            default -> error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
         }
-    }
-
-    private void modelEndpointIfModels(
-        final ChannelHandlerContext ctx,
-        final FullHttpRequest request,
-        final String[] parts,
-        final String model,
-        final String version,
-        final String action,
-        final String path) throws IOException
-    {
-        if (!"models".equals(parts[1]))
-        {
-            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
-            return;
-        }
-        modelEndpoint(ctx, request, model, version, action);
-    }
-
-    private void modelEndpointIfVersions(
-        final ChannelHandlerContext ctx,
-        final FullHttpRequest request,
-        final String[] parts,
-        final String action,
-        final String path) throws IOException
-    {
-        if (!"versions".equals(parts[3]))
-        {
-            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
-            return;
-        }
-        modelEndpointIfModels(ctx, request, parts, parts[2], parts[4], action, path);
     }
 
     private void modelEndpoint(
@@ -410,17 +356,6 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             json.writeEndObject();
         }
         respond(ctx, request, HttpResponseStatus.OK, body);
-    }
-
-    private void health(final ChannelHandlerContext ctx, final FullHttpRequest request, final String which)
-        throws IOException
-    {
-        switch (which)
-        {
-            case "live" -> readiness(ctx, request, "live", true);
-            case "ready" -> readiness(ctx, request, "ready", state.isReady());
-            default -> error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + request.uri());
-        }
     }
 
     private void readiness(final ChannelHandlerContext ctx, final FullHttpRequest request, final String field, final boolean yes)
