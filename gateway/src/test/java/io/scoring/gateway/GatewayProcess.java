@@ -64,9 +64,21 @@ final class GatewayProcess implements AutoCloseable
     /** SIGTERM: drain and exit 0. */
     void terminate() throws IOException, InterruptedException
     {
+        sigterm();
+        assertEquals(0, awaitExit(), "the gateway exits 0 after SIGTERM");
+    }
+
+    /** Sends SIGTERM and returns at once: the drain runs while the caller watches. */
+    void sigterm() throws IOException, InterruptedException
+    {
         signal("-TERM");
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the gateway exits after SIGTERM");
-        assertEquals(0, process.exitValue());
+    }
+
+    /** Waits up to 30 s for the process to end; its exit code. */
+    int awaitExit() throws InterruptedException
+    {
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the gateway exits");
+        return process.exitValue();
     }
 
     /** SIGKILL: gone at once, nothing flushed, no shutdown hook. */

@@ -31,6 +31,8 @@ import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.Model;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -187,37 +189,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private void predict(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
     {
-        final ScoringContext scoring = ScoringContext.ofThread();
-        try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
-        {
-            PredictJson.decode(parser, scoring);
-        }
-        catch (final StreamReadException ex)
-        {
-            scoring.fail(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
-        }
-        catch (final JsonBodyException ex)
-        {
-            scoring.fail(Outcome.INVALID_ARGUMENT, ex.getMessage());
-        }
-        scoring.decoded(System.nanoTime());
-
-        if (pipeline.predict(scoring) == Outcome.OK)
-        {
-            scoring.encoding(System.nanoTime());
-            final ByteBuf body = ctx.alloc().buffer();
-            try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
-            {
-                PredictJson.encode(json, scoring);
-            }
-            respond(ctx, request, HttpResponseStatus.OK, body);
-        }
-        else
-        {
-            scoring.encoding(System.nanoTime());
-            error(ctx, request, scoring.outcome(), scoring.errorMessage());
-        }
-        pipeline.finish(scoring);
+        score(ctx, request, ScoringContext.ofThread(), PredictJson::decode, PredictJson::encode);
     }
 
     private void infer(final ChannelHandlerContext ctx, final FullHttpRequest request, final Model model, final String version)
@@ -225,10 +197,37 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     {
         final ScoringContext scoring = ScoringContext.ofThread().reset(model.name(), version, "");
         scoring.model(model);
-        Set<String> requestedOutputs = Set.of();
+        final List<Set<String>> requestedOutputs = new ArrayList<>(1);
+        score(ctx, request, scoring,
+            (parser, decoded) -> requestedOutputs.add(V2Json.decodeInfer(parser, decoded, model)),
+            (json, scored) -> V2Json.encodeInfer(json, scored, requestedOutputs.get(0)));
+    }
+
+    /** Reads a request body into the scoring context. */
+    @FunctionalInterface
+    private interface BodyDecoder
+    {
+        void decode(JsonParser parser, ScoringContext scoring) throws IOException, JsonBodyException;
+    }
+
+    /** Writes the answer of a scored request. */
+    @FunctionalInterface
+    private interface AnswerEncoder
+    {
+        void encode(JsonGenerator json, ScoringContext scoring) throws IOException;
+    }
+
+    /** Decode, run the pipeline, encode the answer or the error, then record: the same for every scoring endpoint. */
+    private void score(
+        final ChannelHandlerContext ctx,
+        final FullHttpRequest request,
+        final ScoringContext scoring,
+        final BodyDecoder decoder,
+        final AnswerEncoder encoder) throws IOException
+    {
         try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
         {
-            requestedOutputs = V2Json.decodeInfer(parser, scoring, model);
+            decoder.decode(parser, scoring);
         }
         catch (final StreamReadException ex)
         {
@@ -240,20 +239,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
         scoring.decoded(System.nanoTime());
 
-        if (pipeline.predict(scoring) == Outcome.OK)
+        final Outcome outcome = pipeline.predict(scoring);
+        scoring.encoding(System.nanoTime());
+        if (outcome == Outcome.OK)
         {
-            scoring.encoding(System.nanoTime());
             final ByteBuf body = ctx.alloc().buffer();
             try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
             {
-                V2Json.encodeInfer(json, scoring, requestedOutputs);
+                encoder.encode(json, scoring);
             }
             respond(ctx, request, HttpResponseStatus.OK, body);
         }
         else
         {
-            scoring.encoding(System.nanoTime());
-            error(ctx, request, scoring.outcome(), scoring.errorMessage());
+            error(ctx, request, outcome, scoring.errorMessage());
         }
         pipeline.finish(scoring);
     }
