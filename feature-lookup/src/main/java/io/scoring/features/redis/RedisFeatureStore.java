@@ -56,6 +56,7 @@ public final class RedisFeatureStore implements FeatureStore
     private final CircuitBreaker breaker;
     private final NearCache nearCache;
     private final LongAdder unavailableLookups = new LongAdder();
+    private final LongAdder keptFromRedis = new LongAdder();
     private final ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
 
     private final Object bindLock = new Object();
@@ -235,6 +236,12 @@ public final class RedisFeatureStore implements FeatureStore
         return unavailableLookups.sum();
     }
 
+    /** Lookups answered at once, without asking Redis, because the breaker was open (or the store closed). */
+    public long keptFromRedis()
+    {
+        return keptFromRedis.sum();
+    }
+
     /** Whether the circuit breaker is keeping lookups away from Redis (open, or probing). */
     public boolean circuitOpen()
     {
@@ -269,6 +276,7 @@ public final class RedisFeatureStore implements FeatureStore
         final long startNs = System.nanoTime();
         if (closed || !breaker.tryAcquire(startNs))
         {
+            keptFromRedis.increment();
             markUnavailable(read, positions, values, statuses, stride);
             return;
         }
