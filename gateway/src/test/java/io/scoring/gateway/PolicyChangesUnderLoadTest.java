@@ -93,7 +93,7 @@ class PolicyChangesUnderLoadTest
             () -> models.load(MODEL, "2", "test"),
             () -> models.setPolicy(MODEL, canary(30), "test"),
             () -> models.promote(MODEL, "test"));
-        Thread.sleep(300);
+        awaitAnswers(answers, 50);
         for (final ThrowingStep step : steps)
         {
             final long changing = System.nanoTime();
@@ -102,7 +102,7 @@ class PolicyChangesUnderLoadTest
             history.add(new InForce(current, since, changed)); // the old policy may be seen until the change returns
             current = models.model(MODEL).policy();
             since = changing; // and the new one from the moment the change began
-            Thread.sleep(200);
+            awaitAnswers(answers, answers.size() + 50); // every policy serves a good number of requests
         }
         running.set(false);
         for (final Thread client : clients)
@@ -112,7 +112,7 @@ class PolicyChangesUnderLoadTest
         history.add(new InForce(current, since, Long.MAX_VALUE));
 
         assertEquals(0, failures.get(), "failed requests: " + errors.stream().limit(3).toList());
-        assertTrue(answers.size() > 200, "enough load: " + answers.size());
+        assertTrue(answers.size() >= 50 * (steps.size() + 1), "enough load: " + answers.size());
         final long seed = Buckets.seed(MODEL);
         int checked = 0;
         for (final Answer answer : answers)
@@ -132,6 +132,16 @@ class PolicyChangesUnderLoadTest
         }
         assertEquals(answers.size(), checked);
         gateway.drain();
+    }
+
+    /** Waits until at least {@code count} answers arrived (30 s at most, for a very busy machine). */
+    private static void awaitAnswers(final ConcurrentLinkedQueue<Answer> answers, final int count) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (answers.size() < count && System.nanoTime() < deadline)
+        {
+            Thread.sleep(10);
+        }
     }
 
     @FunctionalInterface
