@@ -19,19 +19,18 @@ pids+=($!)
 sleep 1
 java -jar gateway/target/scoring-gateway.jar load-features "redis://127.0.0.1:$redis_port"
 
-start() { # name, extra flags...
+declare -A port
+start() { # name, extra flags... (not in a subshell: the trap must know every pid)
   local name=$1; shift
   java -jar gateway/target/scoring-gateway.jar --http-port 0 --grpc-port 0 --admin-port 0 \
     --state-dir "$out/$name-state" "$@" > "$out/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do grep -q "serving:" "$out/$name.log" && break; sleep 0.5; done
-  sed -n 's/.*gRPC on port \([0-9]*\).*/\1/p' "$out/$name.log"
+  port[$name]=$(sed -n 's/.*gRPC on port \([0-9]*\).*/\1/p' "$out/$name.log")
 }
-declare -A port
-port[embedded]=$(start embedded)
-port[redis]=$(start redis --features "redis://127.0.0.1:$redis_port")
-port[redis-near-cache]=$(start redis-near-cache --features "redis://127.0.0.1:$redis_port" \
-  --redis-near-cache-size 10000 --redis-near-cache-ttl-ms 60000)
+start embedded
+start redis --features "redis://127.0.0.1:$redis_port"
+start redis-near-cache --features "redis://127.0.0.1:$redis_port" --redis-near-cache-size 10000 --redis-near-cache-ttl-ms 60000
 
 # one unrecorded run per gateway first: on two busy cores the JIT needs a while for gRPC's and Netty's paths
 for store in embedded redis redis-near-cache; do
