@@ -17,7 +17,7 @@
 #
 # Usage: bench/scripts/side-by-side.sh            (from anywhere; settings from the environment:)
 #   ROUNDS=3 WARMUP=10s SERVER_WARMUP=30s DURATION=15s CONCURRENCIES="8 32" OPEN_FRACTIONS="0.25 0.5 0.75" PROTOCOL=grpc \
-#   OPEN_RATES="" CONNECTIONS=2 BUILD=1 COMPUTE=1 \
+#   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 \
 #   MVN_FLAGS="-o" OUT=bench/target/side-by-side-<time> bench/scripts/side-by-side.sh
 # Everything it starts is stopped on exit (trap), by process id.
 set -euo pipefail
@@ -31,7 +31,8 @@ CONCURRENCIES="${CONCURRENCIES:-8 32}"
 OPEN_FRACTIONS="${OPEN_FRACTIONS:-0.25 0.5 0.75}"   # of the echo's saturation rate
 OPEN_RATES="${OPEN_RATES:-}"                         # or these rates (req/s); half the saturation rate is always run
 PROTOCOL="${PROTOCOL:-grpc}"              # grpc, grpc-v2 or http (http loads the echo's HTTP port)
-CONNECTIONS="${CONNECTIONS:-2}"           # gRPC channels / HTTP connections: one per server event loop
+CONNECTIONS="${CONNECTIONS:-}"            # gRPC channels / HTTP connections; empty: the generator's default
+                                          # (gRPC: one per core; HTTP: one per request in flight)
 BUILD="${BUILD:-1}"
 COMPUTE="${COMPUTE:-1}"
 MVN_FLAGS="${MVN_FLAGS:-}"
@@ -41,7 +42,9 @@ SERVER_JVM_OPTS="${SERVER_JVM_OPTS:-}"    # the same for the echo and the gatewa
 
 mkdir -p "$OUT"
 PIDS=()
+LG_PID=""
 stop_all() {
+  [[ -n "$LG_PID" ]] && kill "$LG_PID" 2>/dev/null
   for pid in "${PIDS[@]}"; do
     kill "$pid" 2>/dev/null || true
   done
@@ -108,6 +111,18 @@ else
 fi
 log "echo: gRPC $ECHO_GRPC, HTTP $ECHO_HTTP; gateway: gRPC $GW_GRPC, HTTP $GW_HTTP, admin $GW_ADMIN ($GATEWAY_SETUP)"
 
+# generate ARGS...: one load generator run, in the background so that a signal stops the script at once
+generate() {
+  local status=0
+  java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
+    "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
+  LG_PID=$!
+  wait "$LG_PID" || status=$?
+  LG_PID=""
+  grep -v '^wrote\|^appended' "$OUT/loadgen.out" >&2 || true
+  return "$status"
+}
+
 port_of() {  # port_of echo|gateway
   if [[ "$PROTOCOL" == http ]]; then [[ "$1" == echo ]] && echo "$ECHO_HTTP" || echo "$GW_HTTP"
   else [[ "$1" == echo ]] && echo "$ECHO_GRPC" || echo "$GW_GRPC"; fi
@@ -124,44 +139,44 @@ values() {
 
 CSV="$OUT/results.csv"
 CPU_CSV="$OUT/server-cpu.csv"
-echo "label,protocol,target,mode,concurrency,rate,server_cpu_us,load1" >"$CPU_CSV"
+echo "label,protocol,target,mode,concurrency,rate,server_cpu_us,load1,round,throughput,p99_us" >"$CPU_CSV"
 CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # the process's user + system time
-# loadgen LABEL NAME ARGS...: one run, one CSV row, one NAME.hgrm, and the server's CPU time per answer
-# (its CPU time over the generator's whole run, warm-up included, over every answer of the run): CPU
-# time is far less disturbed by other work on the machine than latency is.
+# loadgen LABEL NAME ARGS...: one run of round $ROUND: one row of results.csv, one NAME.hgrm, and one row
+# of server-cpu.csv: the round, the server's CPU time per answer (its CPU time over the generator's whole
+# run, warm-up included, over every answer of the run; CPU time is far less disturbed by other work on
+# the machine than latency is), the load average after the run, and the run's throughput and p99.
 loadgen() {
   local label="$1" name="$2"; shift 2
   local pid; [[ "$label" == echo ]] && pid="$ECHO_PID" || pid="$GW_PID"
   local before; before=$(cpu_ticks "$pid")
-  java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator \
-    --target "127.0.0.1:$(port_of "$label")" --protocol "$PROTOCOL" --connections "$CONNECTIONS" \
-    --warmup "$WARMUP" --duration "$DURATION" --label "$label" --csv "$CSV" --hgrm "$OUT/$name.hgrm" "$@" \
-    2>>"$OUT/loadgen.stderr" | grep -v '^wrote\|^appended' >&2
+  generate --target "127.0.0.1:$(port_of "$label")" --protocol "$PROTOCOL" \
+    --warmup "$WARMUP" --duration "$DURATION" --label "$label" --csv "$CSV" --hgrm "$OUT/$name.hgrm" "$@"
   local after; after=$(cpu_ticks "$pid")
   tail -1 "$CSV" | awk -F, -v a="$(column answered_all)" -v d="$((after - before))" -v hz="$CLK_TCK" \
-    -v load="$(cut -d' ' -f1 /proc/loadavg)" \
-    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s\n", $1, $2, $3, $4, $5, $6, d * 1e6 / hz / $a, load }' >>"$CPU_CSV"
+    -v load="$(cut -d' ' -f1 /proc/loadavg)" -v round="$ROUND" -v t="$(column throughput)" -v p="$(column p99_us)" \
+    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%s,%s\n", $1, $2, $3, $4, $5, $6, d * 1e6 / hz / $a, load, round, $t, $p }' \
+    >>"$CPU_CSV"
 }
 
 # ---- warm both servers once (not recorded): on two busy cores, compiling gRPC's and Netty's paths takes
 # tens of seconds, and round 1 would otherwise measure the JIT
 for target in echo gateway; do
   log "warming $target for $SERVER_WARMUP (not recorded)"
-  java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator --target "127.0.0.1:$(port_of "$target")" \
-    --protocol "$PROTOCOL" --connections "$CONNECTIONS" --concurrency "$(tr ' ' '\n' <<<"$CONCURRENCIES" | sort -n | tail -1)" \
-    --warmup 0s --duration "$SERVER_WARMUP" --label "$target-warm-up" 2>>"$OUT/loadgen.stderr" | grep throughput >&2
+  generate --target "127.0.0.1:$(port_of "$target")" --protocol "$PROTOCOL" \
+    --concurrency "$(tr ' ' '\n' <<<"$CONCURRENCIES" | sort -n | tail -1)" \
+    --warmup 0s --duration "$SERVER_WARMUP" --label "$target-warm-up"
 done
 
 # pair ROUND: the two targets in this round's order (alternating, so drift over time hits both alike)
 pair() { (( $1 % 2 )) && echo "echo gateway" || echo "gateway echo"; }
 
 # ---- closed loop: throughput at each concurrency
-for round in $(seq "$ROUNDS"); do
+for ROUND in $(seq "$ROUNDS"); do
   for c in $CONCURRENCIES; do
-    for target in $(pair "$round"); do
-      log "round $round/$ROUNDS: $target, closed loop, $c in flight"
-      loadgen "$target" "$target-closed-c$c-r$round" --mode closed --concurrency "$c"
+    for target in $(pair "$ROUND"); do
+      log "round $ROUND/$ROUNDS: $target, closed loop, $c in flight"
+      loadgen "$target" "$target-closed-c$c-r$ROUND" --mode closed --concurrency "$c"
     done
   done
 done
@@ -180,11 +195,11 @@ fi
 log "echo saturation (median closed-loop throughput at $MAX_C in flight): $SATURATION/s; open loop at" $RATES "/s"
 
 # ---- open loop at fractions of the echo's saturation rate: p99 from the intended send time
-for round in $(seq "$ROUNDS"); do
+for ROUND in $(seq "$ROUNDS"); do
   for rate in $RATES; do
-    for target in $(pair "$round"); do
-      log "round $round/$ROUNDS: $target, open loop at $rate/s"
-      loadgen "$target" "$target-open-$rate-r$round" --mode open --rate "$rate"
+    for target in $(pair "$ROUND"); do
+      log "round $ROUND/$ROUNDS: $target, open loop at $rate/s"
+      loadgen "$target" "$target-open-$rate-r$ROUND" --mode open --rate "$rate"
     done
   done
 done
@@ -206,11 +221,18 @@ fi
 # ---- (d) TODO: nginx split_clients + mirror in front of the gateway, measured the same way.
 
 # ---- report
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
+# paired MODE KEY VALUE FIELD: the median over rounds of gateway's FIELD over echo's in the same round
+# (the two ran back to back, so a noisy neighbour disturbs the pair less than it does the medians)
+paired() {
+  awk -F, -v m="$1" -v k="$(column "$2" "$CPU_CSV")" -v v="$3" -v f="$(column "$4" "$CPU_CSV")" \
+    -v r="$(column round "$CPU_CSV")" \
+    'NR > 1 && $4 == m && $k + 0 == v + 0 { if ($1 == "echo") e[$r] = $f; else g[$r] = $f }
+     END { for (x in e) if ((x in g) && e[x] > 0) print g[x] / e[x] }' "$CPU_CSV" | median | awk '{ printf "%.2f", $1 }'
+}
 verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >= t : r <= t; print ok ? "meets" : "MISSES" }'; }
 {
   echo
-  echo "side by side: $PROTOCOL, $CONNECTIONS connection(s), warm-up $WARMUP, measured $DURATION, $ROUNDS round(s), medians"
+  echo "side by side: $PROTOCOL, ${CONNECTIONS:-default} connection(s), warm-up $WARMUP, measured $DURATION, $ROUNDS round(s), medians"
   echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "gateway: $GATEWAY_SETUP; request $(values echo closed concurrency "$MAX_C" request_bytes | head -1) B," \
        "response echo $(values echo closed concurrency "$MAX_C" response_bytes | head -1) B," \
@@ -221,7 +243,7 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
   for c in $CONCURRENCIES; do
     e=$(values echo closed concurrency "$c" throughput | median)
     g=$(values gateway closed concurrency "$c" throughput | median)
-    r=$(ratio "$g" "$e")
+    r=$(paired closed concurrency "$c" throughput)
     printf '%-14s %14.0f %14.0f %8s %10s %10s %10s %10s %9s %9s  %s (>= 0.8)\n' "$c in flight" "$e" "$g" "$r" \
       "$(values echo closed concurrency "$c" p50_us | median)" "$(values gateway closed concurrency "$c" p50_us | median)" \
       "$(values echo closed concurrency "$c" p99_us | median)" "$(values gateway closed concurrency "$c" p99_us | median)" \
@@ -234,17 +256,20 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
   for rate in $RATES; do
     ep99=$(values echo open rate "$rate" p99_us | median)
     gp99=$(values gateway open rate "$rate" p99_us | median)
-    r=$(ratio "$gp99" "$ep99")
+    r=$(paired open rate "$rate" p99_us)
+    errors=$( (values echo open rate "$rate" errors; values gateway open rate "$rate" errors) | awk '{ s += $1 } END { print s }')
     printf '%-14s %10s %10s %10s %10s %9s %12s %9s %9s %7s  %s\n' "$rate/s" \
       "$(values echo open rate "$rate" p50_us | median)" "$(values gateway open rate "$rate" p50_us | median)" \
       "$ep99" "$gp99" "$r" "$(values gateway open rate "$rate" throughput | median)" \
       "$(values echo open rate "$rate" server_cpu_us "$CPU_CSV" | median)" \
       "$(values gateway open rate "$rate" server_cpu_us "$CPU_CSV" | median)" \
-      "$( (values echo open rate "$rate" errors; values gateway open rate "$rate" errors) | awk '{ s += $1 } END { print s }')" \
-      "$([[ "$rate" == "$HALF_RATE" ]] && echo "$(verdict "$r" 1.25 '<=') (<= 1.25 at half the echo's saturation)")"
+      "$errors" "$([[ "$rate" == "$HALF_RATE" ]] && if (( errors > 0 )); then
+        echo "no verdict: requests failed, the machine could not keep this rate (<= 1.25 at half the echo's saturation)"
+      else echo "$(verdict "$r" 1.25 '<=') (<= 1.25 at half the echo's saturation)"; fi)"
   done
-  echo "(latencies in µs, from the intended send time; cpu: the server's CPU µs per answer; errors: failed" \
-       "requests over all rounds of both; echo saturation $SATURATION/s at $MAX_C in flight)"
+  echo "(latencies in µs, from the intended send time; ratios: median over rounds of gateway / echo in the same" \
+       "round; cpu: the server's CPU µs per answer; errors: failed requests over all rounds of both; echo" \
+       "saturation $SATURATION/s at $MAX_C in flight)"
   echo "load average (1 min) after each run, min / median / max:" \
        "$(awk -F, 'NR > 1 { print $8 }' "$CPU_CSV" | sort -g | awk '{ a[NR] = $1 } END { print a[1], "/", a[int((NR + 1) / 2)], "/", a[NR] }')"
   echo
