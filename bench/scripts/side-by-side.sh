@@ -10,7 +10,7 @@
 #
 # Runs alternate between (a) and (b), ROUNDS times, closed loop at each of CONCURRENCIES, then open loop
 # at OPEN_FRACTIONS of the echo's saturation rate (its median closed-loop throughput at the highest
-# concurrency); the latency target is at half of it.
+# concurrency), or at OPEN_RATES, and always at half of it, where the latency target is.
 # Prints medians and the ratios:
 #   gateway / echo throughput at the same concurrency        target >= 0.8
 #   gateway p99 / echo p99 at half the echo's saturation     target <= 1.25

@@ -157,7 +157,7 @@ final class LoadOptions
         {
             throw new IllegalArgumentException("--warmup must not be negative");
         }
-        if (maxRate < rate || minRate > rate)
+        if ("sweep".equals(mode) && (maxRate < rate || minRate > rate))
         {
             throw new IllegalArgumentException("--rate " + rate + " is outside --min-rate " + minRate + " .. --max-rate " +
                 maxRate);
