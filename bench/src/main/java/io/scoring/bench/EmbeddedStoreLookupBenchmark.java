@@ -1,7 +1,6 @@
 package io.scoring.bench;
 
 import io.scoring.features.EmbeddedFeatureStore;
-import io.scoring.features.FeatureStore;
 import io.scoring.features.SnapshotWriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

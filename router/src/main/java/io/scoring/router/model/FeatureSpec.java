@@ -86,12 +86,6 @@ public final class FeatureSpec
         return null == code ? UNKNOWN_CATEGORY : code;
     }
 
-    /** True when a category code is one the model was trained with. */
-    public boolean isValidCode(final float code)
-    {
-        return code >= 0 && code < categories.size() && code == (int)code;
-    }
-
     public boolean hasDefault()
     {
         return !Float.isNaN(defaultValue);
