@@ -85,6 +85,18 @@ public interface FeatureStore extends AutoCloseable
         }
     }
 
+    /** Lookups a near cache in front of the store answered, since start; 0 for a store without one. */
+    default long cacheHits()
+    {
+        return 0;
+    }
+
+    /** Lookups a near cache passed on to the store, since start; 0 for a store without one. */
+    default long cacheMisses()
+    {
+        return 0;
+    }
+
     @Override
     void close();
 }

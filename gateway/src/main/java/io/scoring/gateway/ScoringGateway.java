@@ -97,7 +97,7 @@ public final class ScoringGateway
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         stateStore = openStateStore(config);
         final ModelRepository modelRepository = new ModelRepository(repository, store, config.maxRows());
-        monitoring = new GatewayMonitoring(startMonitoring(config), modelRepository, store.name());
+        monitoring = new GatewayMonitoring(startMonitoring(config), modelRepository, store);
         models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring, monitoring);
         monitoring.models(models);
         stateStore.onChange(models::applyShared); // other replicas' changes, within a second

@@ -53,6 +53,34 @@ class RedisFeaturesTest
     }
 
     @Test
+    void shouldCountNearCacheHitsAndMissesInTheMetrics() throws Exception
+    {
+        try (RedisServerProcess redis = RedisServerProcess.startOnFreePort())
+        {
+            FeatureStores.loadIntoRedis(new String[]{redis.uri()});
+            final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
+                .with(GatewayConfig.Setting.FEATURES, redis.uri())
+                .with(GatewayConfig.Setting.REDIS_DEADLINE_MS, "1000")
+                .with(GatewayConfig.Setting.REDIS_NEAR_CACHE_SIZE, "100"), "");
+            final DemoTestSet demo = new DemoTestSet();
+            try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
+            {
+                for (int i = 0; i < 5; i++)
+                {
+                    clients.scoring.predict(DemoRequests.ownRequest(demo, demo.testRows().get(0)).build());
+                }
+                final String metrics = clients.get("/metrics").body();
+                assertTrue(metrics.matches("(?s).*scoring_feature_cache_misses_total\\{store=\"[^\"]+\"} 1\\.0\\b.*"), metrics);
+                assertTrue(metrics.matches("(?s).*scoring_feature_cache_hits_total\\{store=\"[^\"]+\"} 4\\.0\\b.*"), metrics);
+            }
+            finally
+            {
+                gateway.drain();
+            }
+        }
+    }
+
+    @Test
     void shouldKeepAnsweringWithFlaggedDefaultsWhileRedisIsDownAndRecoverWhenItReturns() throws Exception
     {
         try (RedisServerProcess redis = RedisServerProcess.startOnFreePort())

@@ -219,12 +219,14 @@ public final class RedisFeatureStore implements FeatureStore
     }
 
     /** Near-cache lookups that found the entity; 0 without a near cache. */
+    @Override
     public long cacheHits()
     {
         return null == nearCache ? 0 : nearCache.hits();
     }
 
     /** Near-cache lookups that went on to Redis; 0 without a near cache. */
+    @Override
     public long cacheMisses()
     {
         return null == nearCache ? 0 : nearCache.misses();

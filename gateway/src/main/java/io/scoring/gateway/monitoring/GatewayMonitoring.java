@@ -1,5 +1,6 @@
 package io.scoring.gateway.monitoring;
 
+import io.scoring.features.FeatureStore;
 import io.scoring.monitoring.FeatureSpec;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionMeters;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Connects the router to monitoring: resolves each version's meters when it loads (one handle per
@@ -48,14 +50,19 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
     private final ModelRepository repository;
     private final RequestMeters unrouted;
     private final FeatureStoreMeters storeMeters;
+    private final FeatureStore store;
+    private final AtomicLong reportedHits = new AtomicLong();
+    private final AtomicLong reportedMisses = new AtomicLong();
     private final Map<String, ShadowMeters> shadowMeters = new ConcurrentHashMap<>();
     private final ThreadLocal<PairedScores> pairs = ThreadLocal.withInitial(PairedScores::new);
     private volatile ModelRegistry models;
 
-    public GatewayMonitoring(final Monitoring monitoring, final ModelRepository repository, final String storeName)
+    public GatewayMonitoring(final Monitoring monitoring, final ModelRepository repository, final FeatureStore store)
     {
         this.monitoring = monitoring;
         this.repository = repository;
+        this.store = store;
+        final String storeName = store.name();
         this.unrouted = monitoring.metrics().requestMeters(Monitoring.UNKNOWN, Monitoring.UNKNOWN, Monitoring.NO_ROLE);
         this.storeMeters = monitoring.metrics().featureStoreMeters(storeName);
     }
@@ -81,9 +88,17 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         return unrouted;
     }
 
-    public FeatureStoreMeters storeMeters()
+    /**
+     * Records one request's feature lookup, with the near cache's hits and misses since the last
+     * record. The store counts them cumulatively; each caller takes the part no one took yet
+     * ({@code getAndSet}), so every hit is counted once whichever thread records it. Allocation-free.
+     */
+    public void recordLookup(final long nanos)
     {
-        return storeMeters;
+        final long hits = store.cacheHits();
+        final long misses = store.cacheMisses();
+        storeMeters.recordLookup(nanos, (int)(hits - reportedHits.getAndSet(hits)),
+            (int)(misses - reportedMisses.getAndSet(misses)));
     }
 
     /** The handle of a version in a role. Allocation-free. */

@@ -117,7 +117,7 @@ public final class PredictPipeline
         }
         if (!ctx.completeTensor && ctx.model.storeFeatures().length > 0)
         {
-            monitoring.storeMeters().recordLookup(ctx.lookupNanos, 0, 0);
+            monitoring.recordLookup(ctx.lookupNanos);
         }
         final long epochMillis = System.currentTimeMillis();
         if (!ctx.requestId.isEmpty())
