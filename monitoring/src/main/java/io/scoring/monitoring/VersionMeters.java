@@ -116,7 +116,7 @@ public final class VersionMeters
     }
 
     /** Remembers the score of a request (its first row) so a later label can be joined to it. */
-    public void rememberPrediction(final String requestId, final float score, final long epochMillis)
+    public void rememberPrediction(final CharSequence requestId, final float score, final long epochMillis)
     {
         journal.remember(outcomes, requestId, score, epochMillis);
     }

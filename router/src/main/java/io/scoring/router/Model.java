@@ -129,16 +129,16 @@ public final class Model implements AutoCloseable
      *
      * @return false when the pinned version is not loaded
      */
-    public boolean route(final CharSequence key, final String pinnedVersion, final Route route)
+    public boolean route(final CharSequence key, final CharSequence pinnedVersion, final Route route)
     {
         while (true)
         {
             final RoutingTable current = table;
             final ModelVersion version;
             final Role role;
-            if (!pinnedVersion.isEmpty())
+            if (pinnedVersion.length() > 0)
             {
-                version = current.versions.get(pinnedVersion);
+                version = current.versionsByName.get(pinnedVersion);
                 if (null == version)
                 {
                     return false;

@@ -3,6 +3,7 @@ package io.scoring.router;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.scoring.router.model.NameIndex;
 import io.scoring.router.state.AuditLog;
 import io.scoring.router.state.StateStore;
 import io.scoring.router.traffic.TrafficPolicy;
@@ -25,6 +26,7 @@ public final class ModelRegistry implements AutoCloseable
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Model> models;
+    private final NameIndex<Model> modelsByName;
     private final Model.VersionLoader loader;
     private final StateStore stateStore;
     private final AuditLog audit;
@@ -35,15 +37,16 @@ public final class ModelRegistry implements AutoCloseable
         final Map<String, Model> byName = new TreeMap<>();
         models.forEach((model) -> byName.put(model.name(), model));
         this.models = Collections.unmodifiableMap(byName);
+        this.modelsByName = NameIndex.of(byName);
         this.loader = loader;
         this.stateStore = stateStore;
         this.audit = audit;
     }
 
-    /** The model with this name, or null. Allocates nothing. */
-    public Model model(final String name)
+    /** The model with this name, or null. Allocates nothing, whatever holds the name's characters. */
+    public Model model(final CharSequence name)
     {
-        return models.get(name);
+        return modelsByName.get(name);
     }
 
     public Collection<Model> models()

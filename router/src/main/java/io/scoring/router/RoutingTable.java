@@ -1,5 +1,6 @@
 package io.scoring.router;
 
+import io.scoring.router.model.NameIndex;
 import io.scoring.router.traffic.Buckets;
 import io.scoring.router.traffic.TrafficPolicy;
 
@@ -14,6 +15,8 @@ final class RoutingTable
 {
     final TrafficPolicy policy;
     final Map<String, ModelVersion> versions;
+    /** The same versions, looked up by a pinned version's characters without a String. */
+    final NameIndex<ModelVersion> versionsByName;
     final ModelVersion champion;
     final ModelVersion canary;
     final int canaryBasisPoints;
@@ -30,6 +33,7 @@ final class RoutingTable
     {
         this.policy = policy;
         this.versions = Map.copyOf(versions);
+        this.versionsByName = NameIndex.of(versions);
         this.champion = versions.get(policy.champion());
         this.canary = null == policy.canary() ? null : versions.get(policy.canary().version());
         this.canaryBasisPoints = null == policy.canary() ? 0 : policy.canary().basisPoints();

@@ -186,7 +186,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
         final ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
             .setModelName(ctx.model().name())
             .setModelVersion(ctx.version().version())
-            .setId(ctx.requestId())
+            .setId(ctx.requestId().toString())
             .putParameters("role", InferParameter.newBuilder().setStringParam(ctx.role().wireName()).build());
         if (ctx.defaultedCount() > 0)
         {

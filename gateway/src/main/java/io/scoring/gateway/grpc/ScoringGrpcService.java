@@ -64,7 +64,7 @@ final class ScoringGrpcService extends ScoringServiceGrpc.ScoringServiceImplBase
     private static PredictResponse encode(final ScoringContext ctx)
     {
         final PredictResponse.Builder response = PredictResponse.newBuilder()
-            .setRequestId(ctx.requestId())
+            .setRequestId(ctx.requestId().toString())
             .setModel(ctx.model().name())
             .setVersion(ctx.version().version())
             .setRole(ctx.role().wireName());

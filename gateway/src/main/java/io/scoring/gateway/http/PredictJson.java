@@ -45,7 +45,7 @@ final class PredictJson
                 default -> throw new JsonBodyException("unknown field '" + field + "'");
             }
         }
-        if (ctx.modelName().isEmpty())
+        if (ctx.modelName().length() == 0)
         {
             throw new JsonBodyException("'model' is required");
         }
@@ -100,7 +100,7 @@ final class PredictJson
     static void encode(final JsonGenerator json, final ScoringContext ctx) throws IOException
     {
         json.writeStartObject();
-        json.writeStringField("request_id", ctx.requestId());
+        json.writeStringField("request_id", ctx.requestId().toString());
         json.writeStringField("model", ctx.model().name());
         json.writeStringField("version", ctx.version().version());
         json.writeStringField("role", ctx.role().wireName());

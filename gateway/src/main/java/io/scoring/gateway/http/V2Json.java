@@ -220,9 +220,9 @@ final class V2Json
         json.writeStartObject();
         json.writeStringField("model_name", ctx.model().name());
         json.writeStringField("model_version", ctx.version().version());
-        if (!ctx.requestId().isEmpty())
+        if (ctx.requestId().length() > 0)
         {
-            json.writeStringField("id", ctx.requestId());
+            json.writeStringField("id", ctx.requestId().toString());
         }
         json.writeObjectFieldStart("parameters");
         json.writeStringField("role", ctx.role().wireName());

@@ -120,7 +120,7 @@ public final class PredictPipeline
             monitoring.recordLookup(ctx.lookupNanos);
         }
         final long epochMillis = System.currentTimeMillis();
-        if (!ctx.requestId.isEmpty())
+        if (ctx.requestId.length() > 0)
         {
             meters.rememberPrediction(ctx.requestId, ctx.output[0], epochMillis);
         }
@@ -218,7 +218,7 @@ public final class PredictPipeline
         final ScoringContext ctx, final ModelConfig config, final float[] input, final int pair)
     {
         final int row = ctx.pairRow[pair];
-        final String name = ctx.pairName[pair];
+        final CharSequence name = ctx.pairName[pair];
         final FeatureSpec feature = config.feature(name);
         if (null == feature)
         {
@@ -226,7 +226,7 @@ public final class PredictPipeline
                 "': model '" + config.name() + "' has no such feature");
         }
 
-        final String text = ctx.pairText[pair];
+        final CharSequence text = ctx.pairText[pair];
         final float value;
         if (feature.isCategorical())
         {

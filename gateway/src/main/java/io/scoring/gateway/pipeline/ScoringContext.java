@@ -30,18 +30,22 @@ public final class ScoringContext
     private static final ThreadLocal<ScoringContext> CONTEXTS = ThreadLocal.withInitial(ScoringContext::new);
 
     // the request, as decoded
-    String modelName;
-    String versionPin;
-    String requestId;
+    CharSequence modelName;
+    CharSequence versionPin;
+    CharSequence requestId;
     int rowCount;
     CharSequence[] entityKeys = new CharSequence[8];
 
     /** Request-time features as (row, name, value) triples; a null text means the number is the value. */
     int pairCount;
     int[] pairRow = new int[32];
-    String[] pairName = new String[32];
+    CharSequence[] pairName = new CharSequence[32];
     double[] pairNumber = new double[32];
-    String[] pairText = new String[32];
+    CharSequence[] pairText = new CharSequence[32];
+
+    /** Texts handed out to the decoder for this request ({@link #text}); reused by the next. */
+    private MutableText[] texts = new MutableText[0];
+    private int textCount;
 
     /** True when the caller sent the model's complete input vectors, to be scored as they are. */
     boolean completeTensor;
@@ -104,7 +108,7 @@ public final class ScoringContext
     /** The request id, or one made up (once per request) when the caller sent none. Allocation-free. */
     CharSequence sampleId()
     {
-        if (!requestId.isEmpty())
+        if (requestId.length() > 0)
         {
             return requestId;
         }
@@ -117,9 +121,27 @@ public final class ScoringContext
         return generatedId;
     }
 
-    /** Starts a new request. */
-    public ScoringContext reset(final String modelName, final String versionPin, final String requestId)
+    /**
+     * An empty text for the decoder to fill with one of this request's strings (a name, a key, a
+     * category). It stays valid until the next {@link #reset}; no String is made for it.
+     */
+    public MutableText text()
     {
+        if (textCount == texts.length)
+        {
+            texts = Arrays.copyOf(texts, Math.max(16, textCount * 2));
+            for (int i = textCount; i < texts.length; i++)
+            {
+                texts[i] = new MutableText();
+            }
+        }
+        return texts[textCount++].clear();
+    }
+
+    /** Starts a new request. */
+    public ScoringContext reset(final CharSequence modelName, final CharSequence versionPin, final CharSequence requestId)
+    {
+        textCount = 0;
         this.modelName = modelName;
         this.versionPin = null == versionPin ? "" : versionPin;
         this.requestId = null == requestId ? "" : requestId;
@@ -140,17 +162,17 @@ public final class ScoringContext
     }
 
     /** Sets the request's fields one by one, for decoders that meet them in any order (JSON). */
-    public void modelName(final String modelName)
+    public void modelName(final CharSequence modelName)
     {
         this.modelName = modelName;
     }
 
-    public void versionPin(final String versionPin)
+    public void versionPin(final CharSequence versionPin)
     {
         this.versionPin = versionPin;
     }
 
-    public void requestId(final String requestId)
+    public void requestId(final CharSequence requestId)
     {
         this.requestId = requestId;
     }
@@ -172,17 +194,17 @@ public final class ScoringContext
         entityKeys[row] = entityKey;
     }
 
-    public void addNumber(final int row, final String feature, final double value)
+    public void addNumber(final int row, final CharSequence feature, final double value)
     {
         addPair(row, feature, value, null);
     }
 
-    public void addText(final int row, final String feature, final String value)
+    public void addText(final int row, final CharSequence feature, final CharSequence value)
     {
         addPair(row, feature, Double.NaN, value);
     }
 
-    private void addPair(final int row, final String feature, final double number, final String text)
+    private void addPair(final int row, final CharSequence feature, final double number, final CharSequence text)
     {
         if (pairCount == pairRow.length)
         {
@@ -255,12 +277,13 @@ public final class ScoringContext
         this.model = model;
     }
 
-    public String modelName()
+    public CharSequence modelName()
     {
         return modelName;
     }
 
-    public String requestId()
+    /** The caller's request id, empty when it sent none. */
+    public CharSequence requestId()
     {
         return requestId;
     }

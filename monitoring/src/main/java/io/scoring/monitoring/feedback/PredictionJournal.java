@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.Counter;
  * set's oldest prediction (counted in {@code scoring_feedback_predictions_evicted_total}). Lookups
  * search only that set. So the table never grows past its capacity, needs no resizing, tombstones or
  * background sweep, and what it forgets first is (per set) the oldest. Slots are parallel primitive
- * arrays plus a reference to the caller's request id String: remembering copies nothing.
+ * arrays. A slot keeps a 128-bit hash of the request id, not the id: the id may be a view over the
+ * request's bytes that the next request overwrites, and copying it would allocate. Two distinct ids
+ * among the 2^18 remembered share a 128-bit hash with probability about 2^-92.
  *
  * <p>Threading: any number of threads. Sets are guarded by {@link #STRIPES} striped monitors, so two
  * event loops collide only when their request ids land on the same stripe. {@link #remember} is on the
@@ -25,8 +27,9 @@ public final class PredictionJournal
 
     private final long ttlMillis;
     private final int setMask;
-    private final String[] requestIds;
-    private final int[] hashes;
+    private final long[] idHashHigh;
+    private final long[] idHashLow;
+    private final boolean[] occupied;
     private final long[] epochMillis;
     private final float[] scores;
     private final VersionOutcomes[] versions;
@@ -38,8 +41,9 @@ public final class PredictionJournal
         this.ttlMillis = config.ttlMillis();
         final int capacity = config.journalCapacity();
         this.setMask = capacity / WAYS - 1;
-        this.requestIds = new String[capacity];
-        this.hashes = new int[capacity];
+        this.idHashHigh = new long[capacity];
+        this.idHashLow = new long[capacity];
+        this.occupied = new boolean[capacity];
         this.epochMillis = new long[capacity];
         this.scores = new float[capacity];
         this.versions = new VersionOutcomes[capacity];
@@ -51,17 +55,19 @@ public final class PredictionJournal
     }
 
     /** Remembers a prediction. Hot path: allocation-free. */
-    public void remember(final VersionOutcomes version, final String requestId, final float score, final long nowMillis)
+    public void remember(
+        final VersionOutcomes version, final CharSequence requestId, final float score, final long nowMillis)
     {
-        final int hash = spread(requestId.hashCode());
-        final int set = hash & setMask;
+        final long high = hashHigh(requestId);
+        final long low = hashLow(requestId);
+        final int set = (int)high & setMask;
         final int base = set * WAYS;
         synchronized (stripes[set & (STRIPES - 1)])
         {
             int victim = base;
             for (int slot = base; slot < base + WAYS; slot++)
             {
-                if (null == requestIds[slot] || nowMillis - epochMillis[slot] > ttlMillis)
+                if (!occupied[slot] || nowMillis - epochMillis[slot] > ttlMillis)
                 {
                     victim = slot;
                     break;
@@ -71,12 +77,13 @@ public final class PredictionJournal
                     victim = slot;
                 }
             }
-            if (null != requestIds[victim] && nowMillis - epochMillis[victim] <= ttlMillis)
+            if (occupied[victim] && nowMillis - epochMillis[victim] <= ttlMillis)
             {
                 evicted.increment();
             }
-            requestIds[victim] = requestId;
-            hashes[victim] = hash;
+            occupied[victim] = true;
+            idHashHigh[victim] = high;
+            idHashLow[victim] = low;
             epochMillis[victim] = nowMillis;
             scores[victim] = score;
             versions[victim] = version;
@@ -87,20 +94,21 @@ public final class PredictionJournal
      * Joins a label (1 positive, 0 negative) to the remembered prediction of a request and forgets the
      * prediction, so a repeated label is not counted twice.
      */
-    public FeedbackResult join(final String requestId, final int label, final long nowMillis)
+    public FeedbackResult join(final CharSequence requestId, final int label, final long nowMillis)
     {
         if (label != 0 && label != 1)
         {
             return FeedbackResult.INVALID_LABEL;
         }
-        final int hash = spread(requestId.hashCode());
-        final int set = hash & setMask;
+        final long high = hashHigh(requestId);
+        final long low = hashLow(requestId);
+        final int set = (int)high & setMask;
         final int base = set * WAYS;
         final VersionOutcomes version;
         final float score;
         synchronized (stripes[set & (STRIPES - 1)])
         {
-            final int slot = find(base, hash, requestId);
+            final int slot = find(base, high, low);
             if (slot < 0)
             {
                 return FeedbackResult.UNKNOWN_REQUEST;
@@ -108,7 +116,7 @@ public final class PredictionJournal
             final boolean expired = nowMillis - epochMillis[slot] > ttlMillis;
             version = versions[slot];
             score = scores[slot];
-            requestIds[slot] = null;
+            occupied[slot] = false;
             versions[slot] = null;
             if (expired)
             {
@@ -119,11 +127,11 @@ public final class PredictionJournal
         return FeedbackResult.JOINED;
     }
 
-    private int find(final int base, final int hash, final String requestId)
+    private int find(final int base, final long high, final long low)
     {
         for (int slot = base; slot < base + WAYS; slot++)
         {
-            if (hashes[slot] == hash && null != requestIds[slot] && requestIds[slot].equals(requestId))
+            if (occupied[slot] && idHashHigh[slot] == high && idHashLow[slot] == low)
             {
                 return slot;
             }
@@ -131,10 +139,36 @@ public final class PredictionJournal
         return -1;
     }
 
-    /** String hashes of sequential ids differ in low bits only; spread them over the set index. */
-    private static int spread(final int h)
+    /** FNV-1a over the characters, finished with MurmurHash3's fmix64 so every bit depends on every input bit. */
+    static long hashHigh(final CharSequence id)
     {
-        final int x = h * 0x9E3779B9;
-        return x ^ (x >>> 16);
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0, length = id.length(); i < length; i++)
+        {
+            h = (h ^ id.charAt(i)) * 0x100000001b3L;
+        }
+        return fmix64(h ^ id.length());
+    }
+
+    /** An independent polynomial hash of the characters (another multiplier, another seed), also fmix64'd. */
+    static long hashLow(final CharSequence id)
+    {
+        long h = 0x6a09e667f3bcc909L;
+        for (int i = 0, length = id.length(); i < length; i++)
+        {
+            h = (h + id.charAt(i)) * 0x9E3779B97F4A7C15L;
+        }
+        return fmix64(h + id.length());
+    }
+
+    private static long fmix64(final long value)
+    {
+        long k = value;
+        k ^= k >>> 33;
+        k *= 0xff51afd7ed558ccdL;
+        k ^= k >>> 33;
+        k *= 0xc4ceb9fe1a85ec53L;
+        k ^= k >>> 33;
+        return k;
     }
 }

@@ -24,7 +24,7 @@ public final class FeatureSpec
     private final Source source;
     private final Type type;
     private final List<String> categories;
-    private final Map<String, Integer> codeByCategory;
+    private final NameIndex<Integer> codeByCategory;
     private final float defaultValue;
 
     FeatureSpec(
@@ -40,11 +40,12 @@ public final class FeatureSpec
         this.source = source;
         this.type = type;
         this.categories = List.copyOf(categories);
-        this.codeByCategory = new HashMap<>();
+        final Map<String, Integer> codes = new HashMap<>();
         for (int i = 0; i < categories.size(); i++)
         {
-            codeByCategory.put(categories.get(i), i);
+            codes.put(categories.get(i), i);
         }
+        this.codeByCategory = NameIndex.of(codes);
         this.defaultValue = defaultValue;
     }
 
@@ -80,7 +81,7 @@ public final class FeatureSpec
     }
 
     /** The float the model sees for a category name, or {@link #UNKNOWN_CATEGORY}. Allocates nothing. */
-    public int categoryCode(final String category)
+    public int categoryCode(final CharSequence category)
     {
         final Integer code = codeByCategory.get(category);
         return null == code ? UNKNOWN_CATEGORY : code;

@@ -26,7 +26,7 @@ public final class ModelConfig
     private final String champion;
     private final String inputName;
     private final List<FeatureSpec> features;
-    private final Map<String, FeatureSpec> featureByName;
+    private final NameIndex<FeatureSpec> featureByName;
     private final List<OutputSpec> outputs;
 
     private ModelConfig(
@@ -45,11 +45,12 @@ public final class ModelConfig
         this.inputName = inputName;
         this.features = Collections.unmodifiableList(features);
         this.outputs = List.copyOf(outputs);
-        this.featureByName = new HashMap<>();
+        final Map<String, FeatureSpec> byName = new HashMap<>();
         for (final FeatureSpec feature : features)
         {
-            featureByName.put(feature.name(), feature);
+            byName.put(feature.name(), feature);
         }
+        this.featureByName = NameIndex.of(byName);
     }
 
     public static ModelConfig parse(final InputStream in, final String origin) throws IOException
@@ -221,8 +222,8 @@ public final class ModelConfig
         return features.size();
     }
 
-    /** The feature with this name, or null. Allocates nothing. */
-    public FeatureSpec feature(final String name)
+    /** The feature with this name, or null. Allocates nothing, whatever holds the name's characters. */
+    public FeatureSpec feature(final CharSequence name)
     {
         return featureByName.get(name);
     }
