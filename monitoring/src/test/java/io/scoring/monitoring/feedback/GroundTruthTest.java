@@ -62,6 +62,37 @@ class GroundTruthTest
     }
 
     @Test
+    void shouldJoinALabelToAPredictionWhoseIdWasAReusedBufferOverwrittenSince()
+    {
+        final StringBuilder decoderBuffer = new StringBuilder();
+        for (int i = 0; i < 100; i++)
+        {
+            decoderBuffer.setLength(0);
+            decoderBuffer.append("req-").append(i);
+            truth.journal().remember(v1, decoderBuffer, i / 100f, 1_000L);
+        }
+        decoderBuffer.setLength(0);
+        decoderBuffer.append("overwritten by the next request");
+
+        assertEquals(FeedbackResult.JOINED, truth.feedback("req-42", 1, 1_000L));
+        assertEquals(FeedbackResult.JOINED, truth.feedback("req-7", 0, 1_000L));
+        assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("req-100", 1, 1_000L));
+        assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("req-", 1, 1_000L));
+    }
+
+    @Test
+    void shouldTellApartIdsThatDifferOnlyInOrderOrLength()
+    {
+        truth.journal().remember(v1, "ab", 0.1f, 1_000L);
+        truth.journal().remember(v1, "a\u0000", 0.2f, 1_000L);
+
+        assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("ba", 1, 1_000L));
+        assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("a", 1, 1_000L));
+        assertEquals(FeedbackResult.JOINED, truth.feedback("ab", 1, 1_000L));
+        assertEquals(FeedbackResult.JOINED, truth.feedback("a\u0000", 1, 1_000L));
+    }
+
+    @Test
     void shouldAnswerExpiredForALabelArrivingAfterTheTtl()
     {
         truth.journal().remember(v1, "late", 0.7f, 1_000L);
