@@ -1,23 +1,58 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark (issue 6, item 4), first version: the gateway against the transport floor, in
-# one run on one machine, with the same load generator, settings and payload size.
+# Side-by-side benchmark (issue 6, item 4): the gateway against the transport floor, the compute floor and
+# an nginx traffic split, in one run on one machine, with the same load generator, settings and payload.
 #
 #   (a) echo     the bare gRPC echo server (io.scoring.bench.load.EchoServer): the transport floor
 #   (b) gateway  the gateway on the demo: enrichment from the embedded store, champion 1, a 10% canary
 #                (version 2) and a 100% shadow (version 3, a copy of version 2)
 #   (c) compute  in-process scoring (the compute floor): JMH PredictPathBenchmark, not the load generator
-#   (d) nginx    TODO: split_clients + mirror in front of the gateway (nginx is not installed here)
+#   (d) nginx    how many teams split traffic today: nginx in front of a gateway that only scores the
+#                champion, `split_clients` on the entity key (10% to a canary upstream, like (b)) and
+#                `mirror` (with `mirror_request_body on`) sending a copy of every request (100%) to a
+#                shadow upstream. NGINX=0 skips it.
 #
-# Runs alternate between (a) and (b), ROUNDS times, closed loop at each of CONCURRENCIES, then open loop
+# (d) in detail:
+# - nginx: the one on PATH, else Debian's package unpacked (not installed) into bench/target/tools, as
+#   .ci/run does for promtool: `apt-get download nginx` (after `apt-get update` if that fails and we may)
+#   and `dpkg -x`. The binary alone is enough (its libraries are libc, libcrypt, libpcre2, libssl and zlib,
+#   all on a base Debian 12; nginx-common holds only /etc config and service files, which we do not use).
+#   If it cannot be had, leg (d) is skipped with a message naming the command to run; the rest runs.
+# - Protocol: the same as the other legs. gRPC goes through `listen ... http2` (cleartext HTTP/2) and
+#   `grpc_pass`; mirror works with grpc_pass (checked on nginx 1.22.1: every request reaches the gateway
+#   twice), but the mirror subrequest would call the gateway with its own URI (/_shadow), so the shadow
+#   location puts the original path back (`rewrite ^ $request_uri break`). HTTP (PROTOCOL=http) goes
+#   through `proxy_pass` with keep-alive upstream connections, the same way.
+# - nginx runs unprivileged-style from the run's folder: `nginx -p $OUT/nginx -c nginx.conf -e stderr`,
+#   `daemon off`, `master_process off` (one process that is the one worker: the script measures its CPU
+#   time and stops it by its process id, and no orphaned worker can outlive a killed master), pid and temp
+#   paths in $OUT/nginx, free ports, no access log on the measured port. worker_processes 1: the two cores
+#   are already shared by the load generator and the gateway; a second worker would only add contention
+#   and context switches at the rates two cores serve (a real front proxy runs one per core of its own box).
+# - Upstreams: in a real deployment champion, canary and shadow are separate deployments, each scoring its
+#   own version. Here all three upstreams point at ONE extra gateway process (policy: champion 1 only, no
+#   canary, no shadow of its own): the split and the mirror are real nginx work, and the mirrored copy costs
+#   a full request on the same two cores (as a shadow deployment would on this machine), but every copy
+#   is scored by version 1: the version difference is not modelled (the gateway picks versions by its
+#   policy or a `version` field in the body, which nginx cannot set in a protobuf body). In (b) the shadow
+#   is scored in process off the response path; in (d) it is a second request through the transport.
+# - Evidence: nginx also listens on a "check" port with the same routes and access logs (main requests by
+#   bucket, mirror subrequests), used for its unrecorded warm-up; the summary prints those counts, and
+#   over the whole run the requests the (d) gateway counted (scoring_requests_total on its /metrics)
+#   against the client requests nginx accepted (stub_status): about 2x when every request is mirrored.
+# - Every leg sends the entity key in the `x-entity-key` header / gRPC metadata (KEY_HEADER; the load
+#   generator's --entity-key-header) while (d) runs, so all three legs carry identical requests.
+#
+# Runs alternate between (a), (b) and (d), ROUNDS times, closed loop at each of CONCURRENCIES, then open loop
 # at OPEN_FRACTIONS of the echo's saturation rate (its median closed-loop throughput at the highest
 # concurrency), or at OPEN_RATES, and always at half of it, where the issue's latency target is.
 # Prints medians and the issue's ratios:
 #   gateway / echo throughput at the same concurrency        target >= 0.8
 #   gateway p99 / echo p99 at half the echo's saturation     target <= 1.25
+# and for (d): gateway / nginx-proxied throughput and p99 (no target: how the two ways of splitting compare).
 #
 # Usage: bench/scripts/side-by-side.sh            (from anywhere; settings from the environment:)
 #   ROUNDS=3 WARMUP=10s SERVER_WARMUP=30s DURATION=15s CONCURRENCIES="8 32" OPEN_FRACTIONS="0.25 0.5 0.75" PROTOCOL=grpc \
-#   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 \
+#   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 NGINX=1 KEY_HEADER=x-entity-key \
 #   MVN_FLAGS="-o" OUT=bench/target/side-by-side-<time> bench/scripts/side-by-side.sh
 # Everything it starts is stopped on exit (trap), by process id.
 set -euo pipefail
@@ -35,6 +70,10 @@ CONNECTIONS="${CONNECTIONS:-}"            # gRPC channels / HTTP connections; em
                                           # (gRPC: one per core; HTTP: one per request in flight)
 BUILD="${BUILD:-1}"
 COMPUTE="${COMPUTE:-1}"
+NGINX="${NGINX:-1}"                       # 0 skips leg (d)
+# the header (gRPC metadata) carrying each request's entity key, which nginx's split_clients hashes; sent
+# to every leg so all carry the same requests; default x-entity-key when (d) runs, none otherwise
+KEY_HEADER="${KEY_HEADER-$([[ "$NGINX" == 1 ]] && echo x-entity-key)}"
 MVN_FLAGS="${MVN_FLAGS:-}"
 OUT="${OUT:-$ROOT/bench/target/side-by-side-$(date +%Y%m%d-%H%M%S)}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
@@ -111,11 +150,181 @@ else
 fi
 log "echo: gRPC $ECHO_GRPC, HTTP $ECHO_HTTP; gateway: gRPC $GW_GRPC, HTTP $GW_HTTP, admin $GW_ADMIN ($GATEWAY_SETUP)"
 
+# ---- (d) nginx split_clients + mirror in front of a champion-only gateway (see the header)
+NGINX_PID=""
+NGINX_NOTE="skipped (NGINX=0)"
+NGX="$OUT/nginx"
+# find_nginx: sets NGINX_BIN to nginx on PATH, or to Debian's package unpacked into bench/target/tools
+find_nginx() {
+  NGINX_BIN=""
+  if command -v nginx >/dev/null 2>&1; then NGINX_BIN=$(command -v nginx); return 0; fi
+  local tools="$ROOT/bench/target/tools"
+  if [[ ! -x "$tools/usr/sbin/nginx" ]]; then
+    log "nginx is not on PATH: unpacking Debian's package into $tools (apt-get download nginx; dpkg -x)"
+    mkdir -p "$tools/debs"
+    ( cd "$tools/debs" && rm -f nginx_*.deb \
+        && { apt-get download nginx >>"$OUT/nginx-fetch.log" 2>&1 \
+             || { [[ "$(id -u)" == 0 ]] && apt-get update -qq >>"$OUT/nginx-fetch.log" 2>&1 \
+                  && apt-get download nginx >>"$OUT/nginx-fetch.log" 2>&1; }; } \
+        && dpkg -x nginx_*.deb "$tools" ) || true
+  fi
+  if [[ -x "$tools/usr/sbin/nginx" ]] && "$tools/usr/sbin/nginx" -v >>"$OUT/nginx-fetch.log" 2>&1; then
+    NGINX_BIN="$tools/usr/sbin/nginx"
+  fi
+  [[ -n "$NGINX_BIN" ]]
+}
+free_port() {  # a port nothing listens on (nginx's start is retried if another process takes it first)
+  local p
+  for _ in $(seq 100); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  return 1
+}
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# nginx_routes ACCESS_LOG_MAIN ACCESS_LOG_SHADOW: the split and the mirror, for PROTOCOL
+nginx_routes() {
+  local pass shadow_pass
+  if [[ "$PROTOCOL" == http ]]; then
+    pass='proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://$bucket;'
+    shadow_pass='proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://shadow;'
+  else
+    pass='grpc_pass grpc://$bucket;'
+    shadow_pass='grpc_pass grpc://shadow;'
+  fi
+  cat <<CONF
+    location / {
+      $1
+      mirror /_shadow;              # a copy of every request to the shadow upstream
+      mirror_request_body on;
+      $pass
+    }
+    location = /_shadow {
+      internal;
+      $2
+      # the subrequest's URI is /_shadow: put the client's path back before passing it on
+      rewrite ^ \$request_uri break;
+      $shadow_pass
+    }
+CONF
+}
+# nginx_conf PORT CHECK_PORT STATUS_PORT GATEWAY_PORT
+nginx_conf() {
+  local http2="" upstream_port="$4"
+  [[ "$PROTOCOL" != http ]] && http2=" http2"
+  cat <<CONF
+# generated by bench/scripts/side-by-side.sh, leg (d): split_clients + mirror in front of the gateway
+daemon off;
+master_process off;       # one process, the one worker: its CPU time is read and it is stopped by its pid
+worker_processes 1;       # two cores shared with the load generator and the gateway
+worker_rlimit_nofile 8192;
+pid $NGX/nginx.pid;
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $NGX/tmp/body;
+  proxy_temp_path $NGX/tmp/proxy;
+  fastcgi_temp_path $NGX/tmp/fastcgi;
+  uwsgi_temp_path $NGX/tmp/uwsgi;
+  scgi_temp_path $NGX/tmp/scgi;
+  keepalive_requests 1000000;   # else nginx closes a client connection (HTTP/2: GOAWAY) every 1,000 requests
+
+  # 10% of entity keys to the canary, like leg (b); a request without the header hashes "" (one bucket)
+  split_clients "\${http_x_entity_key}" \$bucket {
+    10%  canary;
+    *    champion;
+  }
+  # separate deployments in real life; here one champion-only gateway (see the script's header)
+  upstream champion { server 127.0.0.1:$upstream_port; keepalive 256; keepalive_requests 1000000; }
+  upstream canary   { server 127.0.0.1:$upstream_port; keepalive 256; keepalive_requests 1000000; }
+  upstream shadow   { server 127.0.0.1:$upstream_port; keepalive 256; keepalive_requests 1000000; }
+  log_format bucket '\$bucket \$status \$upstream_status';
+
+  server {    # measured
+    listen 127.0.0.1:$1$http2;
+$(nginx_routes "" "")
+  }
+  server {    # the same routes with access logs: the warm-up goes here, as evidence of the split and mirror
+    listen 127.0.0.1:$2$http2;
+$(nginx_routes "access_log $NGX/check-main.log bucket;" "access_log $NGX/check-mirror.log bucket; log_subrequest on;")
+  }
+  server {    # request counts
+    listen 127.0.0.1:$3;
+    location / { stub_status; }
+  }
+}
+CONF
+}
+# start_nginx GATEWAY_PORT: starts nginx on free ports (tries again if one is taken meanwhile)
+start_nginx() {
+  mkdir -p "$NGX/tmp"
+  local pid
+  for _ in 1 2 3 4 5; do
+    NGINX_PORT=$(free_port); NGINX_CHECK_PORT=$(free_port); NGINX_STATUS_PORT=$(free_port)
+    [[ "$NGINX_PORT" != "$NGINX_CHECK_PORT" && "$NGINX_PORT" != "$NGINX_STATUS_PORT" \
+       && "$NGINX_CHECK_PORT" != "$NGINX_STATUS_PORT" ]] || continue
+    nginx_conf "$NGINX_PORT" "$NGINX_CHECK_PORT" "$NGINX_STATUS_PORT" "$1" >"$NGX/nginx.conf"
+    "$NGINX_BIN" -p "$NGX" -c "$NGX/nginx.conf" -e stderr >>"$OUT/nginx.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    for _ in $(seq 100); do
+      if listening "$NGINX_PORT" && listening "$NGINX_CHECK_PORT" && listening "$NGINX_STATUS_PORT"; then
+        NGINX_PID="$pid"; return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    grep -q "Address already in use" "$OUT/nginx.log" || break
+  done
+  return 1
+}
+# gateway_requests HTTP_PORT: every request the gateway counted (scoring_requests_total, all outcomes)
+gateway_requests() {
+  curl -sf "http://127.0.0.1:$1/metrics" | awk '/^scoring_requests_total/ { s += $NF } END { printf "%d\n", s }'
+}
+nginx_requests() {  # client requests nginx accepted (its stub_status), mirror subrequests not included
+  curl -sf "http://127.0.0.1:$NGINX_STATUS_PORT/" | awk 'NR == 3 { print $3 }'
+}
+if [[ "$NGINX" == 1 ]]; then
+  if ! find_nginx; then
+    NGINX_NOTE="skipped: nginx is not on PATH and Debian's package could not be fetched (see $OUT/nginx-fetch.log);"
+    NGINX_NOTE+=" run 'apt-get update' as root (or install it: apt-get install nginx), then run again"
+    log "WARNING: leg (d) $NGINX_NOTE"
+  else
+    start gateway-nginx "$OUT/gateway-nginx.log" "serving: HTTP on port" \
+      env -u SCORING_ADMIN_TOKEN java $SERVER_JVM_OPTS -jar "$GATEWAY_JAR" --http-port 0 --grpc-port 0 --admin-port 0 \
+        --models "$MODELS" --state-dir "$OUT/state-nginx"
+    GWN_PID="${PIDS[-1]}"
+    SERVING=$(grep "serving: HTTP on port" "$OUT/gateway-nginx.log")
+    GWN_HTTP=$(sed -n 's/.*HTTP on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
+    GWN_GRPC=$(sed -n 's/.*gRPC on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
+    GWN_ADMIN=$(sed -n 's/.*admin on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
+    if ! curl -sf -X PUT "http://127.0.0.1:$GWN_ADMIN/admin/models/credit-risk/traffic" \
+         -H 'Content-Type: application/json' -d '{"champion":"1"}' >"$OUT/traffic-nginx.json"; then
+      log "the champion-only policy could not be set on the gateway behind nginx; see $OUT/traffic-nginx.json"; exit 1
+    fi
+    if start_nginx "$([[ "$PROTOCOL" == http ]] && echo "$GWN_HTTP" || echo "$GWN_GRPC")"; then
+      NGINX_NOTE="$("$NGINX_BIN" -v 2>&1 | sed 's/.*: //') ($NGINX_BIN), 1 worker, split_clients on $KEY_HEADER:"
+      NGINX_NOTE+=" 10% canary, mirror 100% to shadow; all three upstreams one gateway with champion 1 only"
+      NGINX_REQUESTS_START=$(nginx_requests); GWN_REQUESTS_START=$(gateway_requests "$GWN_HTTP")
+      log "nginx: $PROTOCOL on $NGINX_PORT (check $NGINX_CHECK_PORT, stub_status $NGINX_STATUS_PORT), config $NGX/nginx.conf;" \
+          "its gateway: gRPC $GWN_GRPC, HTTP $GWN_HTTP, admin $GWN_ADMIN (champion 1 only)"
+    else
+      NGINX_NOTE="skipped: nginx did not start (see $OUT/nginx.log: $(grep -m1 -o 'emerg.*' "$OUT/nginx.log" || true))"
+      log "WARNING: leg (d) $NGINX_NOTE"
+    fi
+  fi
+fi
+TARGETS="echo gateway"
+[[ -n "$NGINX_PID" ]] && TARGETS="echo gateway nginx"
+
 # generate ARGS...: one load generator run, in the background so that a signal stops the script at once
 generate() {
   local status=0
   java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
-    "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
+    ${KEY_HEADER:+--entity-key-header "$KEY_HEADER"} "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
   LG_PID=$!
   wait "$LG_PID" || status=$?
   LG_PID=""
@@ -123,9 +332,15 @@ generate() {
   return "$status"
 }
 
-port_of() {  # port_of echo|gateway
-  if [[ "$PROTOCOL" == http ]]; then [[ "$1" == echo ]] && echo "$ECHO_HTTP" || echo "$GW_HTTP"
-  else [[ "$1" == echo ]] && echo "$ECHO_GRPC" || echo "$GW_GRPC"; fi
+port_of() {  # port_of echo|gateway|nginx
+  case "$1" in
+    echo) [[ "$PROTOCOL" == http ]] && echo "$ECHO_HTTP" || echo "$ECHO_GRPC" ;;
+    gateway) [[ "$PROTOCOL" == http ]] && echo "$GW_HTTP" || echo "$GW_GRPC" ;;
+    nginx) echo "$NGINX_PORT" ;;
+  esac
+}
+server_pids() {  # the processes serving a target: for (d), nginx and the gateway behind it
+  case "$1" in echo) echo "$ECHO_PID" ;; gateway) echo "$GW_PID" ;; nginx) echo "$NGINX_PID $GWN_PID" ;; esac
 }
 
 # column NAME [FILE]: the index of a CSV column (results.csv unless FILE)
@@ -139,42 +354,60 @@ values() {
 
 CSV="$OUT/results.csv"
 CPU_CSV="$OUT/server-cpu.csv"
-echo "label,protocol,target,mode,concurrency,rate,server_cpu_us,load1,round,throughput,p99_us" >"$CPU_CSV"
+echo "label,protocol,target,mode,concurrency,rate,server_cpu_us,load1,round,throughput,p99_us,proxy_cpu_us" >"$CPU_CSV"
 CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # the process's user + system time
+cpu_ticks() { local t=0 p; for p in "$@"; do
+  t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }  # the processes' user + system time
 # loadgen LABEL NAME ARGS...: one run of round $ROUND: one row of results.csv, one NAME.hgrm, and one row
 # of server-cpu.csv: the round, the server's CPU time per answer (its CPU time over the generator's whole
 # run, warm-up included, over every answer of the run; CPU time is far less disturbed by other work on
-# the machine than latency is), the load average after the run, and the run's throughput and p99.
+# the machine than latency is; for (d) nginx's and its gateway's together, and nginx's alone as
+# proxy_cpu_us), the load average after the run, and the run's throughput and p99.
 loadgen() {
   local label="$1" name="$2"; shift 2
-  local pid; [[ "$label" == echo ]] && pid="$ECHO_PID" || pid="$GW_PID"
-  local before; before=$(cpu_ticks "$pid")
+  local pids; pids=$(server_pids "$label")
+  local before proxy_before=0; before=$(cpu_ticks $pids)
+  [[ "$label" == nginx ]] && proxy_before=$(cpu_ticks "$NGINX_PID")
   generate --target "127.0.0.1:$(port_of "$label")" --protocol "$PROTOCOL" \
     --warmup "$WARMUP" --duration "$DURATION" --label "$label" --csv "$CSV" --hgrm "$OUT/$name.hgrm" "$@"
-  local after; after=$(cpu_ticks "$pid")
+  local after proxy_after=0; after=$(cpu_ticks $pids)
+  [[ "$label" == nginx ]] && proxy_after=$(cpu_ticks "$NGINX_PID")
   tail -1 "$CSV" | awk -F, -v a="$(column answered_all)" -v d="$((after - before))" -v hz="$CLK_TCK" \
     -v load="$(cut -d' ' -f1 /proc/loadavg)" -v round="$ROUND" -v t="$(column throughput)" -v p="$(column p99_us)" \
-    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%s,%s\n", $1, $2, $3, $4, $5, $6, d * 1e6 / hz / $a, load, round, $t, $p }' \
+    -v proxy="$([[ "$label" == nginx ]] && echo $((proxy_after - proxy_before)))" \
+    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%s,%s,%s\n", $1, $2, $3, $4, $5, $6, d * 1e6 / hz / $a, load, round, $t, $p,
+       proxy == "" ? "" : sprintf("%.1f", proxy * 1e6 / hz / $a) }' \
     >>"$CPU_CSV"
 }
 
-# ---- warm both servers once (not recorded): on two busy cores, compiling gRPC's and Netty's paths takes
-# tens of seconds, and round 1 would otherwise measure the JIT
-for target in echo gateway; do
+# ---- warm every server once (not recorded): on two busy cores, compiling gRPC's and Netty's paths takes
+# tens of seconds, and round 1 would otherwise measure the JIT. nginx's warm-up goes through its check
+# port, whose access logs show the split and the mirror at work.
+for target in $TARGETS; do
   log "warming $target for $SERVER_WARMUP (not recorded)"
-  generate --target "127.0.0.1:$(port_of "$target")" --protocol "$PROTOCOL" \
+  port=$(port_of "$target")
+  if [[ "$target" == nginx ]]; then port="$NGINX_CHECK_PORT"; CHECK_GWN_BEFORE=$(gateway_requests "$GWN_HTTP"); fi
+  generate --target "127.0.0.1:$port" --protocol "$PROTOCOL" \
     --concurrency "$(tr ' ' '\n' <<<"$CONCURRENCIES" | sort -n | tail -1)" \
     --warmup 0s --duration "$SERVER_WARMUP" --label "$target-warm-up"
 done
+if [[ -n "$NGINX_PID" ]]; then
+  # the check: requests by bucket (main requests), mirror subrequests, and what the gateway counted
+  NGINX_CHECK="warm-up through the logged port: $(awk '{ n[$1]++; t++ } END { for (b in n) printf "%s %d (%.1f%%), ", b, n[b], 100 * n[b] / t }' \
+    "$NGX/check-main.log" 2>/dev/null)mirrored $(wc -l <"$NGX/check-mirror.log" 2>/dev/null || echo 0)"
+  NGINX_CHECK+=" of $(wc -l <"$NGX/check-main.log" 2>/dev/null || echo 0) requests;"
+  NGINX_CHECK+=" the gateway behind nginx counted $(( $(gateway_requests "$GWN_HTTP") - CHECK_GWN_BEFORE ))"
+  log "nginx check: $NGINX_CHECK"
+fi
 
-# pair ROUND: the two targets in this round's order (alternating, so drift over time hits both alike)
-pair() { (( $1 % 2 )) && echo "echo gateway" || echo "gateway echo"; }
+# order ROUND: the targets in this round's order, reversed every other round, so drift over time hits all
+# alike (with two targets: echo gateway, gateway echo, ...)
+order() { if (( $1 % 2 )); then echo $TARGETS; else tr ' ' '\n' <<<"$TARGETS" | tac | tr '\n' ' '; fi; }
 
 # ---- closed loop: throughput at each concurrency
 for ROUND in $(seq "$ROUNDS"); do
   for c in $CONCURRENCIES; do
-    for target in $(pair "$ROUND"); do
+    for target in $(order "$ROUND"); do
       log "round $ROUND/$ROUNDS: $target, closed loop, $c in flight"
       loadgen "$target" "$target-closed-c$c-r$ROUND" --mode closed --concurrency "$c"
     done
@@ -197,7 +430,7 @@ log "echo saturation (median closed-loop throughput at $MAX_C in flight): $SATUR
 # ---- open loop at fractions of the echo's saturation rate: p99 from the intended send time
 for ROUND in $(seq "$ROUNDS"); do
   for rate in $RATES; do
-    for target in $(pair "$ROUND"); do
+    for target in $(order "$ROUND"); do
       log "round $ROUND/$ROUNDS: $target, open loop at $rate/s"
       loadgen "$target" "$target-open-$rate-r$ROUND" --mode open --rate "$rate"
     done
@@ -218,15 +451,22 @@ if [[ "$COMPUTE" == 1 ]]; then
   fi
 fi
 
-# ---- (d) TODO: nginx split_clients + mirror in front of the gateway, measured the same way.
+# ---- (d) evidence over the whole run: requests the gateway behind nginx counted against nginx's requests
+if [[ -n "$NGINX_PID" ]]; then
+  NGINX_REQUESTS=$(( $(nginx_requests) - NGINX_REQUESTS_START - 1 ))   # minus this status read
+  GWN_REQUESTS=$(( $(gateway_requests "$GWN_HTTP") - GWN_REQUESTS_START ))
+  NGINX_TOTALS="whole run: nginx accepted $NGINX_REQUESTS client requests (stub_status), the gateway behind it counted"
+  NGINX_TOTALS+=" $GWN_REQUESTS (scoring_requests_total): $(awk -v g="$GWN_REQUESTS" -v n="$NGINX_REQUESTS" \
+    'BEGIN { printf "%.3f", (n > 0) ? g / n : 0 }')x (2x when every request is mirrored)"
+fi
 
 # ---- report
-# paired MODE KEY VALUE FIELD: the median over rounds of gateway's FIELD over echo's in the same round
-# (the two ran back to back, so a noisy neighbour disturbs the pair less than it does the medians)
+# paired MODE KEY VALUE FIELD [OVER]: the median over rounds of gateway's FIELD over OVER's (default echo)
+# in the same round (they ran back to back, so a noisy neighbour disturbs the pair less than the medians)
 paired() {
   awk -F, -v m="$1" -v k="$(column "$2" "$CPU_CSV")" -v v="$3" -v f="$(column "$4" "$CPU_CSV")" \
-    -v r="$(column round "$CPU_CSV")" \
-    'NR > 1 && $4 == m && $k + 0 == v + 0 { if ($1 == "echo") e[$r] = $f; else g[$r] = $f }
+    -v r="$(column round "$CPU_CSV")" -v over="${5:-echo}" \
+    'NR > 1 && $4 == m && $k + 0 == v + 0 { if ($1 == over) e[$r] = $f; else if ($1 == "gateway") g[$r] = $f }
      END { for (x in e) if ((x in g) && e[x] > 0) print g[x] / e[x] }' "$CPU_CSV" | median | awk '{ printf "%.2f", $1 }'
 }
 verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >= t : r <= t; print ok ? "meets" : "MISSES" }'; }
@@ -236,7 +476,8 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
   echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "gateway: $GATEWAY_SETUP; request $(values echo closed concurrency "$MAX_C" request_bytes | head -1) B," \
        "response echo $(values echo closed concurrency "$MAX_C" response_bytes | head -1) B," \
-       "gateway $(values gateway closed concurrency "$MAX_C" response_bytes | head -1) B"
+       "gateway $(values gateway closed concurrency "$MAX_C" response_bytes | head -1) B" \
+       "${KEY_HEADER:+(each with its entity key in $KEY_HEADER)}"
   echo
   printf '%-14s %14s %14s %8s %10s %10s %10s %10s %9s %9s\n' "closed loop" "echo req/s" "gateway req/s" "ratio" \
     "echo p50" "gw p50" "echo p99" "gw p99" "echo cpu" "gw cpu"
@@ -274,7 +515,37 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
        "$(awk -F, 'NR > 1 { print $8 }' "$CPU_CSV" | sort -g | awk '{ a[NR] = $1 } END { print a[1], "/", a[int((NR + 1) / 2)], "/", a[NR] }')"
   echo
   echo "compute floor (in process, JMH): $COMPUTE_NOTE"
-  echo "nginx split_clients + mirror: TODO"
+  echo "nginx split_clients + mirror (d): $NGINX_NOTE"
+  if [[ -n "$NGINX_PID" ]]; then
+    echo "  $NGINX_CHECK"
+    echo "  $NGINX_TOTALS"
+    echo
+    printf '%-14s %12s %14s %9s %10s %10s %10s %13s %10s\n' "(d) closed" "nginx req/s" "gateway req/s" "gw/nginx" \
+      "nginx p50" "nginx p99" "gw p99" "nginx+gw cpu" "nginx cpu"
+    for c in $CONCURRENCIES; do
+      printf '%-14s %12.0f %14.0f %9s %10s %10s %10s %13s %10s\n' "$c in flight" \
+        "$(values nginx closed concurrency "$c" throughput | median)" \
+        "$(values gateway closed concurrency "$c" throughput | median)" "$(paired closed concurrency "$c" throughput nginx)" \
+        "$(values nginx closed concurrency "$c" p50_us | median)" "$(values nginx closed concurrency "$c" p99_us | median)" \
+        "$(values gateway closed concurrency "$c" p99_us | median)" \
+        "$(values nginx closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" \
+        "$(values nginx closed concurrency "$c" proxy_cpu_us "$CPU_CSV" | median)"
+    done
+    printf '%-14s %10s %10s %10s %10s %12s %13s %10s %7s\n' "(d) open" "nginx p50" "nginx p99" "gw p99" "gw/nginx p99" \
+      "nginx achvd" "nginx+gw cpu" "nginx cpu" "errors"
+    for rate in $RATES; do
+      printf '%-14s %10s %10s %10s %10s %12s %13s %10s %7s\n' "$rate/s" \
+        "$(values nginx open rate "$rate" p50_us | median)" "$(values nginx open rate "$rate" p99_us | median)" \
+        "$(values gateway open rate "$rate" p99_us | median)" "$(paired open rate "$rate" p99_us nginx)" \
+        "$(values nginx open rate "$rate" throughput | median)" \
+        "$(values nginx open rate "$rate" server_cpu_us "$CPU_CSV" | median)" \
+        "$(values nginx open rate "$rate" proxy_cpu_us "$CPU_CSV" | median)" \
+        "$(values nginx open rate "$rate" errors | awk '{ s += $1 } END { print s + 0 }')"
+    done
+    echo "(gw/nginx: median over rounds of gateway (b) / nginx (d) in the same round: throughput above 1 and p99" \
+         "below 1 favour the gateway; cpu: µs per answer of nginx and the gateway behind it together, and of nginx" \
+         "alone; errors: failed requests through nginx over all rounds)"
+  fi
   echo
   echo "every run: $CSV; .hgrm files and logs: $OUT"
 } | tee "$OUT/summary.txt"
@@ -284,6 +555,6 @@ HGRMS=()
 for f in "$OUT"/*-open-"$HALF_RATE"-*.hgrm; do HGRMS+=("$(basename "$f" .hgrm)=$f"); done
 if (( ${#HGRMS[@]} )); then
   java -cp "$BENCH_JAR" io.scoring.bench.load.HtmlReport --out "$OUT/report.html" \
-    --title "gateway vs echo, open loop at $HALF_RATE/s ($PROTOCOL)" "${HGRMS[@]}" >&2
+    --title "gateway vs echo${NGINX_PID:+ vs nginx}, open loop at $HALF_RATE/s ($PROTOCOL)" "${HGRMS[@]}" >&2
   echo "report: $OUT/report.html"
 fi

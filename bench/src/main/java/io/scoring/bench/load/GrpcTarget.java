@@ -30,6 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * completion does blocks, so a hand-off would only add latency. A batch is started from an event loop
  * of the client's group, so with one client thread (the default) starting its calls wakes nothing. Each call carries a deadline, so a
  * request the server never answers ends as DEADLINE_EXCEEDED rather than hanging the run.
+ *
+ * <p>With {@code --entity-key-header}, each call also carries its request's entity key in that
+ * metadata key (a proxy such as nginx's {@code split_clients} can split on it; the gateway ignores it).
  */
 final class GrpcTarget<Req extends MessageLite, Resp extends MessageLite> implements Target
 {
@@ -38,13 +41,19 @@ final class GrpcTarget<Req extends MessageLite, Resp extends MessageLite> implem
     private final MethodDescriptor<Req, Resp> method;
     private final Req[] requests;
     private final long timeoutNanos;
+    /** Null without {@code --entity-key-header}. */
+    private final Metadata.Key<String> keyHeader;
+    private final String[] keys;
 
-    GrpcTarget(final LoadOptions options, final MethodDescriptor<Req, Resp> method, final Req[] requests)
-        throws IOException
+    GrpcTarget(final LoadOptions options, final MethodDescriptor<Req, Resp> method, final Req[] requests,
+        final String[] keys) throws IOException
     {
         this.method = method;
         this.requests = requests;
         this.timeoutNanos = options.timeoutNanos;
+        this.keyHeader = null == options.entityKeyHeader ? null
+            : Metadata.Key.of(options.entityKeyHeader, Metadata.ASCII_STRING_MARSHALLER);
+        this.keys = keys;
         final boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(options.clientThreads, new DefaultThreadFactory("loadgen-grpc", true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -68,7 +77,12 @@ final class GrpcTarget<Req extends MessageLite, Resp extends MessageLite> implem
         final int i = Math.floorMod(index, requests.length);
         final ClientCall<Req, Resp> call = channels[i % channels.length]
             .newCall(method, CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS));
-        call.start(new Answer<>(intendedNanos, System.nanoTime(), completion), new Metadata());
+        final Metadata headers = new Metadata();
+        if (null != keyHeader)
+        {
+            headers.put(keyHeader, keys[i]);
+        }
+        call.start(new Answer<>(intendedNanos, System.nanoTime(), completion), headers);
         call.request(1);
         call.sendMessage(requests[i]);
         call.halfClose();

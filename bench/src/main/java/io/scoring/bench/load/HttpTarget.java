@@ -44,6 +44,9 @@ import java.util.concurrent.TimeUnit;
  * {@code i % loops}. A connection the server closes fails its request (CONNECTION_CLOSED) and is
  * replaced. A request with no answer after the timeout fails (TIMEOUT) and its connection is
  * replaced. The queue holds at most what the driver has in flight, which it bounds.
+ *
+ * <p>With {@code --entity-key-header}, each request also carries its entity key in that header (for a
+ * proxy that splits traffic by key; the gateway ignores it).
  */
 final class HttpTarget implements Target
 {
@@ -58,7 +61,8 @@ final class HttpTarget implements Target
     private final long timeoutNanos;
     private volatile boolean closing;
 
-    HttpTarget(final LoadOptions options, final String path, final byte[][] bodies) throws IOException
+    HttpTarget(final LoadOptions options, final String path, final byte[][] bodies, final String[] keys)
+        throws IOException
     {
         this.timeoutNanos = options.timeoutNanos;
         requests = new ByteBuf[bodies.length];
@@ -67,6 +71,7 @@ final class HttpTarget implements Target
             final byte[] head = ("POST " + path + " HTTP/1.1\r\n" +
                 "Host: " + options.target() + "\r\n" +
                 "Content-Type: application/json\r\n" +
+                (null == options.entityKeyHeader ? "" : options.entityKeyHeader + ": " + keys[i] + "\r\n") +
                 "Content-Length: " + bodies[i].length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
             requests[i] = Unpooled.unreleasableBuffer(
                 Unpooled.directBuffer(head.length + bodies[i].length).writeBytes(head).writeBytes(bodies[i]));

@@ -101,10 +101,11 @@ public final class LoadGenerator
     {
         return switch (options.protocol)
         {
-            case "grpc" -> new GrpcTarget<>(options, ScoringServiceGrpc.getPredictMethod(), workload.ownRequests());
-            case "grpc-v2" ->
-                new GrpcTarget<>(options, GRPCInferenceServiceGrpc.getModelInferMethod(), workload.v2Requests());
-            default -> new HttpTarget(options, "/v1/predict", workload.jsonBodies());
+            case "grpc" -> new GrpcTarget<>(options, ScoringServiceGrpc.getPredictMethod(), workload.ownRequests(),
+                workload.entityKeys());
+            case "grpc-v2" -> new GrpcTarget<>(options, GRPCInferenceServiceGrpc.getModelInferMethod(),
+                workload.v2Requests(), workload.entityKeys());
+            default -> new HttpTarget(options, "/v1/predict", workload.jsonBodies(), workload.entityKeys());
         };
     }
 

@@ -34,6 +34,8 @@ final class LoadOptions
                                  fails as CLIENT_MAX_IN_FLIGHT (default 10000)
           --rows N               rows (applicants) per request (default 1)
           --model NAME           model to call (default credit-risk)
+          --entity-key-header H  also send each request's (first row's) entity key in header / gRPC metadata H,
+                                 e.g. x-entity-key, for a proxy that splits traffic by key (default: none)
           --model-config FILE    the model's model.json (default the bundled demo's)
           --data FILE            ARFF data set with the request-time features (default the bundled German Credit)
           --p99-target D         sweep: the p99 a rate must meet (default 2ms)
@@ -68,6 +70,8 @@ final class LoadOptions
     int maxInFlight = 10_000;
     int rows = 1;
     String model = "credit-risk";
+    /** Null: no header; else the header (HTTP) or metadata key (gRPC) carrying the first row's entity key. */
+    String entityKeyHeader;
     Path modelConfig;
     Path data;
     long p99TargetNanos = TimeUnit.MILLISECONDS.toNanos(2);
@@ -127,6 +131,7 @@ final class LoadOptions
             case "--max-in-flight" -> maxInFlight = integer(flag, value);
             case "--rows" -> rows = integer(flag, value);
             case "--model" -> model = value;
+            case "--entity-key-header" -> entityKeyHeader = header(flag, value);
             case "--model-config" -> modelConfig = Path.of(value);
             case "--data" -> data = Path.of(value);
             case "--p99-target" -> p99TargetNanos = nanos(flag, value);
@@ -224,6 +229,17 @@ final class LoadOptions
         {
             throw new IllegalArgumentException(flag + " " + value + ": not a whole number");
         }
+    }
+
+    /** A lower-case header name, as HTTP/2 and gRPC metadata require: letters, digits, '-', '_', '.'. */
+    private static String header(final String flag, final String value)
+    {
+        final String name = value.strip().toLowerCase(Locale.ROOT);
+        if (!name.matches("[a-z0-9][a-z0-9._-]*") || name.endsWith("-bin") || name.startsWith("grpc-"))
+        {
+            throw new IllegalArgumentException(flag + " " + value + ": expected a header name such as x-entity-key");
+        }
+        return name;
     }
 
     private static String oneOf(final String flag, final String value, final String... allowed)

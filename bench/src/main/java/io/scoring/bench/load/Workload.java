@@ -183,6 +183,17 @@ final class Workload
         return bodies;
     }
 
+    /** Request {@code i}'s entity key as a proxy would see it in a header: its first row's. */
+    String[] entityKeys()
+    {
+        final String[] keys = new String[size()];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = applicants.get(i).id();
+        }
+        return keys;
+    }
+
     private List<Applicant> rowsFrom(final int first)
     {
         final List<Applicant> rows = new ArrayList<>(rowsPerRequest);

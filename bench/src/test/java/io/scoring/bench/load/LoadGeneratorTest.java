@@ -55,4 +55,26 @@ class LoadGeneratorTest
         assertTrue(Files.readString(hgrm).contains("#[Max"), "the .hgrm file has HdrHistogram's summary");
         assertTrue(Files.readString(html).contains("<polyline"), "the report plots the run");
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"grpc", "http"})
+    void shouldSendTheEntityKeyInAHeaderWhenAsked(final String protocol) throws Exception
+    {
+        final int port = "http".equals(protocol) ? echo.httpPort() : echo.grpcPort();
+        final Workload workload = Workload.load(LoadOptions.parse());
+        final LoadOptions plain = LoadOptions.parse("--target", "127.0.0.1:" + port, "--protocol", protocol);
+        final LoadOptions keyed = LoadOptions.parse("--target", "127.0.0.1:" + port, "--protocol", protocol,
+            "--entity-key-header", "X-Entity-Key", "--mode", "closed", "--warmup", "0s", "--duration", "500ms");
+
+        assertEquals("x-entity-key", keyed.entityKeyHeader, "header names are lower case, as HTTP/2 requires");
+        assertEquals("A0001", workload.entityKeys()[0]);
+        try (Target without = LoadGenerator.connect(plain, workload); Target with = LoadGenerator.connect(keyed, workload))
+        {
+            assertEquals("http".equals(protocol) ? "x-entity-key: A0001\r\n".length() : 0,
+                with.requestBytes() - without.requestBytes(), "HTTP carries the header in the message, gRPC in metadata");
+        }
+        final RunResult run = LoadGenerator.run(keyed, System.out).get(0);
+        assertTrue(run.ok() > 0);
+        assertEquals(Map.of(), run.errors());
+    }
 }
