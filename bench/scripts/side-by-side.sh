@@ -43,8 +43,8 @@
 #   generator's --entity-key-header) while (d) runs, so all three legs carry identical requests.
 #
 # Runs alternate between (a), (b) and (d), ROUNDS times, closed loop at each of CONCURRENCIES, then open loop
-# at OPEN_FRACTIONS of the echo's saturation rate (its median closed-loop throughput at the highest
-# concurrency), or at OPEN_RATES, and always at half of it, where the issue's latency target is.
+# at OPEN_FRACTIONS of the echo's saturation rate (the highest open-loop rate it keeps up with, from a rate
+# sweep; SATURATION_FROM=closed: its median closed-loop throughput at the highest concurrency), or at OPEN_RATES, and always at half of it, where the issue's latency target is.
 # Prints medians and the issue's ratios:
 #   gateway / echo throughput at the same concurrency        target >= 0.8
 #   gateway p99 / echo p99 at half the echo's saturation     target <= 1.25
@@ -53,6 +53,7 @@
 # Usage: bench/scripts/side-by-side.sh            (from anywhere; settings from the environment:)
 #   ROUNDS=3 WARMUP=10s SERVER_WARMUP=30s DURATION=15s CONCURRENCIES="8 32" OPEN_FRACTIONS="0.25 0.5 0.75" PROTOCOL=grpc \
 #   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 NGINX=1 KEY_HEADER=x-entity-key \
+#   SATURATION_FROM=sweep SATURATION_P99=5ms SWEEP_WARMUP=3s SWEEP_DURATION=8s \
 #   MVN_FLAGS="-o" OUT=bench/target/side-by-side-<time> bench/scripts/side-by-side.sh
 # Everything it starts is stopped on exit (trap), by process id.
 set -euo pipefail
@@ -78,24 +79,15 @@ MVN_FLAGS="${MVN_FLAGS:-}"
 OUT="${OUT:-$ROOT/bench/target/side-by-side-$(date +%Y%m%d-%H%M%S)}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:-}"    # the same for the echo and the gateway
+SATURATION_FROM="${SATURATION_FROM:-sweep}"   # sweep: the echo's highest open-loop rate; closed: its closed-loop throughput
+SATURATION_P99="${SATURATION_P99:-5ms}"       # the sweep's p99 target for the echo
+SWEEP_WARMUP="${SWEEP_WARMUP:-3s}"
+SWEEP_DURATION="${SWEEP_DURATION:-8s}"
 
+source "$ROOT/bench/scripts/lib.sh"
 mkdir -p "$OUT"
-PIDS=()
-LG_PID=""
-stop_all() {
-  [[ -n "$LG_PID" ]] && kill "$LG_PID" 2>/dev/null
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${PIDS[@]}"; do
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-}
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-log() { printf '[side-by-side] %s\n' "$*" >&2; }
 
 # ---- build once; run from copies so a rebuild elsewhere cannot swap a jar mid-run
 if [[ "$BUILD" == 1 ]]; then
@@ -106,20 +98,6 @@ cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar
 GATEWAY_JAR="$OUT/scoring-gateway.jar"
 BENCH_JAR="$OUT/benchmarks.jar"
 
-# start NAME LOGFILE PATTERN COMMAND...: starts COMMAND in the background, waits for PATTERN in its log
-start() {
-  local name="$1" logfile="$2" pattern="$3"; shift 3
-  "$@" >"$logfile" 2>&1 &
-  PIDS+=("$!")
-  local pid="$!"
-  for _ in $(seq 600); do
-    if grep -q "$pattern" "$logfile"; then return 0; fi
-    if ! kill -0 "$pid" 2>/dev/null; then log "$name exited:"; tail -20 "$logfile" >&2; exit 1; fi
-    sleep 0.1
-  done
-  log "$name did not start in 60 s"; tail -20 "$logfile" >&2; exit 1
-}
-
 # ---- (a) the echo server, on free ports
 start echo "$OUT/echo.log" "^echo: gRPC on port" \
   java $SERVER_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer --grpc-port 0 --http-port 0
@@ -129,20 +107,9 @@ ECHO_HTTP=$(sed -n 's/^echo: gRPC on port \([0-9]*\), HTTP on port \([0-9]*\).*/
 
 # ---- (b) the gateway on the demo with a canary and a 100% shadow: version 3 is a copy of version 2
 MODELS="$OUT/models"
-rm -rf "$MODELS" "$OUT/state" && mkdir -p "$MODELS"
-(cd "$OUT" && unzip -q -o "$GATEWAY_JAR" 'demo/models/*' && mv demo/models/* "$MODELS/" && rm -rf demo)
-cp -r "$MODELS/credit-risk/2" "$MODELS/credit-risk/3"
-start gateway "$OUT/gateway.log" "serving: HTTP on port" \
-  env -u SCORING_ADMIN_TOKEN java $SERVER_JVM_OPTS -jar "$GATEWAY_JAR" --http-port 0 --grpc-port 0 --admin-port 0 \
-    --models "$MODELS" --state-dir "$OUT/state"
-GW_PID="${PIDS[-1]}"
-SERVING=$(grep "serving: HTTP on port" "$OUT/gateway.log")
-GW_HTTP=$(sed -n 's/.*HTTP on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
-GW_GRPC=$(sed -n 's/.*gRPC on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
-GW_ADMIN=$(sed -n 's/.*admin on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
-POLICY='{"champion":"1","canary":{"version":"2","percent":10},"shadows":[{"version":"3","percent":100}]}'
-if [[ -n "$GW_ADMIN" ]] && curl -sf -X PUT "http://127.0.0.1:$GW_ADMIN/admin/models/credit-risk/traffic" \
-     -H 'Content-Type: application/json' -d "$POLICY" >"$OUT/traffic.json"; then
+demo_models "$GATEWAY_JAR" "$MODELS"
+start_gateway GW gateway "$OUT/gateway.log" "$OUT/state" "$SERVER_JVM_OPTS"
+if set_policy "$GW_ADMIN" "$CANARY_AND_SHADOW" "$OUT/traffic.json"; then
   GATEWAY_SETUP="champion 1, canary 2 at 10%, shadow 3 at 100%"
 else
   GATEWAY_SETUP="champion 1 only (setting the canary and shadow through the admin API failed; see $OUT/traffic.json)"
@@ -293,16 +260,8 @@ if [[ "$NGINX" == 1 ]]; then
     NGINX_NOTE+=" run 'apt-get update' as root (or install it: apt-get install nginx), then run again"
     log "WARNING: leg (d) $NGINX_NOTE"
   else
-    start gateway-nginx "$OUT/gateway-nginx.log" "serving: HTTP on port" \
-      env -u SCORING_ADMIN_TOKEN java $SERVER_JVM_OPTS -jar "$GATEWAY_JAR" --http-port 0 --grpc-port 0 --admin-port 0 \
-        --models "$MODELS" --state-dir "$OUT/state-nginx"
-    GWN_PID="${PIDS[-1]}"
-    SERVING=$(grep "serving: HTTP on port" "$OUT/gateway-nginx.log")
-    GWN_HTTP=$(sed -n 's/.*HTTP on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
-    GWN_GRPC=$(sed -n 's/.*gRPC on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
-    GWN_ADMIN=$(sed -n 's/.*admin on port \([0-9,]*\).*/\1/p' <<<"$SERVING" | tr -d ,)
-    if ! curl -sf -X PUT "http://127.0.0.1:$GWN_ADMIN/admin/models/credit-risk/traffic" \
-         -H 'Content-Type: application/json' -d '{"champion":"1"}' >"$OUT/traffic-nginx.json"; then
+    start_gateway GWN gateway-nginx "$OUT/gateway-nginx.log" "$OUT/state-nginx" "$SERVER_JVM_OPTS"
+    if ! set_policy "$GWN_ADMIN" '{"champion":"1"}' "$OUT/traffic-nginx.json"; then
       log "the champion-only policy could not be set on the gateway behind nginx; see $OUT/traffic-nginx.json"; exit 1
     fi
     if start_nginx "$([[ "$PROTOCOL" == http ]] && echo "$GWN_HTTP" || echo "$GWN_GRPC")"; then
@@ -320,17 +279,6 @@ fi
 TARGETS="echo gateway"
 [[ -n "$NGINX_PID" ]] && TARGETS="echo gateway nginx"
 
-# generate ARGS...: one load generator run, in the background so that a signal stops the script at once
-generate() {
-  local status=0
-  java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
-    ${KEY_HEADER:+--entity-key-header "$KEY_HEADER"} "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
-  LG_PID=$!
-  wait "$LG_PID" || status=$?
-  LG_PID=""
-  grep -v '^wrote\|^appended' "$OUT/loadgen.out" >&2 || true
-  return "$status"
-}
 
 port_of() {  # port_of echo|gateway|nginx
   case "$1" in
@@ -343,21 +291,10 @@ server_pids() {  # the processes serving a target: for (d), nginx and the gatewa
   case "$1" in echo) echo "$ECHO_PID" ;; gateway) echo "$GW_PID" ;; nginx) echo "$NGINX_PID $GWN_PID" ;; esac
 }
 
-# column NAME [FILE]: the index of a CSV column (results.csv unless FILE)
-column() { head -1 "${2:-$CSV}" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
-# values LABEL MODE KEY VALUE FIELD [FILE]: FIELD of every row of LABEL and MODE whose KEY column is VALUE
-values() {
-  local file="${6:-$CSV}"
-  awk -F, -v l="$1" -v m="$2" -v k="$(column "$3" "$file")" -v v="$4" -v f="$(column "$5" "$file")" \
-    'NR > 1 && $1 == l && $4 == m && $k + 0 == v + 0 { print $f }' "$file"
-}
 
 CSV="$OUT/results.csv"
 CPU_CSV="$OUT/server-cpu.csv"
 echo "label,protocol,target,mode,concurrency,rate,server_cpu_us,load1,round,throughput,p99_us,proxy_cpu_us" >"$CPU_CSV"
-CLK_TCK=$(getconf CLK_TCK)
-cpu_ticks() { local t=0 p; for p in "$@"; do
-  t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }  # the processes' user + system time
 # loadgen LABEL NAME ARGS...: one run of round $ROUND: one row of results.csv, one NAME.hgrm, and one row
 # of server-cpu.csv: the round, the server's CPU time per answer (its CPU time over the generator's whole
 # run, warm-up included, over every answer of the run; CPU time is far less disturbed by other work on
@@ -414,10 +351,27 @@ for ROUND in $(seq "$ROUNDS"); do
   done
 done
 
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 MAX_C=$(tr ' ' '\n' <<<"$CONCURRENCIES" | sort -n | tail -1)
-SATURATION=$(values echo closed concurrency "$MAX_C" throughput | median)
+CLOSED_SATURATION=$(values echo closed concurrency "$MAX_C" throughput | median)
+# The echo's saturation rate: by default the highest open-loop rate it keeps up with (an open-loop rate
+# sweep: answers >= 95% of the rate, no errors, p99 <= SATURATION_P99), which is what "half the echo's
+# saturation rate" must be a fraction of for the open-loop comparison to mean anything; with
+# SATURATION_FROM=closed, its closed-loop throughput at the highest concurrency (cheaper, often higher
+# than any open-loop rate the two cores keep up with, since the generator's own cost differs).
+SATURATION="$CLOSED_SATURATION"
+if [[ "$SATURATION_FROM" == sweep ]]; then
+  log "echo saturation: open-loop rate sweep from $(awk -v s="$CLOSED_SATURATION" 'BEGIN { printf "%d", s / 2 }')/s," \
+      "p99 target $SATURATION_P99"
+  generate --target "127.0.0.1:$(port_of echo)" --protocol "$PROTOCOL" --mode sweep \
+    --rate "$(awk -v s="$CLOSED_SATURATION" 'BEGIN { printf "%d", s / 2 }')" --max-rate "$(awk -v s="$CLOSED_SATURATION" \
+    'BEGIN { printf "%d", s * 2 }')" --p99-target "$SATURATION_P99" --resolution 5 \
+    --warmup "$SWEEP_WARMUP" --duration "$SWEEP_DURATION" --label echo-sweep --csv "$OUT/sweep.csv"
+  cp "$OUT/loadgen.out" "$OUT/sweep.txt"
+  SWEPT=$(sed -n 's/^highest rate meeting p99 <= [0-9]* µs: \([0-9]*\)\/s.*/\1/p' "$OUT/sweep.txt")
+  if [[ -n "$SWEPT" ]]; then SATURATION="$SWEPT"
+  else log "WARNING: the sweep found no rate meeting the target; using the closed-loop saturation"; fi
+fi
 rate_at() { awk -v s="$SATURATION" -v f="$1" 'BEGIN { printf "%d\n", s * f }'; }
 HALF_RATE=$(rate_at 0.5)
 if [[ -n "$OPEN_RATES" ]]; then
@@ -425,7 +379,8 @@ if [[ -n "$OPEN_RATES" ]]; then
 else
   RATES=$( (for f in $OPEN_FRACTIONS; do rate_at "$f"; done; echo "$HALF_RATE") | sort -n | uniq)
 fi
-log "echo saturation (median closed-loop throughput at $MAX_C in flight): $SATURATION/s; open loop at" $RATES "/s"
+log "echo saturation: $SATURATION/s ($SATURATION_FROM; closed loop at $MAX_C in flight: $CLOSED_SATURATION/s);" \
+    "open loop at" $RATES "/s"
 
 # ---- open loop at fractions of the echo's saturation rate: p99 from the intended send time
 for ROUND in $(seq "$ROUNDS"); do
@@ -510,7 +465,7 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
   done
   echo "(latencies in µs, from the intended send time; ratios: median over rounds of gateway / echo in the same" \
        "round; cpu: the server's CPU µs per answer; errors: failed requests over all rounds of both; echo" \
-       "saturation $SATURATION/s at $MAX_C in flight)"
+       "saturation $SATURATION/s ($SATURATION_FROM))"
   echo "load average (1 min) after each run, min / median / max:" \
        "$(awk -F, 'NR > 1 { print $8 }' "$CPU_CSV" | sort -g | awk '{ a[NR] = $1 } END { print a[1], "/", a[int((NR + 1) / 2)], "/", a[NR] }')"
   echo

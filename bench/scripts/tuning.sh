@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The tuning choices of docs/PERFORMANCE.md, measured: the gateway (demo, enrichment, a 10% canary and a
+# 100% shadow, as in side-by-side.sh's leg (b)) under each VARIANT, one server process per run, the
+# variants' order rotating every round so drift over time hits them alike. Each run: warm-up (not
+# recorded), closed loop at CONCURRENCY (throughput), open loop at RATE (p50/p99 from the intended send
+# time). Reported per variant: medians over rounds, and the ratio to the baseline in the same round.
+# The server's CPU time per answer is reported too: on a shared machine it is disturbed far less than
+# throughput or latency.
+#
+# A variant is "name|JVM options|gateway flags". The defaults, against the baseline (epoll, handlers on the
+# event loop, gRPC's own pooled allocator, G1, one event loop per core):
+#   nio             Netty's NIO transport instead of epoll           -Dio.netty.transport.noNative=true
+#   pool-executor   gRPC handlers on a 2-thread pool, not the loop   --grpc-executor 2
+#   io-threads-1    one event loop instead of one per core           --io-threads 1
+#   adaptive-alloc  Netty 4.2's adaptive allocator for gRPC's buffers -Dio.grpc.netty.useCustomAllocator=false
+#   unpooled-alloc  unpooled buffers                                 -Dio.netty.allocator.type=unpooled
+#   parallel-gc     the parallel collector instead of G1             -XX:+UseParallelGC
+#   zgc             ZGC                                              -XX:+UseZGC
+#
+# Usage: ROUNDS=3 SERVER_WARMUP=20s WARMUP=5s DURATION=15s CONCURRENCY=32 RATE=4000 PROTOCOL=grpc BUILD=0 \
+#   VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true|" bench/scripts/tuning.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$ROOT/bench/scripts/lib.sh"
+ROUNDS="${ROUNDS:-3}"
+SERVER_WARMUP="${SERVER_WARMUP:-20s}"
+WARMUP="${WARMUP:-5s}"
+DURATION="${DURATION:-15s}"
+CONCURRENCY="${CONCURRENCY:-32}"
+RATE="${RATE:-4000}"
+PROTOCOL="${PROTOCOL:-grpc}"
+CONNECTIONS="${CONNECTIONS:-}"
+BUILD="${BUILD:-1}"
+MVN_FLAGS="${MVN_FLAGS:-}"
+BASE_JVM_OPTS="${BASE_JVM_OPTS:--Xms1g -Xmx1g}"
+LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
+OUT="${OUT:-$ROOT/bench/target/tuning-$(date +%Y%m%d-%H%M%S)}"
+DEFAULT_VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true| pool-executor||--grpc-executor=2 \
+io-threads-1||--io-threads=1 adaptive-alloc|-Dio.grpc.netty.useCustomAllocator=false| \
+unpooled-alloc|-Dio.netty.allocator.type=unpooled| parallel-gc|-XX:+UseParallelGC| zgc|-XX:+UseZGC|"
+read -r -a VARIANT_LIST <<<"${VARIANTS:-$DEFAULT_VARIANTS}"
+
+mkdir -p "$OUT"
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+if [[ "$BUILD" == 1 ]]; then
+  log "building (mvn -B -q $MVN_FLAGS install -DskipTests)"
+  (cd "$ROOT" && mvn -B -q $MVN_FLAGS install -DskipTests)
+fi
+cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
+GATEWAY_JAR="$OUT/scoring-gateway.jar"
+BENCH_JAR="$OUT/benchmarks.jar"
+MODELS="$OUT/models"
+demo_models "$GATEWAY_JAR" "$MODELS"
+CSV="$OUT/results.csv"
+RUNS="$OUT/runs.csv"
+echo "variant,round,mode,throughput,p50_us,p99_us,server_cpu_us,errors,load1" >"$RUNS"
+
+# measure VARIANT ROUND MODE ARGS...: one recorded load generator run against the running gateway
+measure() {
+  local variant="$1" round="$2" mode="$3"; shift 3
+  local before; before=$(cpu_ticks "$GW_PID")
+  local port; [[ "$PROTOCOL" == http ]] && port="$GW_HTTP" || port="$GW_GRPC"
+  generate --target "127.0.0.1:$port" --protocol "$PROTOCOL" --warmup "$WARMUP" --duration "$DURATION" \
+    --label "$variant" --csv "$CSV" --mode "$mode" "$@"
+  local after; after=$(cpu_ticks "$GW_PID")
+  tail -1 "$CSV" | awk -F, -v v="$variant" -v r="$round" -v m="$mode" -v d="$((after - before))" -v hz="$CLK_TCK" \
+    -v all="$(column answered_all)" -v t="$(column throughput)" -v p50="$(column p50_us)" -v p99="$(column p99_us)" \
+    -v e="$(column errors)" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
+    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s,%s\n", v, r, m, $t, $p50, $p99, d * 1e6 / hz / $all, $e, load }' >>"$RUNS"
+}
+
+COUNT=${#VARIANT_LIST[@]}
+for ROUND in $(seq "$ROUNDS"); do
+  for i in $(seq 0 $((COUNT - 1))); do
+    spec="${VARIANT_LIST[$(( (i + ROUND - 1) % COUNT ))]}"
+    IFS='|' read -r name jvm flags <<<"$spec"
+    log "round $ROUND/$ROUNDS: $name (JVM: $BASE_JVM_OPTS $jvm; flags: ${flags:-none})"
+    # shellcheck disable=SC2086 # the flags are words
+    start_gateway GW "$name" "$OUT/$name-r$ROUND.log" "$OUT/state" "$BASE_JVM_OPTS $jvm" $flags
+    set_policy "$GW_ADMIN" "$CANARY_AND_SHADOW" "$OUT/traffic.json" \
+      || { log "setting the policy failed: $(cat "$OUT/traffic.json")"; exit 1; }
+    generate --target "127.0.0.1:$([[ "$PROTOCOL" == http ]] && echo "$GW_HTTP" || echo "$GW_GRPC")" \
+      --protocol "$PROTOCOL" --mode closed --concurrency "$CONCURRENCY" --warmup 0s --duration "$SERVER_WARMUP" \
+      --label "$name-warm-up"
+    measure "$name" "$ROUND" closed --concurrency "$CONCURRENCY"
+    measure "$name" "$ROUND" open --rate "$RATE"
+    stop_all
+  done
+done
+
+# field VARIANT MODE FIELD: FIELD of every round of VARIANT in MODE
+field() { awk -F, -v v="$1" -v m="$2" -v f="$(column "$3" "$RUNS")" 'NR > 1 && $1 == v && $3 == m { print $f }' "$RUNS"; }
+# vs_baseline VARIANT MODE FIELD: the median over rounds of VARIANT's FIELD over the baseline's in the same round
+vs_baseline() {
+  awk -F, -v v="$1" -v m="$2" -v f="$(column "$3" "$RUNS")" \
+    'NR > 1 && $3 == m { if ($1 == "baseline") b[$2] = $f; else if ($1 == v) x[$2] = $f }
+     END { for (r in x) if ((r in b) && b[r] > 0) print x[r] / b[r] }' "$RUNS" | median | awk '{ printf "%.2f", $1 }'
+}
+{
+  echo
+  echo "tuning: $PROTOCOL, closed loop at $CONCURRENCY in flight, open loop at $RATE/s; $ROUNDS round(s) of $DURATION; medians"
+  echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg); base JVM options: $BASE_JVM_OPTS"
+  echo
+  printf '%-16s %10s %7s %9s %7s %10s %10s %7s %9s %7s\n' variant "req/s" "ratio" "cpu µs" "ratio" \
+    "open p50" "open p99" "ratio" "open cpu" "errors"
+  for spec in "${VARIANT_LIST[@]}"; do
+    IFS='|' read -r name _ _ <<<"$spec"
+    printf '%-16s %10.0f %7s %9s %7s %10s %10s %7s %9s %7s\n' "$name" \
+      "$(field "$name" closed throughput | median)" "$(vs_baseline "$name" closed throughput)" \
+      "$(field "$name" closed server_cpu_us | median)" "$(vs_baseline "$name" closed server_cpu_us)" \
+      "$(field "$name" open p50_us | median)" "$(field "$name" open p99_us | median)" "$(vs_baseline "$name" open p99_us)" \
+      "$(field "$name" open server_cpu_us | median)" "$(field "$name" open errors | awk '{ s += $1 } END { print s + 0 }')"
+  done
+  echo "(ratios: median over rounds of the variant over the baseline in the same round; cpu: the gateway's CPU µs"
+  echo " per answer, warm-up included; latencies in µs from the intended send time; every run: $RUNS)"
+} | tee "$OUT/summary.txt"
