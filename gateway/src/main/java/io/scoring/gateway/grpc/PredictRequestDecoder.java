@@ -146,6 +146,7 @@ public final class PredictRequestDecoder
         final int end = offset + length;
         while (position < end)
         {
+            field = null;
             final int tag = readTag(end);
             if (null != problem)
             {
@@ -183,7 +184,6 @@ public final class PredictRequestDecoder
             }
             else if (tag == ROWS)
             {
-                field = null;
                 row = ctx.rowCount();
                 final int rowEnd = readLength(end);
                 if (null != problem || !decodeRow(ctx, rowEnd))
@@ -206,17 +206,13 @@ public final class PredictRequestDecoder
         final StringBuilder error = new StringBuilder(96).append("malformed ").append(METHOD).append(" request: ");
         if (row >= 0)
         {
-            error.append("rows[").append(row).append(']');
-            if (null != field)
-            {
-                error.append('.');
-            }
+            error.append("rows[").append(row).append(']').append(null != field ? "." : ": ");
         }
         if (null != field)
         {
-            error.append(field);
+            error.append(field).append(": ");
         }
-        return error.append(": ").append(problem).toString();
+        return error.append(problem).toString();
     }
 
     private boolean decodeRow(final ScoringContext ctx, final int end)
@@ -225,6 +221,7 @@ public final class PredictRequestDecoder
         featureCount = 0;
         while (position < end)
         {
+            field = null;
             final int tag = readTag(end);
             if (null != problem)
             {
@@ -249,13 +246,9 @@ public final class PredictRequestDecoder
                     return false;
                 }
             }
-            else
+            else if (!skipUnknown(tag, end, 1))
             {
-                field = null;
-                if (!skipUnknown(tag, end, 1))
-                {
-                    return false;
-                }
+                return false;
             }
         }
         field = null;
