@@ -59,7 +59,8 @@ public final class PredictResponseEncoder
      */
     public InputStream encode(final ScoringContext ctx)
     {
-        return message.wrap(buffer, encodeToBuffer(ctx));
+        final int length = encodeToBuffer(ctx); // first: it may grow the buffer
+        return message.wrap(buffer, length);
     }
 
     /** Encodes the answer into {@link #buffer()} and returns its length. */
