@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Handlers run on the Netty event loop that decoded the call ({@code directExecutor}): the pipeline
  * never blocks, so a hand-off to another pool would only add latency. Messages above the size limit
  * are refused by gRPC with RESOURCE_EXHAUSTED; messages that are not valid protobuf with
- * INVALID_ARGUMENT.
+ * INVALID_ARGUMENT. The own API's Predict decodes and encodes its messages itself
+ * ({@link PredictCallHandler}); the V2 service parses with the generated classes.
  */
 public final class GrpcTransport
 {
@@ -47,7 +48,7 @@ public final class GrpcTransport
             .channelType(channelType)
             .directExecutor()
             .maxInboundMessageSize(maxMessageBytes)
-            .addService(rejectingMalformedMessages(new ScoringGrpcService(pipeline).bindService()))
+            .addService(PredictCallHandler.service(pipeline))
             .addService(rejectingMalformedMessages(new InferenceGrpcService(pipeline, state).bindService()))
             .build();
     }

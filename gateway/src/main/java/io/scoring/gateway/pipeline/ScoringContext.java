@@ -282,6 +282,45 @@ public final class ScoringContext
         return modelName;
     }
 
+    /** The version the caller pinned, empty when it pinned none. */
+    public CharSequence versionPin()
+    {
+        return versionPin;
+    }
+
+    public CharSequence entityKey(final int row)
+    {
+        return entityKeys[row];
+    }
+
+    /** How many request-time features the decoder added, over all rows ({@link #addNumber}, {@link #addText}). */
+    public int requestFeatureCount()
+    {
+        return pairCount;
+    }
+
+    public int requestFeatureRow(final int index)
+    {
+        return pairRow[index];
+    }
+
+    public CharSequence requestFeatureName(final int index)
+    {
+        return pairName[index];
+    }
+
+    /** The feature's number, when it came as one ({@link #requestFeatureText} is null then). */
+    public double requestFeatureNumber(final int index)
+    {
+        return pairNumber[index];
+    }
+
+    /** The feature's text, or null when it came as a number. */
+    public CharSequence requestFeatureText(final int index)
+    {
+        return pairText[index];
+    }
+
     /** The caller's request id, empty when it sent none. */
     public CharSequence requestId()
     {

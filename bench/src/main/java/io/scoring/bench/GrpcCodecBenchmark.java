@@ -1,0 +1,223 @@
+package io.scoring.bench;
+
+import io.grpc.Drainable;
+import io.grpc.KnownLength;
+import io.scoring.bench.load.DemoWorkload;
+import io.scoring.features.EmbeddedFeatureStore;
+import io.scoring.features.FeatureStore;
+import io.scoring.gateway.DemoBundle;
+import io.scoring.gateway.grpc.PredictRequestDecoder;
+import io.scoring.gateway.grpc.PredictResponseEncoder;
+import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.monitoring.Monitoring;
+import io.scoring.proto.v1.PredictRequest;
+import io.scoring.router.ModelRegistry;
+import io.scoring.router.ModelRepository;
+import io.scoring.router.runtime.OnnxRuntimes;
+import io.scoring.router.state.StateStore;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What do the own API's gRPC codecs cost, and does anything between the request's bytes and the
+ * answer's bytes allocate?
+ *
+ * <p>The requests are the load generator's (one demo applicant each, with its four request-time
+ * features), each given a request id, cycled over all 1,000 applicants:
+ * <ul>
+ *   <li>{@code decode}: a request's bytes, read from a stream as gRPC hands them, into the context;</li>
+ *   <li>{@code encode}: a scored request's answer into the stream gRPC drains, drained into a buffer
+ *   as gRPC's framer does;</li>
+ *   <li>{@code wholePath}: decode, predict (route, store lookup, assemble, score), encode and drain,
+ *   then finish (meters, prediction memory, 1% sampling: the gateway's monitoring, default settings).</li>
+ * </ul>
+ * gRPC's own per-call objects (call, metadata, Netty buffers) are not part of it.
+ *
+ * <pre>
+ *   mvn -o -q -pl gateway,bench -am package -DskipTests
+ *   java -jar bench/target/benchmarks.jar GrpcCodecBenchmark -prof gc -f 1 -wi 3 -i 3 -w 2s -r 2s
+ * </pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"})
+@State(Scope.Thread)
+public class GrpcCodecBenchmark
+{
+    /** {@code auto}: the native evaluator; {@code onnxruntime}: ONNX Runtime. */
+    @Param({"auto"})
+    String runtime;
+
+    private FeatureStore store;
+    private ModelRegistry models;
+    private Monitoring monitor;
+    private PredictPipeline pipeline;
+    private byte[][] requests;
+    private int next;
+
+    private final PredictRequestDecoder decoder = new PredictRequestDecoder();
+    private final PredictResponseEncoder encoder = new PredictResponseEncoder();
+    private final MessageStream message = new MessageStream();
+    private final FramerSink framer = new FramerSink();
+
+    @Setup
+    public void load() throws Exception
+    {
+        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, runtime);
+        try (InputStream in = DemoBundle.features())
+        {
+            store = EmbeddedFeatureStore.load(in);
+        }
+        final List<String> outcomes = new ArrayList<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            outcomes.add(outcome.label());
+        }
+        monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes).defaultSamplingPercent(1.0));
+        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, 64);
+        final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
+        models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
+        monitoring.models(models);
+        pipeline = new PredictPipeline(models, 64, monitoring);
+
+        final PredictRequest[] demo = DemoWorkload.ownRequests();
+        requests = new byte[demo.length][];
+        for (int i = 0; i < demo.length; i++)
+        {
+            requests[i] = demo[i].toBuilder().setRequestId(String.format("0b9f6c1e-5d2a-4f4e-9a7b-%012d", i))
+                .build().toByteArray();
+        }
+        for (int i = 0; i < requests.length; i++)
+        {
+            if (wholePath() <= 0)
+            {
+                throw new IllegalStateException(ScoringContext.ofThread().errorMessage());
+            }
+        }
+    }
+
+    @TearDown
+    public void close()
+    {
+        models.close();
+        store.close();
+        monitor.close();
+    }
+
+    @Benchmark
+    public int decode()
+    {
+        final ScoringContext ctx = ScoringContext.ofThread();
+        decoder.decode(message.wrap(nextRequest()), ctx);
+        return ctx.rowCount();
+    }
+
+    /** The answer of the last request {@link #load} scored, in the thread's context. */
+    @Benchmark
+    public int encode() throws IOException
+    {
+        return ((Drainable)encoder.encode(ScoringContext.ofThread())).drainTo(framer);
+    }
+
+    @Benchmark
+    public int wholePath() throws IOException
+    {
+        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
+        if (!decoder.decode(message.wrap(nextRequest()), ctx))
+        {
+            return -1;
+        }
+        ctx.decoded(System.nanoTime());
+        final Outcome outcome = pipeline.predict(ctx);
+        ctx.encoding(System.nanoTime());
+        final int written = outcome == Outcome.OK ? ((Drainable)encoder.encode(ctx)).drainTo(framer) : -1;
+        pipeline.finish(ctx);
+        return written;
+    }
+
+    private byte[] nextRequest()
+    {
+        final byte[] request = requests[next];
+        next = next + 1 == requests.length ? 0 : next + 1;
+        return request;
+    }
+
+    /** A message's bytes as gRPC hands them to the handler: a stream that knows its length. */
+    private static final class MessageStream extends InputStream implements KnownLength
+    {
+        private byte[] bytes;
+        private int position;
+
+        MessageStream wrap(final byte[] bytes)
+        {
+            this.bytes = bytes;
+            position = 0;
+            return this;
+        }
+
+        @Override
+        public int available()
+        {
+            return bytes.length - position;
+        }
+
+        @Override
+        public int read()
+        {
+            return position < bytes.length ? bytes[position++] & 0xFF : -1;
+        }
+
+        @Override
+        public int read(final byte[] target, final int offset, final int length)
+        {
+            if (position == bytes.length)
+            {
+                return -1;
+            }
+            final int count = Math.min(length, bytes.length - position);
+            System.arraycopy(bytes, position, target, offset, count);
+            position += count;
+            return count;
+        }
+    }
+
+    /** Where gRPC's framer copies a drained answer: its transport buffer. */
+    private static final class FramerSink extends OutputStream
+    {
+        private final byte[] buffer = new byte[1 << 16];
+
+        @Override
+        public void write(final int b)
+        {
+            buffer[0] = (byte)b;
+        }
+
+        @Override
+        public void write(final byte[] bytes, final int offset, final int length)
+        {
+            System.arraycopy(bytes, offset, buffer, 0, length);
+        }
+    }
+}
