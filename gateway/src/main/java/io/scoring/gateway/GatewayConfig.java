@@ -65,6 +65,11 @@ public final class GatewayConfig
         DRAIN_SECONDS("drain-seconds", "20"),
         /** Event-loop threads shared by HTTP and gRPC; 0: one per core. */
         IO_THREADS("io-threads", "0"),
+        /**
+         * Threads that run gRPC handlers; 0: the event loop that read the call runs it (the pipeline never
+         * blocks, so a hand-off only adds a queue and a wake-up: docs/PERFORMANCE.md measures both).
+         */
+        GRPC_EXECUTOR_THREADS("grpc-executor-threads", "0"),
         CONFIG("config", "");
 
         private final String flag;
@@ -228,9 +233,11 @@ public final class GatewayConfig
         {
             throw new IllegalArgumentException("--sampling-percent must be 0-100, got " + sampling);
         }
-        if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0 || integer(Setting.REDIS_NEAR_CACHE_SIZE) < 0)
+        if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0 || integer(Setting.REDIS_NEAR_CACHE_SIZE) < 0 ||
+            integer(Setting.GRPC_EXECUTOR_THREADS) < 0)
         {
-            throw new IllegalArgumentException("--drain-seconds, --io-threads and --redis-near-cache-size must not be negative");
+            throw new IllegalArgumentException(
+                "--drain-seconds, --io-threads, --grpc-executor-threads and --redis-near-cache-size must not be negative");
         }
     }
 
@@ -244,6 +251,12 @@ public final class GatewayConfig
         {
             throw new IllegalArgumentException("--" + setting.flag + " must be an integer, got '" + values.get(setting) + "'");
         }
+    }
+
+    /** Threads running gRPC handlers; 0: the event loops themselves. */
+    public int grpcExecutorThreads()
+    {
+        return integer(Setting.GRPC_EXECUTOR_THREADS);
     }
 
     public int httpPort()

@@ -32,6 +32,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,6 +59,8 @@ public final class ScoringGateway
     private ModelRegistry models;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
+    /** Runs gRPC handlers when --grpc-executor-threads is set; null: the event loops do. */
+    private ExecutorService grpcExecutor;
     private HttpTransport http;
     private GrpcTransport grpc;
     private AdminTransport admin;
@@ -114,8 +118,10 @@ public final class ScoringGateway
 
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
             pipeline, state, monitoring).start();
+        grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
+            (task) -> new Thread(task, "scoring-grpc-handler"));
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state).start();
+            pipeline, state, grpcExecutor).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring).start();
         state.markReady();
@@ -222,6 +228,10 @@ public final class ScoringGateway
 
     private void releaseAll()
     {
+        if (null != grpcExecutor)
+        {
+            grpcExecutor.shutdown();
+        }
         if (null != workerGroup)
         {
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

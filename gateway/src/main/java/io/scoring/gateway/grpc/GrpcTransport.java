@@ -18,6 +18,7 @@ import io.scoring.gateway.pipeline.PredictPipeline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,13 +41,22 @@ public final class GrpcTransport
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
         final PredictPipeline pipeline,
-        final ServerState state)
+        final ServerState state,
+        final Executor handlerExecutor)
     {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(port))
+        final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
             .bossEventLoopGroup(bossGroup)
             .workerEventLoopGroup(workerGroup)
-            .channelType(channelType)
-            .directExecutor()
+            .channelType(channelType);
+        if (null == handlerExecutor)
+        {
+            builder.directExecutor();
+        }
+        else
+        {
+            builder.executor(handlerExecutor);
+        }
+        server = builder
             .maxInboundMessageSize(maxMessageBytes)
             .addService(PredictCallHandler.service(pipeline))
             .addService(rejectingMalformedMessages(new InferenceGrpcService(pipeline, state).bindService()))

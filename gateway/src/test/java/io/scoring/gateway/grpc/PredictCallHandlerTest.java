@@ -1,5 +1,6 @@
 package io.scoring.gateway.grpc;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
@@ -31,6 +32,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -57,7 +62,7 @@ class PredictCallHandlerTest
         models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         transport = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState()).start();
+            new PredictPipeline(models, 64, null), new ServerState(), null).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", transport.port()).usePlaintext().build();
     }
 
@@ -88,6 +93,46 @@ class PredictCallHandlerTest
         assertEquals("credit-risk", response.getModel());
         assertEquals(1, response.getResultsCount());
         assertTrue(response.getResults(0).getScores(0) > 0 && response.getResults(0).getScores(0) < 1);
+    }
+
+    @Test
+    void shouldGiveTheSameAnswersWhenHandlersRunOnAPoolInsteadOfTheEventLoop() throws Exception
+    {
+        final ExecutorService handlers = Executors.newFixedThreadPool(2);
+        final GrpcTransport pooled = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
+            new PredictPipeline(models, 64, null), new ServerState(), handlers).start();
+        final ManagedChannel pooledChannel = NettyChannelBuilder.forAddress("127.0.0.1", pooled.port()).usePlaintext().build();
+        try
+        {
+            final List<ListenableFuture<PredictResponse>> onLoop = new ArrayList<>();
+            final List<ListenableFuture<PredictResponse>> onPool = new ArrayList<>();
+            for (int i = 1; i <= 200; i++)
+            {
+                final PredictRequest request = PredictRequest.newBuilder().setModel("credit-risk").setRequestId("r" + i)
+                    .addRows(Row.newBuilder().setEntityKey(String.format("A%04d", i))
+                        .putFeatures("duration", FeatureValue.newBuilder().setNumberValue(6 + i % 48).build())
+                        .putFeatures("purpose", FeatureValue.newBuilder().setStringValue(i % 2 == 0 ? "radio/tv" : "education").build())
+                        .putFeatures("credit_amount", FeatureValue.newBuilder().setNumberValue(250 + 37 * i).build())
+                        .putFeatures("installment_commitment", FeatureValue.newBuilder().setNumberValue(1 + i % 4).build()))
+                    .build();
+                onLoop.add(ScoringServiceGrpc.newFutureStub(channel).predict(request));
+                onPool.add(ScoringServiceGrpc.newFutureStub(pooledChannel).predict(request));
+            }
+            for (int i = 0; i < onLoop.size(); i++)
+            {
+                final PredictResponse expected = onLoop.get(i).get(10, TimeUnit.SECONDS);
+                final PredictResponse actual = onPool.get(i).get(10, TimeUnit.SECONDS);
+                assertEquals("r" + (i + 1), actual.getRequestId());
+                assertEquals(expected, actual);
+            }
+        }
+        finally
+        {
+            pooledChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            pooled.shutdown();
+            pooled.awaitTermination(5, TimeUnit.SECONDS);
+            handlers.shutdown();
+        }
     }
 
     @Test
