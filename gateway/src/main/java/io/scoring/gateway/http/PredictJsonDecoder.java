@@ -226,7 +226,7 @@ public final class PredictJsonDecoder
             do
             {
                 skipWhitespace();
-                expect('"', "a feature name");
+                expectString("a feature name");
                 final MutableText feature = readString(ctx.text());
                 colon();
                 final byte first = peekValue();
@@ -282,7 +282,7 @@ public final class PredictJsonDecoder
     private void readName() throws JsonBodyException
     {
         skipWhitespace();
-        expect('"', "a field name");
+        expectString("a field name");
         readString(name.clear());
         colon();
     }
@@ -296,6 +296,15 @@ public final class PredictJsonDecoder
     {
         skipWhitespace();
         expect(':', "':'");
+    }
+
+    /** Checks that a string starts at the position, leaving it there for {@link #readString}. */
+    private void expectString(final String what) throws JsonBodyException
+    {
+        if (peek() != '"')
+        {
+            throw malformed("expected " + what + " but found " + describe(position));
+        }
     }
 
     private void expect(final char wanted, final String what) throws JsonBodyException
@@ -343,7 +352,7 @@ public final class PredictJsonDecoder
         {
             if (position + i == end || bytes[position + i] != word.charAt(i))
             {
-                throw malformed("expected '" + word + "'");
+                throw malformed(position + i, "expected '" + word + "'");
             }
         }
     }
@@ -397,7 +406,7 @@ public final class PredictJsonDecoder
     {
         if (to > from && !text.appendUtf8(bytes, from, to - from))
         {
-            throw malformed(from, "invalid UTF-8 in a string, in the bytes from");
+            throw malformed(from, "invalid UTF-8 in a string");
         }
     }
 
@@ -440,7 +449,11 @@ public final class PredictJsonDecoder
             return at + 6;
         }
         final int next = at + 6;
-        if (next + 1 >= end || bytes[next] != '\\' || bytes[next + 1] != 'u')
+        if (next == end || (next + 1 == end && bytes[next] == '\\'))
+        {
+            throw malformed(end, "the body ends inside a string");
+        }
+        if (bytes[next] != '\\' || bytes[next + 1] != 'u')
         {
             throw malformed(at, "unpaired surrogate \\u" + Integer.toHexString(unit));
         }
