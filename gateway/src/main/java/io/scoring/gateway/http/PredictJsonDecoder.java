@@ -373,9 +373,10 @@ public final class PredictJsonDecoder
     private MutableText readString(final MutableText text) throws JsonBodyException
     {
         final byte[] in = bytes;
+        final int limit = end;
         int i = position + 1;
         int run = i;
-        while (i < end)
+        while (i < limit)
         {
             final byte b = in[i];
             if (b == '"')
@@ -399,7 +400,7 @@ public final class PredictJsonDecoder
                 i++;
             }
         }
-        throw malformed(end, "the body ends inside a string");
+        throw malformed(limit, "the body ends inside a string");
     }
 
     private void appendRun(final MutableText text, final int from, final int to) throws JsonBodyException
