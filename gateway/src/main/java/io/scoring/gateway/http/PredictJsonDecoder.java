@@ -369,35 +369,44 @@ public final class PredictJsonDecoder
 
     // ---------------------------------------------------------------- strings
 
-    /** Reads the string at the position (its opening quote) into {@code text}. */
+    /**
+     * Reads the string at the position (its opening quote) into {@code text}: ASCII is copied as it is
+     * scanned, in one pass; a run of other bytes goes to {@link MutableText#appendUtf8}, which checks it.
+     */
     private MutableText readString(final MutableText text) throws JsonBodyException
     {
         final byte[] in = bytes;
         final int limit = end;
         int i = position + 1;
-        int run = i;
         while (i < limit)
         {
             final byte b = in[i];
-            if (b == '"')
+            if (b >= 0x20 && b != '"' && b != '\\')
             {
-                appendRun(text, run, i);
+                text.append((char)b);
+                i++;
+            }
+            else if (b == '"')
+            {
                 position = i + 1;
                 return text;
             }
-            if (b == '\\')
+            else if (b == '\\')
             {
-                appendRun(text, run, i);
                 i = escape(text, i);
-                run = i;
             }
-            else if (b >= 0 && b < 0x20)
+            else if (b < 0)
             {
-                throw malformed(i, "control character 0x" + Integer.toHexString(b) + " in a string (escape it)");
+                final int run = i;
+                while (i < limit && in[i] < 0)
+                {
+                    i++;
+                }
+                appendRun(text, run, i);
             }
             else
             {
-                i++;
+                throw malformed(i, "control character 0x" + Integer.toHexString(b) + " in a string (escape it)");
             }
         }
         throw malformed(limit, "the body ends inside a string");

@@ -144,7 +144,7 @@ class PredictJsonDecoderTest
             body[body.length - 1] = '}';
             final JsonBodyException ex = assertThrows(JsonBodyException.class,
                 () -> decoder.decode(body, 0, body.length, decoded));
-            assertEquals("malformed JSON: invalid UTF-8 in a string at byte 11", ex.getMessage());
+            assertEquals("malformed JSON: invalid UTF-8 in a string at byte 13", ex.getMessage());
         }
     }
 
