@@ -402,6 +402,10 @@ public final class PredictJsonDecoder
                 {
                     i++;
                 }
+                if (i == limit)
+                {
+                    break; // cut off, perhaps inside a character: that the string never ends is the error
+                }
                 appendRun(text, run, i);
             }
             else
