@@ -61,6 +61,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
         .build();
 
+    /** One per event loop: each keeps the buffer it copies bodies into. */
+    private static final ThreadLocal<PredictJsonDecoder> PREDICT_DECODERS = ThreadLocal.withInitial(PredictJsonDecoder::new);
+
     /** {@code /v2/models/{m}[/versions/{v}][/ready|/infer]}. */
     private static final Pattern MODEL_PATH = Pattern.compile("/v2/models/([^/]+)(?:/versions/([^/]+))?(?:/(ready|infer))?");
 
@@ -187,9 +190,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         }
     }
 
+    /** The own API's JSON, read and written by hand so that the path allocates nothing per request. */
     private void predict(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
     {
-        score(ctx, request, ScoringContext.ofThread(), PredictJson::decode, PredictJson::encode);
+        score(ctx, request, ScoringContext.ofThread(),
+            (content, decoded) -> PREDICT_DECODERS.get().decode(content, decoded),
+            (scored, body) -> PredictJsonEncoder.encode(scored, body));
     }
 
     private void infer(final ChannelHandlerContext ctx, final FullHttpRequest request, final Model model, final String version)
@@ -199,22 +205,34 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         scoring.model(model);
         final List<Set<String>> requestedOutputs = new ArrayList<>(1);
         score(ctx, request, scoring,
-            (parser, decoded) -> requestedOutputs.add(V2Json.decodeInfer(parser, decoded, model)),
-            (json, scored) -> V2Json.encodeInfer(json, scored, requestedOutputs.get(0)));
+            (content, decoded) ->
+            {
+                try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(content)))
+                {
+                    requestedOutputs.add(V2Json.decodeInfer(parser, decoded, model));
+                }
+            },
+            (scored, body) ->
+            {
+                try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+                {
+                    V2Json.encodeInfer(json, scored, requestedOutputs.get(0));
+                }
+            });
     }
 
-    /** Reads a request body into the scoring context. */
+    /** Reads a request body into the scoring context; malformed JSON may also arrive as a StreamReadException. */
     @FunctionalInterface
     private interface BodyDecoder
     {
-        void decode(JsonParser parser, ScoringContext scoring) throws IOException, JsonBodyException;
+        void decode(ByteBuf content, ScoringContext scoring) throws IOException, JsonBodyException;
     }
 
-    /** Writes the answer of a scored request. */
+    /** Appends the answer of a scored request to the body. */
     @FunctionalInterface
     private interface AnswerEncoder
     {
-        void encode(JsonGenerator json, ScoringContext scoring) throws IOException;
+        void encode(ScoringContext scoring, ByteBuf body) throws IOException;
     }
 
     /** Decode, run the pipeline, encode the answer or the error, then record: the same for every scoring endpoint. */
@@ -225,9 +243,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final BodyDecoder decoder,
         final AnswerEncoder encoder) throws IOException
     {
-        try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
+        try
         {
-            decoder.decode(parser, scoring);
+            decoder.decode(request.content(), scoring);
         }
         catch (final StreamReadException ex)
         {
@@ -244,9 +262,14 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         if (outcome == Outcome.OK)
         {
             final ByteBuf body = ctx.alloc().buffer();
-            try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
+            try
             {
-                encoder.encode(json, scoring);
+                encoder.encode(scoring, body);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                body.release();
+                throw ex;
             }
             respond(ctx, request, HttpResponseStatus.OK, body);
         }

@@ -1,7 +1,7 @@
 package io.scoring.gateway.http;
 
 /** A request body that is not the JSON the endpoint takes; the message names the field. */
-final class JsonBodyException extends Exception
+public final class JsonBodyException extends Exception
 {
     JsonBodyException(final String message)
     {

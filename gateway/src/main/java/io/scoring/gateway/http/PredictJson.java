@@ -21,14 +21,19 @@ import java.io.IOException;
  *
  * Field names are accepted in snake case and in proto3 JSON's lower camel case; unknown fields are
  * refused, so a misspelt field is an error rather than silently ignored.
+ *
+ * <p>{@code /v1/predict} itself is served by {@link PredictJsonDecoder} and {@link PredictJsonEncoder},
+ * which allocate nothing. This Jackson codec is what they replaced: kept as the reference their tests
+ * compare against and the baseline of {@code JsonCodecBenchmark}. {@link #expect} and {@link #text}
+ * serve the Jackson-read bodies ({@code /v1/feedback}, the V2 protocol).
  */
-final class PredictJson
+public final class PredictJson
 {
     private PredictJson()
     {
     }
 
-    static void decode(final JsonParser parser, final ScoringContext ctx) throws IOException, JsonBodyException
+    public static void decode(final JsonParser parser, final ScoringContext ctx) throws IOException, JsonBodyException
     {
         ctx.reset("", "", "");
         expect(parser.nextToken(), JsonToken.START_OBJECT, "the body");
@@ -97,7 +102,7 @@ final class PredictJson
         }
     }
 
-    static void encode(final JsonGenerator json, final ScoringContext ctx) throws IOException
+    public static void encode(final JsonGenerator json, final ScoringContext ctx) throws IOException
     {
         json.writeStartObject();
         json.writeStringField("request_id", ctx.requestId().toString());
