@@ -120,7 +120,7 @@ public class JsonCodecBenchmark
     public int decode() throws JsonBodyException
     {
         decoder.decode(body, request);
-        return request.pairCount();
+        return request.requestFeatureCount();
     }
 
     @Benchmark
@@ -131,7 +131,7 @@ public class JsonCodecBenchmark
             PredictJson.decode(parser, request);
         }
         body.readerIndex(0);
-        return request.pairCount();
+        return request.requestFeatureCount();
     }
 
     @Benchmark

@@ -154,6 +154,16 @@ class BadInputTest
         assertHttp(413, "larger than the limit", clients.post("/v1/predict", body));
     }
 
+    @Test
+    void shouldAnswer413EveryTimeEvenWhileTheClientIsStillSendingAMegabyteBody() throws Exception
+    {
+        final String body = "{\"model\":\"credit-risk\",\"request_id\":\"" + "x".repeat(1 << 20) + "\",\"rows\":[]}";
+        for (int i = 0; i < 20; i++)
+        {
+            assertHttp(413, "larger than the limit", clients.post("/v1/predict", body));
+        }
+    }
+
     private static void assertGrpc(final Status.Code code, final String messagePart, final Executable call)
     {
         final StatusRuntimeException ex = assertThrows(StatusRuntimeException.class, call);

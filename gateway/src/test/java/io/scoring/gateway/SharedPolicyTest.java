@@ -8,6 +8,7 @@ import io.scoring.router.traffic.Buckets;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,8 @@ class SharedPolicyTest
             }
 
             replicas.get(2).kill9();
-            assertEquals(200, admin(replicas.get(1)).post("/admin/models/credit-risk/promote").statusCode());
+            final HttpResponse<String> promoted = admin(replicas.get(1)).post("/admin/models/credit-risk/promote");
+            assertEquals(200, promoted.statusCode(), promoted.body());
             replicas.set(2, start(redis));
             final JsonNode rejoined = JSON.readTree(admin(replicas.get(2)).get(TRAFFIC).body());
             assertEquals("2", rejoined.path("champion").asText(), "the restarted replica has the promote it missed");

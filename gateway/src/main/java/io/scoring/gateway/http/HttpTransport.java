@@ -2,6 +2,7 @@ package io.scoring.gateway.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -9,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -105,7 +107,14 @@ public final class HttpTransport
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     }
 
-    /** Aggregates the body; one above the limit gets a 413 with an error body and the connection closes. */
+    /**
+     * Aggregates the body; one above the limit gets a 413 with an error body and the connection closes,
+     * lingering: closing at once while the client is still sending would make the kernel answer the
+     * unread bytes with a reset, which can reach the client before the 413 does (it then sees no answer
+     * at all). So the answer goes out, the write side is shut (the client reads the 413, then the end),
+     * the rest of the body is read and dropped (the aggregator ignores an oversized message's content),
+     * and the connection closes when the client closes it, or after {@link #LINGER_MILLIS} at most.
+     */
     private static final class BodyLimit extends HttpObjectAggregator
     {
         BodyLimit(final int maxBodyBytes)
@@ -124,7 +133,19 @@ public final class HttpTransport
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(response).addListener((ChannelFuture written) ->
+            {
+                if (!written.isSuccess() || !(ctx.channel() instanceof DuplexChannel duplex))
+                {
+                    ctx.close();
+                    return;
+                }
+                duplex.shutdownOutput();
+                ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            });
         }
+
+        /** Long enough for a client on a slow link to finish sending a few MiB it had under way. */
+        private static final long LINGER_MILLIS = 2_000;
     }
 }

@@ -332,46 +332,6 @@ public final class ScoringContext
         return rowCount;
     }
 
-    // the decoded request, read back: for decoder tests
-
-    public CharSequence versionPin()
-    {
-        return versionPin;
-    }
-
-    public CharSequence entityKey(final int row)
-    {
-        return entityKeys[row];
-    }
-
-    /** How many request-time feature values the decoder added, over all rows. */
-    public int pairCount()
-    {
-        return pairCount;
-    }
-
-    public int pairRow(final int pair)
-    {
-        return pairRow[pair];
-    }
-
-    public CharSequence pairName(final int pair)
-    {
-        return pairName[pair];
-    }
-
-    /** The number a feature value was sent as; NaN when it was sent as text. */
-    public double pairNumber(final int pair)
-    {
-        return pairNumber[pair];
-    }
-
-    /** The text a feature value was sent as; null when it was sent as a number. */
-    public CharSequence pairText(final int pair)
-    {
-        return pairText[pair];
-    }
-
     public Model model()
     {
         return model;

@@ -59,13 +59,13 @@ class PredictJsonDecoderTest
         assertEquals("credit-risk", decoded.modelName().toString());
         assertEquals("r-\u00e9\"1\"", decoded.requestId().toString());
         assertEquals("A0001", decoded.entityKey(0).toString());
-        assertEquals(5, decoded.pairCount());
-        assertEquals(24.0, decoded.pairNumber(0));
-        assertEquals("radio/tv", decoded.pairText(1).toString());
-        assertEquals(2500.0, decoded.pairNumber(2));
-        assertEquals(-0.0075, decoded.pairNumber(3));
-        assertEquals("\u00fc\u20ac\ud83d\ude00", decoded.pairText(4).toString());
-        assertNull(decoded.pairText(0));
+        assertEquals(5, decoded.requestFeatureCount());
+        assertEquals(24.0, decoded.requestFeatureNumber(0));
+        assertEquals("radio/tv", decoded.requestFeatureText(1).toString());
+        assertEquals(2500.0, decoded.requestFeatureNumber(2));
+        assertEquals(-0.0075, decoded.requestFeatureNumber(3));
+        assertEquals("\u00fc\u20ac\ud83d\ude00", decoded.requestFeatureText(4).toString());
+        assertNull(decoded.requestFeatureText(0));
     }
 
     @Test
@@ -279,7 +279,7 @@ class PredictJsonDecoderTest
     private double number(final String number) throws JsonBodyException
     {
         decode(features(number));
-        return decoded.pairNumber(0);
+        return decoded.requestFeatureNumber(0);
     }
 
     private static String features(final String value)
@@ -310,13 +310,13 @@ class PredictJsonDecoderTest
         {
             assertEquals(expected.entityKey(row).toString(), actual.entityKey(row).toString(), body);
         }
-        assertEquals(expected.pairCount(), actual.pairCount(), body);
-        for (int i = 0; i < expected.pairCount(); i++)
+        assertEquals(expected.requestFeatureCount(), actual.requestFeatureCount(), body);
+        for (int i = 0; i < expected.requestFeatureCount(); i++)
         {
-            assertEquals(expected.pairRow(i), actual.pairRow(i), body);
-            assertEquals(expected.pairName(i).toString(), actual.pairName(i).toString(), body);
-            assertEquals(expected.pairNumber(i), actual.pairNumber(i), 0.0, body);
-            assertEquals(String.valueOf(expected.pairText(i)), String.valueOf(actual.pairText(i)), body);
+            assertEquals(expected.requestFeatureRow(i), actual.requestFeatureRow(i), body);
+            assertEquals(expected.requestFeatureName(i).toString(), actual.requestFeatureName(i).toString(), body);
+            assertEquals(expected.requestFeatureNumber(i), actual.requestFeatureNumber(i), 0.0, body);
+            assertEquals(String.valueOf(expected.requestFeatureText(i)), String.valueOf(actual.requestFeatureText(i)), body);
         }
     }
 

@@ -132,24 +132,37 @@ public final class RedisStateStore implements StateStore, AutoCloseable
         applier.scheduleWithFixedDelay(this::catchUp, POLL_INTERVAL.toMillis(), POLL_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Applies the stored state when its revision is newer than the one applied here. */
+    /**
+     * Applies the stored state when its revision is newer than the one applied here. The reads share
+     * the connection with {@link #save}, so they hold the same monitor: a GET sent between save's MULTI
+     * and EXEC would be queued into its transaction (and shift EXEC's results). The listener runs
+     * outside it: it takes the registry's lock, which an admin change holds while it saves.
+     */
     private void catchUp()
     {
         try
         {
-            final RedisCommands<String, String> redis = connection.sync();
-            final String revisionText = redis.get(revisionKey);
-            final long revision = null == revisionText ? 0 : Long.parseLong(revisionText);
-            if (revision <= appliedRevision)
+            final long revision;
+            final String state;
+            synchronized (this)
             {
-                return;
+                final RedisCommands<String, String> redis = connection.sync();
+                final String revisionText = redis.get(revisionKey);
+                revision = null == revisionText ? 0 : Long.parseLong(revisionText);
+                if (revision <= appliedRevision)
+                {
+                    return;
+                }
+                state = redis.get(stateKey);
             }
-            final String state = redis.get(stateKey);
             if (null != state && null != listener)
             {
                 listener.accept(parse(state));
             }
-            appliedRevision = revision;
+            synchronized (this)
+            {
+                appliedRevision = Math.max(appliedRevision, revision);
+            }
         }
         catch (final Exception ex)
         {
