@@ -3,6 +3,14 @@
 
 PIDS=()
 LG_PID=""
+# PIN=1: the servers on core 0, the load generator on core 1 (taskset), so the generator no longer takes
+# CPU from the server it measures; each JVM then sees one core (one event loop, one GC thread)
+SERVER_PIN=""
+LG_PIN=""
+if [[ "${PIN:-0}" == 1 ]]; then
+  SERVER_PIN="taskset -c 0"
+  LG_PIN="taskset -c 1"
+fi
 stop_all() {
   [[ -n "$LG_PID" ]] && kill "$LG_PID" 2>/dev/null
   for pid in "${PIDS[@]}"; do
@@ -40,7 +48,7 @@ serving_port() {
 # (CONNECTIONS and KEY_HEADER, when set, go to every run)
 generate() {
   local status=0
-  java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
+  $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
     ${KEY_HEADER:+--entity-key-header "$KEY_HEADER"} "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
   LG_PID=$!
   wait "$LG_PID" || status=$?
@@ -77,7 +85,7 @@ start_gateway() {
   local prefix="$1" name="$2" logfile="$3" state="$4" jvm="$5"; shift 5
   rm -rf "$state"
   start "$name" "$logfile" "serving: HTTP on port" \
-    env -u SCORING_ADMIN_TOKEN java $jvm -jar "$GATEWAY_JAR" --http-port 0 --grpc-port 0 --admin-port 0 \
+    $SERVER_PIN env -u SCORING_ADMIN_TOKEN java $jvm -jar "$GATEWAY_JAR" --http-port 0 --grpc-port 0 --admin-port 0 \
       --models "$MODELS" --state-dir "$state" "$@"
   printf -v "${prefix}_PID" '%s' "${PIDS[-1]}"
   printf -v "${prefix}_HTTP" '%s' "$(serving_port "$logfile" HTTP)"

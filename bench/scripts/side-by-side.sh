@@ -53,7 +53,7 @@
 # Usage: bench/scripts/side-by-side.sh            (from anywhere; settings from the environment:)
 #   ROUNDS=3 WARMUP=10s SERVER_WARMUP=30s DURATION=15s CONCURRENCIES="8 32" OPEN_FRACTIONS="0.25 0.5 0.75" PROTOCOL=grpc \
 #   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 NGINX=1 KEY_HEADER=x-entity-key \
-#   SATURATION_FROM=sweep SATURATION_P99=5ms SWEEP_WARMUP=3s SWEEP_DURATION=8s \
+#   SATURATION_FROM=sweep SATURATION_P99=5ms SWEEP_WARMUP=3s SWEEP_DURATION=8s PIN=0 \
 #   MVN_FLAGS="-o" OUT=bench/target/side-by-side-<time> bench/scripts/side-by-side.sh
 # Everything it starts is stopped on exit (trap), by process id.
 set -euo pipefail
@@ -79,6 +79,7 @@ MVN_FLAGS="${MVN_FLAGS:-}"
 OUT="${OUT:-$ROOT/bench/target/side-by-side-$(date +%Y%m%d-%H%M%S)}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:-}"    # the same for the echo and the gateway
+PIN="${PIN:-0}"                           # 1: servers on core 0, the generator on core 1 (see lib.sh)
 SATURATION_FROM="${SATURATION_FROM:-sweep}"   # sweep: the echo's highest open-loop rate; closed: its closed-loop throughput
 SATURATION_P99="${SATURATION_P99:-5ms}"       # the sweep's p99 target for the echo
 SWEEP_WARMUP="${SWEEP_WARMUP:-3s}"
@@ -100,7 +101,7 @@ BENCH_JAR="$OUT/benchmarks.jar"
 
 # ---- (a) the echo server, on free ports
 start echo "$OUT/echo.log" "^echo: gRPC on port" \
-  java $SERVER_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer --grpc-port 0 --http-port 0
+  $SERVER_PIN java $SERVER_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer --grpc-port 0 --http-port 0
 ECHO_PID="${PIDS[-1]}"
 ECHO_GRPC=$(sed -n 's/^echo: gRPC on port \([0-9]*\), HTTP on port \([0-9]*\).*/\1/p' "$OUT/echo.log")
 ECHO_HTTP=$(sed -n 's/^echo: gRPC on port \([0-9]*\), HTTP on port \([0-9]*\).*/\2/p' "$OUT/echo.log")
@@ -232,7 +233,7 @@ start_nginx() {
     [[ "$NGINX_PORT" != "$NGINX_CHECK_PORT" && "$NGINX_PORT" != "$NGINX_STATUS_PORT" \
        && "$NGINX_CHECK_PORT" != "$NGINX_STATUS_PORT" ]] || continue
     nginx_conf "$NGINX_PORT" "$NGINX_CHECK_PORT" "$NGINX_STATUS_PORT" "$1" >"$NGX/nginx.conf"
-    "$NGINX_BIN" -p "$NGX" -c "$NGX/nginx.conf" -e stderr >>"$OUT/nginx.log" 2>&1 &
+    $SERVER_PIN "$NGINX_BIN" -p "$NGX" -c "$NGX/nginx.conf" -e stderr >>"$OUT/nginx.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
     for _ in $(seq 100); do
@@ -428,7 +429,8 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
 {
   echo
   echo "side by side: $PROTOCOL, ${CONNECTIONS:-default} connection(s), warm-up $WARMUP, measured $DURATION, $ROUNDS round(s), medians"
-  echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "machine: $(nproc) cores, $(java -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)$(
+    [[ "$PIN" == 1 ]] && echo "; servers pinned to core 0, the generator to core 1")"
   echo "gateway: $GATEWAY_SETUP; request $(values echo closed concurrency "$MAX_C" request_bytes | head -1) B," \
        "response echo $(values echo closed concurrency "$MAX_C" response_bytes | head -1) B," \
        "gateway $(values gateway closed concurrency "$MAX_C" response_bytes | head -1) B" \
