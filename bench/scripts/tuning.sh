@@ -7,15 +7,19 @@
 # The server's CPU time per answer is reported too: on a shared machine it is disturbed far less than
 # throughput or latency.
 #
-# A variant is "name|JVM options|gateway flags". The defaults, against the baseline (epoll, handlers on the
-# event loop, gRPC's own pooled allocator, G1, one event loop per core):
-#   nio             Netty's NIO transport instead of epoll           -Dio.netty.transport.noNative=true
-#   pool-executor   gRPC handlers on a 2-thread pool, not the loop   --grpc-executor 2
-#   io-threads-1    one event loop instead of one per core           --io-threads 1
-#   adaptive-alloc  Netty 4.2's adaptive allocator for gRPC's buffers -Dio.grpc.netty.useCustomAllocator=false
-#   unpooled-alloc  unpooled buffers                                 -Dio.netty.allocator.type=unpooled
-#   parallel-gc     the parallel collector instead of G1             -XX:+UseParallelGC
-#   zgc             ZGC                                              -XX:+UseZGC
+# A variant is "name|JVM options|gateway flags[|traffic policy JSON, no spaces]" (the policy defaults to
+# the 10% canary and 100% shadow). The defaults, against the baseline (the gateway's defaults: epoll,
+# handlers on the event loop, Netty's adaptive allocator for gRPC and HTTP, G1, one event loop per core,
+# shadows polling every 500 µs):
+#   nio               Netty's NIO transport instead of epoll          -Dio.netty.transport.noNative=true
+#   pool-executor     gRPC handlers on a 2-thread pool, not the loop  --grpc-executor-threads=2
+#   io-threads-1      one event loop instead of one per core          --io-threads=1
+#   grpc-pooled-alloc grpc-netty's own pooled allocator               -Dio.grpc.netty.useCustomAllocator=true
+#   unpooled-alloc    unpooled buffers                                -Dio.netty.allocator.type=unpooled
+#   parallel-gc       the parallel collector instead of G1            -XX:+UseParallelGC
+#   zgc               ZGC                                             -XX:+UseZGC
+#   shadow-backoff    shadows spin, yield, then park 10 µs-1 ms       -Dio.scoring.router.shadowPollMicros=0
+#   champion-only     no canary, no shadow: what those two cost       policy {"champion":"1"}
 #
 # Usage: ROUNDS=3 SERVER_WARMUP=20s WARMUP=5s DURATION=15s CONCURRENCY=32 RATE=4000 PROTOCOL=grpc BUILD=0 \
 #   VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true|" bench/scripts/tuning.sh
@@ -36,9 +40,10 @@ MVN_FLAGS="${MVN_FLAGS:-}"
 BASE_JVM_OPTS="${BASE_JVM_OPTS:--Xms1g -Xmx1g}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
 OUT="${OUT:-$ROOT/bench/target/tuning-$(date +%Y%m%d-%H%M%S)}"
-DEFAULT_VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true| pool-executor||--grpc-executor=2 \
-io-threads-1||--io-threads=1 adaptive-alloc|-Dio.grpc.netty.useCustomAllocator=false| \
-unpooled-alloc|-Dio.netty.allocator.type=unpooled| parallel-gc|-XX:+UseParallelGC| zgc|-XX:+UseZGC|"
+DEFAULT_VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true| pool-executor||--grpc-executor-threads=2 \
+io-threads-1||--io-threads=1 grpc-pooled-alloc|-Dio.grpc.netty.useCustomAllocator=true| \
+unpooled-alloc|-Dio.netty.allocator.type=unpooled| parallel-gc|-XX:+UseParallelGC| zgc|-XX:+UseZGC| \
+shadow-backoff|-Dio.scoring.router.shadowPollMicros=0| champion-only|||{\"champion\":\"1\"}"
 read -r -a VARIANT_LIST <<<"${VARIANTS:-$DEFAULT_VARIANTS}"
 
 mkdir -p "$OUT"
@@ -76,11 +81,11 @@ COUNT=${#VARIANT_LIST[@]}
 for ROUND in $(seq "$ROUNDS"); do
   for i in $(seq 0 $((COUNT - 1))); do
     spec="${VARIANT_LIST[$(( (i + ROUND - 1) % COUNT ))]}"
-    IFS='|' read -r name jvm flags <<<"$spec"
+    IFS='|' read -r name jvm flags policy <<<"$spec"
     log "round $ROUND/$ROUNDS: $name (JVM: $BASE_JVM_OPTS $jvm; flags: ${flags:-none})"
     # shellcheck disable=SC2086 # the flags are words
     start_gateway GW "$name" "$OUT/$name-r$ROUND.log" "$OUT/state" "$BASE_JVM_OPTS $jvm" $flags
-    set_policy "$GW_ADMIN" "$CANARY_AND_SHADOW" "$OUT/traffic.json" \
+    set_policy "$GW_ADMIN" "${policy:-$CANARY_AND_SHADOW}" "$OUT/traffic.json" \
       || { log "setting the policy failed: $(cat "$OUT/traffic.json")"; exit 1; }
     generate --target "127.0.0.1:$([[ "$PROTOCOL" == http ]] && echo "$GW_HTTP" || echo "$GW_GRPC")" \
       --protocol "$PROTOCOL" --mode closed --concurrency "$CONCURRENCY" --warmup 0s --duration "$SERVER_WARMUP" \
@@ -107,7 +112,7 @@ vs_baseline() {
   printf '%-16s %10s %7s %9s %7s %10s %10s %7s %9s %7s\n' variant "req/s" "ratio" "cpu µs" "ratio" \
     "open p50" "open p99" "ratio" "open cpu" "errors"
   for spec in "${VARIANT_LIST[@]}"; do
-    IFS='|' read -r name _ _ <<<"$spec"
+    IFS='|' read -r name _ _ _ <<<"$spec"
     printf '%-16s %10.0f %7s %9s %7s %10s %10s %7s %9s %7s\n' "$name" \
       "$(field "$name" closed throughput | median)" "$(vs_baseline "$name" closed throughput)" \
       "$(field "$name" closed server_cpu_us | median)" "$(vs_baseline "$name" closed server_cpu_us)" \

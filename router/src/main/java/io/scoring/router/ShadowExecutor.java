@@ -4,6 +4,7 @@ import io.scoring.router.runtime.Scorer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -53,6 +54,18 @@ final class ShadowExecutor implements AutoCloseable
     private volatile boolean running = true;
     /** When a closing shadow stops scoring what is still queued and counts it as dropped. */
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
+    /**
+     * How long a shadow's thread sleeps when its ring is empty, in µs ({@value #POLL_PROP_NAME}). A
+     * shadow's result is not on anyone's response path, so it can wait: sleeping a fixed 500 µs costs
+     * at most 2,000 wake-ups a second, where spinning, yielding and short parks after every request
+     * cost the event loops a share of two cores (docs/PERFORMANCE.md measures both). At 60,000
+     * requests/s a pause queues about 30 of them, far below the ring's capacity.
+     */
+    public static final String POLL_PROP_NAME = "io.scoring.router.shadowPollMicros";
+    private static final long POLL_MICROS_DEFAULT = 500;
+    /** Records scored per poll: one pause's worth at full rate, and then some. */
+    private static final int READ_LIMIT = 1024;
+
     /** How long a closing shadow keeps scoring its queue. */
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -136,6 +149,15 @@ final class ShadowExecutor implements AutoCloseable
         return true;
     }
 
+    /** A fixed sleep ({@value #POLL_PROP_NAME} µs); 0: Agrona's backoff (spin, yield, then parks of 10 µs to 1 ms). */
+    static IdleStrategy idleStrategy()
+    {
+        final long micros = Long.getLong(POLL_PROP_NAME, POLL_MICROS_DEFAULT);
+        return micros <= 0
+            ? new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1))
+            : new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(micros));
+    }
+
     private static int align(final int length)
     {
         return (length + 3) & ~3;
@@ -143,10 +165,10 @@ final class ShadowExecutor implements AutoCloseable
 
     private void run()
     {
-        final IdleStrategy idle = new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1));
+        final IdleStrategy idle = idleStrategy();
         while (running || (ring.size() > 0 && System.nanoTime() < drainDeadlineNanos))
         {
-            idle.idle(ring.read(this::score, 64));
+            idle.idle(ring.read(this::score, READ_LIMIT));
         }
         while (ring.read((type, buffer, index, length) -> dropDuringClose()) > 0)
         {
