@@ -74,7 +74,7 @@ COMPUTE="${COMPUTE:-1}"
 NGINX="${NGINX:-1}"                       # 0 skips leg (d)
 # the header (gRPC metadata) carrying each request's entity key, which nginx's split_clients hashes; sent
 # to every leg so all carry the same requests; default x-entity-key when (d) runs, none otherwise
-KEY_HEADER="${KEY_HEADER-$([[ "$NGINX" == 1 ]] && echo x-entity-key)}"
+KEY_HEADER="${KEY_HEADER-$(if [[ "$NGINX" == 1 ]]; then echo x-entity-key; fi)}"
 MVN_FLAGS="${MVN_FLAGS:-}"
 OUT="${OUT:-$ROOT/bench/target/side-by-side-$(date +%Y%m%d-%H%M%S)}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
