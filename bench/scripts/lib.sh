@@ -39,6 +39,22 @@ start() {
   log "$name did not start in 60 s"; tail -20 "$logfile" >&2; exit 1
 }
 
+# prepare_run: the output folder, the traps that stop everything started, the build (BUILD=1, with
+# MVN_FLAGS), and copies of the two jars to run from, so a rebuild elsewhere cannot swap a jar mid-run;
+# sets GATEWAY_JAR and BENCH_JAR. The caller sets ROOT, OUT, BUILD and MVN_FLAGS.
+prepare_run() {
+  mkdir -p "$OUT"
+  trap stop_all EXIT
+  trap 'exit 130' INT TERM
+  if [[ "$BUILD" == 1 ]]; then
+    log "building (mvn -B -q $MVN_FLAGS install -DskipTests)"
+    (cd "$ROOT" && mvn -B -q $MVN_FLAGS install -DskipTests)
+  fi
+  cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
+  GATEWAY_JAR="$OUT/scoring-gateway.jar"
+  BENCH_JAR="$OUT/benchmarks.jar"
+}
+
 # serving_port LOGFILE http|gRPC|admin: a port from the gateway's "serving: ..." log line
 serving_port() {
   grep "serving: HTTP on port" "$1" | sed -n "s/.*$2 on port \([0-9,]*\).*/\1/p" | tr -d ,

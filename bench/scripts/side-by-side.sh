@@ -86,18 +86,7 @@ SWEEP_WARMUP="${SWEEP_WARMUP:-3s}"
 SWEEP_DURATION="${SWEEP_DURATION:-8s}"
 
 source "$ROOT/bench/scripts/lib.sh"
-mkdir -p "$OUT"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-# ---- build once; run from copies so a rebuild elsewhere cannot swap a jar mid-run
-if [[ "$BUILD" == 1 ]]; then
-  log "building (mvn -B -q $MVN_FLAGS install -DskipTests)"
-  (cd "$ROOT" && mvn -B -q $MVN_FLAGS install -DskipTests)
-fi
-cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
-GATEWAY_JAR="$OUT/scoring-gateway.jar"
-BENCH_JAR="$OUT/benchmarks.jar"
+prepare_run
 
 # ---- (a) the echo server, on free ports
 start echo "$OUT/echo.log" "^echo: gRPC on port" \

@@ -46,17 +46,7 @@ unpooled-alloc|-Dio.netty.allocator.type=unpooled| parallel-gc|-XX:+UseParallelG
 shadow-backoff|-Dio.scoring.router.shadowPollMicros=0| champion-only|||{\"champion\":\"1\"}"
 read -r -a VARIANT_LIST <<<"${VARIANTS:-$DEFAULT_VARIANTS}"
 
-mkdir -p "$OUT"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-
-if [[ "$BUILD" == 1 ]]; then
-  log "building (mvn -B -q $MVN_FLAGS install -DskipTests)"
-  (cd "$ROOT" && mvn -B -q $MVN_FLAGS install -DskipTests)
-fi
-cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
-GATEWAY_JAR="$OUT/scoring-gateway.jar"
-BENCH_JAR="$OUT/benchmarks.jar"
+prepare_run
 MODELS="$OUT/models"
 demo_models "$GATEWAY_JAR" "$MODELS"
 CSV="$OUT/results.csv"
