@@ -14,6 +14,7 @@ import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.proto.inference.GRPCInferenceServiceGrpc;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Handlers run on the Netty event loop that decoded the call ({@code directExecutor}): the pipeline
  * never blocks, so a hand-off to another pool would only add latency. Messages above the size limit
  * are refused by gRPC with RESOURCE_EXHAUSTED; messages that are not valid protobuf with
- * INVALID_ARGUMENT. The own API's Predict decodes and encodes its messages itself
- * ({@link PredictCallHandler}); the V2 service parses with the generated classes.
+ * INVALID_ARGUMENT. The scoring methods, the own API's Predict and V2's ModelInfer, decode and encode
+ * their messages themselves ({@link PredictCallHandler}); the other V2 methods (health, metadata) use
+ * the generated classes.
  */
 public final class GrpcTransport
 {
@@ -59,7 +61,8 @@ public final class GrpcTransport
         server = builder
             .maxInboundMessageSize(maxMessageBytes)
             .addService(PredictCallHandler.service(pipeline))
-            .addService(rejectingMalformedMessages(new InferenceGrpcService(pipeline, state).bindService()))
+            .addService(rejectingMalformedMessages(new InferenceGrpcService(pipeline, state).bindService(),
+                PredictCallHandler.modelInfer(GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(), pipeline)))
             .build();
     }
 
@@ -93,14 +96,24 @@ public final class GrpcTransport
      * gRPC reports a request that fails to parse as UNKNOWN ("Application error processing RPC"), as
      * if the server were at fault. The caller sent it, so here it is INVALID_ARGUMENT: each method
      * takes the raw message stream and parses it itself, answering INVALID_ARGUMENT when it cannot.
+     * The method decoded by hand replaces the generated one of its name; it answers so already.
      */
-    static ServerServiceDefinition rejectingMalformedMessages(final ServerServiceDefinition service)
+    static ServerServiceDefinition rejectingMalformedMessages(
+        final ServerServiceDefinition service, final ServerMethodDefinition<?, ?> decodedByHand)
     {
         final ServerServiceDefinition.Builder strict =
             ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
         for (final ServerMethodDefinition<?, ?> method : service.getMethods())
         {
-            strict.addMethod(parsingItself(method));
+            final String name = method.getMethodDescriptor().getFullMethodName();
+            if (name.equals(decodedByHand.getMethodDescriptor().getFullMethodName()))
+            {
+                strict.addMethod(decodedByHand);
+            }
+            else
+            {
+                strict.addMethod(parsingItself(method));
+            }
         }
         return strict.build();
     }

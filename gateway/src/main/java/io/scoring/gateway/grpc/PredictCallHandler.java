@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.scoring.gateway.pipeline.Outcome;
@@ -11,11 +12,15 @@ import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
 
 import java.io.InputStream;
+import java.util.function.Supplier;
 
 /**
- * The own API's {@code scoring.v1.ScoringService/Predict} over gRPC without generated messages: the
- * request's bytes are decoded into the thread's {@link ScoringContext} ({@link PredictRequestDecoder}),
- * the pipeline runs, and the answer is written from the context ({@link PredictResponseEncoder}).
+ * A scoring method over gRPC without generated messages, the own API's
+ * {@code scoring.v1.ScoringService/Predict} and the Open Inference Protocol's
+ * {@code inference.GRPCInferenceService/ModelInfer}: the request's bytes are decoded into the
+ * thread's {@link ScoringContext} ({@link PredictRequestDecoder}, {@link ModelInferRequestDecoder}),
+ * the pipeline runs, and the answer is written from the context ({@link PredictResponseEncoder},
+ * {@link ModelInferResponseEncoder}).
  * Nothing is allocated on the way apart from gRPC's own per-call objects (the call, its metadata, its
  * buffers) and this call's listener.
  *
@@ -34,8 +39,20 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, Scoring
 {
     static final String SERVICE = "scoring.v1.ScoringService";
 
-    private static final ThreadLocal<PredictRequestDecoder> DECODERS = ThreadLocal.withInitial(PredictRequestDecoder::new);
-    private static final ThreadLocal<PredictResponseEncoder> ENCODERS = ThreadLocal.withInitial(PredictResponseEncoder::new);
+    /** Reads a request's protobuf bytes into the context; one per thread. */
+    interface RequestDecoder
+    {
+        /** @return false when the bytes are not the method's request; see {@link #error()} */
+        boolean decode(InputStream message, ScoringContext ctx);
+
+        String error();
+    }
+
+    /** Writes a scored context's answer as a stream gRPC drains at once; one per thread. */
+    interface AnswerEncoder
+    {
+        InputStream encode(ScoringContext ctx);
+    }
 
     /** Reads the request's bytes as they come: the listener decodes them itself. */
     private static final MethodDescriptor.Marshaller<InputStream> REQUEST_BYTES = new MethodDescriptor.Marshaller<>()
@@ -53,62 +70,87 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, Scoring
         }
     };
 
-    /**
-     * Writes the answer from the scored context with the calling thread's encoder; gRPC calls it inside
-     * {@code sendMessage}, on the thread that scored the request.
-     */
-    private static final MethodDescriptor.Marshaller<ScoringContext> ANSWER = new MethodDescriptor.Marshaller<>()
-    {
-        @Override
-        public InputStream stream(final ScoringContext ctx)
-        {
-            return ENCODERS.get().encode(ctx);
-        }
-
-        @Override
-        public ScoringContext parse(final InputStream stream)
-        {
-            throw new UnsupportedOperationException("the server writes answers, it never reads them");
-        }
-    };
-
-    static final MethodDescriptor<InputStream, ScoringContext> PREDICT = MethodDescriptor.<InputStream, ScoringContext>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Predict"))
-        .setRequestMarshaller(REQUEST_BYTES)
-        .setResponseMarshaller(ANSWER)
-        .build();
-
     private final PredictPipeline pipeline;
+    private final ThreadLocal<RequestDecoder> decoders;
+    private final ThreadLocal<AnswerEncoder> encoders;
+    private final MethodDescriptor<InputStream, ScoringContext> method;
 
-    PredictCallHandler(final PredictPipeline pipeline)
+    private PredictCallHandler(
+        final String fullMethodName,
+        final PredictPipeline pipeline,
+        final Supplier<RequestDecoder> decoder,
+        final Supplier<AnswerEncoder> encoder)
     {
         this.pipeline = pipeline;
+        decoders = ThreadLocal.withInitial(decoder);
+        encoders = ThreadLocal.withInitial(encoder);
+        method = MethodDescriptor.<InputStream, ScoringContext>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(fullMethodName)
+            .setRequestMarshaller(REQUEST_BYTES)
+            .setResponseMarshaller(new MethodDescriptor.Marshaller<>()
+            {
+                /**
+                 * Writes the answer from the scored context with the calling thread's encoder; gRPC
+                 * calls it inside {@code sendMessage}, on the thread that scored the request.
+                 */
+                @Override
+                public InputStream stream(final ScoringContext ctx)
+                {
+                    return encoders.get().encode(ctx);
+                }
+
+                @Override
+                public ScoringContext parse(final InputStream stream)
+                {
+                    throw new UnsupportedOperationException("the server writes answers, it never reads them");
+                }
+            })
+            .build();
     }
 
-    /** The service with its one method, under the name the generated clients call. */
+    /** The own API's service with its one method, under the name the generated clients call. */
     static ServerServiceDefinition service(final PredictPipeline pipeline)
     {
-        return ServerServiceDefinition.builder(SERVICE).addMethod(PREDICT, new PredictCallHandler(pipeline)).build();
+        final PredictCallHandler predict = new PredictCallHandler(
+            MethodDescriptor.generateFullMethodName(SERVICE, "Predict"), pipeline,
+            PredictRequestDecoder::new, PredictResponseEncoder::new);
+        return ServerServiceDefinition.builder(SERVICE).addMethod(predict.definition()).build();
+    }
+
+    /** The Open Inference Protocol's ModelInfer, to stand in for the generated method of that name. */
+    static ServerMethodDefinition<InputStream, ScoringContext> modelInfer(
+        final String fullMethodName, final PredictPipeline pipeline)
+    {
+        return new PredictCallHandler(fullMethodName, pipeline,
+            () -> new ModelInferRequestDecoder(pipeline.models()), ModelInferResponseEncoder::new).definition();
+    }
+
+    private ServerMethodDefinition<InputStream, ScoringContext> definition()
+    {
+        return ServerMethodDefinition.create(method, this);
     }
 
     @Override
     public ServerCall.Listener<InputStream> startCall(final ServerCall<InputStream, ScoringContext> call, final Metadata headers)
     {
         call.request(1);
-        return new Listener(call, pipeline);
+        return new Listener(call, pipeline, decoders);
     }
 
     private static final class Listener extends ServerCall.Listener<InputStream>
     {
         private final ServerCall<InputStream, ScoringContext> call;
         private final PredictPipeline pipeline;
+        private final ThreadLocal<RequestDecoder> decoders;
         private boolean answered;
 
-        Listener(final ServerCall<InputStream, ScoringContext> call, final PredictPipeline pipeline)
+        Listener(final ServerCall<InputStream, ScoringContext> call, final PredictPipeline pipeline,
+            final ThreadLocal<RequestDecoder> decoders)
         {
             this.call = call;
             this.pipeline = pipeline;
+            this.decoders = decoders;
         }
 
         @Override
@@ -116,7 +158,7 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, Scoring
         {
             answered = true;
             final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-            final PredictRequestDecoder decoder = DECODERS.get();
+            final RequestDecoder decoder = decoders.get();
             if (!decoder.decode(message, ctx))
             {
                 // the caller sent it, so INVALID_ARGUMENT, not gRPC's UNKNOWN for a request that fails to parse

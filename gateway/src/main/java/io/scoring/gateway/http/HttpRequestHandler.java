@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
@@ -31,9 +31,6 @@ import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.Model;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -63,6 +60,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     /** One per event loop: each keeps the buffer it copies bodies into. */
     private static final ThreadLocal<PredictJsonDecoder> PREDICT_DECODERS = ThreadLocal.withInitial(PredictJsonDecoder::new);
+    private static final ThreadLocal<V2JsonDecoder> INFER_DECODERS = ThreadLocal.withInitial(V2JsonDecoder::new);
+    private static final ThreadLocal<V2JsonEncoder> INFER_ENCODERS = ThreadLocal.withInitial(V2JsonEncoder::new);
 
     /** {@code /v2/models/{m}[/versions/{v}][/ready|/infer]}. */
     private static final Pattern MODEL_PATH = Pattern.compile("/v2/models/([^/]+)(?:/versions/([^/]+))?(?:/(ready|infer))?");
@@ -165,7 +164,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 final ByteBuf body = ctx.alloc().buffer();
                 try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
                 {
-                    V2Json.encodeModelMetadata(json, model, version);
+                    V2MetadataJson.encodeModelMetadata(json, model, version);
                 }
                 respond(ctx, request, HttpResponseStatus.OK, body);
             }
@@ -203,36 +202,23 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     {
         final ScoringContext scoring = ScoringContext.ofThread().reset(model.name(), version, "");
         scoring.model(model);
-        final List<Set<String>> requestedOutputs = new ArrayList<>(1);
         score(ctx, request, scoring,
-            (content, decoded) ->
-            {
-                try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(content)))
-                {
-                    requestedOutputs.add(V2Json.decodeInfer(parser, decoded, model));
-                }
-            },
-            (scored, body) ->
-            {
-                try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
-                {
-                    V2Json.encodeInfer(json, scored, requestedOutputs.get(0));
-                }
-            });
+            (content, decoded) -> INFER_DECODERS.get().decode(content, decoded),
+            (scored, body) -> INFER_ENCODERS.get().encode(scored, body));
     }
 
-    /** Reads a request body into the scoring context; malformed JSON may also arrive as a StreamReadException. */
+    /** Reads a request body into the scoring context. */
     @FunctionalInterface
     private interface BodyDecoder
     {
-        void decode(ByteBuf content, ScoringContext scoring) throws IOException, JsonBodyException;
+        void decode(ByteBuf content, ScoringContext scoring) throws JsonBodyException;
     }
 
     /** Appends the answer of a scored request to the body. */
     @FunctionalInterface
     private interface AnswerEncoder
     {
-        void encode(ScoringContext scoring, ByteBuf body) throws IOException;
+        void encode(ScoringContext scoring, ByteBuf body);
     }
 
     /** Decode, run the pipeline, encode the answer or the error, then record: the same for every scoring endpoint. */
@@ -246,10 +232,6 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         try
         {
             decoder.decode(request.content(), scoring);
-        }
-        catch (final StreamReadException ex)
-        {
-            scoring.fail(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
         }
         catch (final JsonBodyException ex)
         {
@@ -266,7 +248,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             {
                 encoder.encode(scoring, body);
             }
-            catch (final IOException | RuntimeException ex)
+            catch (final RuntimeException ex)
             {
                 body.release();
                 throw ex;
@@ -324,7 +306,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 }
             }
         }
-        catch (final StreamReadException ex)
+        catch (final JsonProcessingException ex) // StreamConstraintsException (too deep, too long) is not a StreamReadException
         {
             error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
             return;

@@ -257,41 +257,4 @@ final class V2Json
         json.writeEndArray();
         json.writeEndObject();
     }
-
-    static void encodeModelMetadata(final JsonGenerator json, final Model model, final String version)
-        throws IOException
-    {
-        json.writeStartObject();
-        json.writeStringField("name", model.name());
-        json.writeArrayFieldStart("versions");
-        for (final String name : null == version ? model.versions().keySet() : List.of(version))
-        {
-            json.writeString(name);
-        }
-        json.writeEndArray();
-        json.writeStringField("platform", V2Metadata.PLATFORM);
-        writeTensors(json, "inputs", V2Metadata.inputs(model));
-        writeTensors(json, "outputs", V2Metadata.outputs(model));
-        json.writeEndObject();
-    }
-
-    private static void writeTensors(final JsonGenerator json, final String field, final List<V2Metadata.Tensor> tensors)
-        throws IOException
-    {
-        json.writeArrayFieldStart(field);
-        for (final V2Metadata.Tensor tensor : tensors)
-        {
-            json.writeStartObject();
-            json.writeStringField("name", tensor.name());
-            json.writeStringField("datatype", tensor.datatype());
-            json.writeArrayFieldStart("shape");
-            for (final long dim : tensor.shape())
-            {
-                json.writeNumber(dim);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        }
-        json.writeEndArray();
-    }
 }
