@@ -66,6 +66,8 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
 
     private static final int ENTRY_KEY = tag(1, LENGTH_DELIMITED);
     private static final int ENTRY_VALUE = tag(2, LENGTH_DELIMITED);
+    private static final int BOOL_PARAM = tag(1, VARINT);
+    private static final int INT64_PARAM = tag(2, VARINT);
     private static final int STRING_PARAM = tag(3, LENGTH_DELIMITED);
 
     private static final int BYTES_CONTENTS = 8;
@@ -295,7 +297,7 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
             else if (tag == SHAPE)
             {
                 field = "shape";
-                final long dimension = readVarint(end);
+                final long dimension = readVarint64(end);
                 if (null != problem)
                 {
                     return false;
@@ -308,7 +310,7 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
                 final int shapeEnd = readLength(end);
                 while (null == problem && position < shapeEnd)
                 {
-                    tensors.addDimension(input, readVarint(shapeEnd));
+                    tensors.addDimension(input, readVarint64(shapeEnd));
                 }
                 if (null != problem)
                 {
@@ -416,6 +418,10 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
                     {
                         checkUtf8(valueEnd);
                     }
+                    else if (valueTag == BOOL_PARAM || valueTag == INT64_PARAM)
+                    {
+                        readVarint64(valueEnd);
+                    }
                     else
                     {
                         skipUnknown(valueTag, valueEnd, depth + 2);
@@ -464,13 +470,17 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
                 {
                     if (size == 0)
                     {
-                        readVarint(packedEnd);
+                        readVarint(number, packedEnd);
                     }
                     else if (!skip(size, packedEnd))
                     {
                         return false;
                     }
                 }
+            }
+            else if (number >= 1 && number < FP32_CONTENTS && wireType == VARINT)
+            {
+                readVarint(number, end);
             }
             else if (!skipUnknown(tag, end, 2))
             {
@@ -482,6 +492,12 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
             }
         }
         return true;
+    }
+
+    /** Reads a varint element of contents field {@code number} as protobuf reads that field's type. */
+    private long readVarint(final int number, final int end)
+    {
+        return number == 2 || number == 4 ? readVarint(end) : readVarint64(end); // int32, uint32 : int64, uint64, bool
     }
 
     // ---------------------------------------------------------------- step 2: the elements, bound
@@ -664,11 +680,11 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
     {
         return switch (number)
         {
-            case 1 -> readVarint(end) != 0 ? 1 : 0;
+            case 1 -> readVarint64(end) != 0 ? 1 : 0;
             case 2 -> (int)readVarint(end);
-            case 3 -> readVarint(end);
+            case 3 -> readVarint64(end);
             case 4 -> Integer.toUnsignedLong((int)readVarint(end));
-            case 5 -> unsigned(readVarint(end));
+            case 5 -> unsigned(readVarint64(end));
             case FP32_CONTENTS -> Float.intBitsToFloat(readLittleEndianInt());
             default -> Double.longBitsToDouble(readLittleEndianLong());
         };

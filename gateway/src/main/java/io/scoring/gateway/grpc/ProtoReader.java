@@ -238,6 +238,37 @@ abstract class ProtoReader
         }
     }
 
+    /**
+     * Reads a varint as protobuf reads an int64, uint64 or bool field's value. It differs from
+     * {@link #readVarint} in one case: protobuf's fast path (taken whenever ten bytes remain, as they
+     * must for a ten-byte varint) keeps a tenth byte whose continuation bit is set when its lowest bit
+     * is set too, and refuses it otherwise; only that lowest bit reaches the value (bit 63).
+     */
+    final long readVarint64(final int end)
+    {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            if (position >= end)
+            {
+                fail(TRUNCATED);
+                return 0;
+            }
+            final byte b = bytes[position++];
+            value |= (long)(b & 0x7F) << shift;
+            if (b >= 0)
+            {
+                return value;
+            }
+        }
+        if ((bytes[position - 1] & 1) != 0)
+        {
+            return value;
+        }
+        fail(MALFORMED_VARINT);
+        return 0;
+    }
+
     final int readLittleEndianInt()
     {
         int value = 0;
