@@ -36,8 +36,8 @@ public final class V2JsonEncoder
     private static final byte[] NAME = ascii("{\"name\":\"");
     private static final byte[] SHAPE = ascii("\",\"datatype\":\"FP32\",\"shape\":[");
     private static final byte[] DATA = ascii(",1],\"data\":[");
-    private static final byte[] END_OUTPUT = ascii("]}");
-    private static final byte[] END = ascii("]}");
+    /** Ends an output (its data, then the output) and the answer (its outputs, then the answer). */
+    private static final byte[] END_ARRAY_AND_OBJECT = ascii("]}");
 
     private final StringBuilder featureStatus = new StringBuilder(256);
 
@@ -89,9 +89,9 @@ public final class V2JsonEncoder
                 }
                 FloatFormat.write(out, ctx.score(row, j));
             }
-            out.writeBytes(END_OUTPUT);
+            out.writeBytes(END_ARRAY_AND_OBJECT);
         }
-        out.writeBytes(END);
+        out.writeBytes(END_ARRAY_AND_OBJECT);
     }
 
     /** A non-negative int in decimal. */
