@@ -219,7 +219,7 @@ public class GrpcCodecBenchmark
     }
 
     /** A message's bytes as gRPC hands them to the handler: a stream that knows its length. */
-    private static final class MessageStream extends InputStream implements KnownLength
+    static final class MessageStream extends InputStream implements KnownLength
     {
         private byte[] bytes;
         private int position;
@@ -258,7 +258,7 @@ public class GrpcCodecBenchmark
     }
 
     /** Where gRPC's framer copies a drained answer: its transport buffer. */
-    private static final class FramerSink extends OutputStream
+    static final class FramerSink extends OutputStream
     {
         private final byte[] buffer = new byte[1 << 16];
 
