@@ -10,7 +10,6 @@ import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.model.ModelConfig;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
@@ -48,6 +47,8 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
 {
     private static final String METHOD = "inference.GRPCInferenceService/ModelInfer";
 
+    /** Fields 1 to 3, by number, as errors name them. */
+    private static final String[] HEADER_FIELDS = {null, "model_name", "model_version", "id"};
     private static final int MODEL_NAME = tag(1, LENGTH_DELIMITED);
     private static final int MODEL_VERSION = tag(2, LENGTH_DELIMITED);
     private static final int ID = tag(3, LENGTH_DELIMITED);
@@ -110,15 +111,10 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
     @Override
     public boolean decode(final InputStream message, final ScoringContext ctx)
     {
-        final int length;
-        try
-        {
-            length = readFully(message);
-        }
-        catch (final IOException ex)
+        final int length = readMessage(message);
+        if (length < 0)
         {
             where(null, -1, "message");
-            problem = UNREADABLE;
             return false;
         }
         return decode(copy, 0, length, ctx);
@@ -182,35 +178,13 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
             {
                 return false;
             }
-            if (tag == MODEL_NAME)
+            if (tag == MODEL_NAME || tag == MODEL_VERSION || tag == ID)
             {
-                field = "model_name";
-                final MutableText name = readText(ctx, end);
-                if (null == name)
+                field = HEADER_FIELDS[tag >>> 3];
+                if (!readRequestHeader(tag >>> 3, ctx, end))
                 {
                     return false;
                 }
-                ctx.modelName(name);
-            }
-            else if (tag == MODEL_VERSION)
-            {
-                field = "model_version";
-                final MutableText version = readText(ctx, end);
-                if (null == version)
-                {
-                    return false;
-                }
-                ctx.versionPin(version);
-            }
-            else if (tag == ID)
-            {
-                field = "id";
-                final MutableText id = readText(ctx, end);
-                if (null == id)
-                {
-                    return false;
-                }
-                ctx.requestId(id);
             }
             else if (tag == PARAMETERS)
             {

@@ -4,7 +4,6 @@ import io.scoring.gateway.pipeline.MutableText;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
@@ -44,6 +43,8 @@ public final class PredictRequestDecoder extends ProtoReader implements PredictC
 {
     private static final String METHOD = "scoring.v1.ScoringService/Predict";
 
+    /** Fields 1 to 3, by number, as errors name them. */
+    private static final String[] HEADER_FIELDS = {null, "model", "version", "request_id"};
     private static final int MODEL = tag(1, LENGTH_DELIMITED);
     private static final int VERSION = tag(2, LENGTH_DELIMITED);
     private static final int REQUEST_ID = tag(3, LENGTH_DELIMITED);
@@ -86,16 +87,11 @@ public final class PredictRequestDecoder extends ProtoReader implements PredictC
     @Override
     public boolean decode(final InputStream message, final ScoringContext ctx)
     {
-        final int length;
-        try
-        {
-            length = readFully(message);
-        }
-        catch (final IOException ex)
+        final int length = readMessage(message);
+        if (length < 0)
         {
             field = "message";
             row = -1;
-            problem = UNREADABLE;
             return false;
         }
         return decode(copy, 0, length, ctx);
@@ -124,35 +120,13 @@ public final class PredictRequestDecoder extends ProtoReader implements PredictC
             {
                 return false;
             }
-            if (tag == MODEL)
+            if (tag == MODEL || tag == VERSION || tag == REQUEST_ID)
             {
-                field = "model";
-                final MutableText model = readText(ctx, end);
-                if (null == model)
+                field = HEADER_FIELDS[tag >>> 3];
+                if (!readRequestHeader(tag >>> 3, ctx, end))
                 {
                     return false;
                 }
-                ctx.modelName(model);
-            }
-            else if (tag == VERSION)
-            {
-                field = "version";
-                final MutableText version = readText(ctx, end);
-                if (null == version)
-                {
-                    return false;
-                }
-                ctx.versionPin(version);
-            }
-            else if (tag == REQUEST_ID)
-            {
-                field = "request_id";
-                final MutableText requestId = readText(ctx, end);
-                if (null == requestId)
-                {
-                    return false;
-                }
-                ctx.requestId(requestId);
             }
             else if (tag == ROWS)
             {

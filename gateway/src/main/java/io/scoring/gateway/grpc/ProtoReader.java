@@ -179,23 +179,7 @@ abstract class ProtoReader
 
     final long readVarint(final int end)
     {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7)
-        {
-            if (position >= end)
-            {
-                fail(TRUNCATED);
-                return 0;
-            }
-            final byte b = bytes[position++];
-            value |= (long)(b & 0x7F) << shift;
-            if (b >= 0)
-            {
-                return value;
-            }
-        }
-        fail(MALFORMED_VARINT);
-        return 0;
+        return readVarint(end, false);
     }
 
     final long readLittleEndianLong()
@@ -215,7 +199,7 @@ abstract class ProtoReader
         return false;
     }
 
-    final int readFully(final InputStream message) throws IOException
+    private int readFully(final InputStream message) throws IOException
     {
         final int expected = message.available() + 1; // exact for gRPC's KnownLength streams; +1 to see the end
         if (copy.length < expected)
@@ -246,6 +230,11 @@ abstract class ProtoReader
      */
     final long readVarint64(final int end)
     {
+        return readVarint(end, true);
+    }
+
+    private long readVarint(final int end, final boolean int64)
+    {
         long value = 0;
         for (int shift = 0; shift < 64; shift += 7)
         {
@@ -261,12 +250,53 @@ abstract class ProtoReader
                 return value;
             }
         }
-        if ((bytes[position - 1] & 1) != 0)
+        if (int64 && (bytes[position - 1] & 1) != 0)
         {
             return value;
         }
         fail(MALFORMED_VARINT);
         return 0;
+    }
+
+    /**
+     * Reads the whole message from the stream gRPC hands the handler (its {@code available()} is the
+     * message's size, so one read fills it) into {@link #copy}.
+     *
+     * @return its length, or -1 when the stream fails ({@link #problem} says so)
+     */
+    final int readMessage(final InputStream message)
+    {
+        try
+        {
+            return readFully(message);
+        }
+        catch (final IOException ex)
+        {
+            problem = UNREADABLE;
+            return -1;
+        }
+    }
+
+    /**
+     * Reads field 1, 2 or 3 of a request, the same in both protocols: the model's name, the version
+     * pinned, the request's id (strings) into the context.
+     *
+     * @return false when it is malformed
+     */
+    final boolean readRequestHeader(final int fieldNumber, final ScoringContext ctx, final int end)
+    {
+        final MutableText text = readText(ctx, end);
+        if (null == text)
+        {
+            return false;
+        }
+        switch (fieldNumber)
+        {
+            case 1 -> ctx.modelName(text);
+            case 2 -> ctx.versionPin(text);
+            default -> ctx.requestId(text);
+        }
+        return true;
     }
 
     final int readLittleEndianInt()

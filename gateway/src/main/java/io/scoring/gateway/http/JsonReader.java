@@ -101,6 +101,28 @@ abstract class JsonReader
 
     // ---------------------------------------------------------------- objects
 
+    /** Reads the body's opening '{'; true when a field follows. */
+    final boolean openBody() throws JsonBodyException
+    {
+        skipWhitespace();
+        if (position == end || peekValue() != '{')
+        {
+            throw notA("the body", "an object");
+        }
+        position++;
+        return firstField();
+    }
+
+    /** Checks that nothing but whitespace follows the body's object. */
+    final void closeBody() throws JsonBodyException
+    {
+        skipWhitespace();
+        if (position != end)
+        {
+            throw malformed("unexpected " + describe(position) + " after the object");
+        }
+    }
+
     /** After an object's '{': true when a field follows, false when the object is empty. */
     final boolean firstField() throws JsonBodyException
     {

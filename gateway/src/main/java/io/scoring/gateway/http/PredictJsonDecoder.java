@@ -22,13 +22,7 @@ public final class PredictJsonDecoder extends JsonReader
     void decodeBody(final ScoringContext ctx) throws JsonBodyException
     {
         ctx.reset("", "", "");
-        skipWhitespace();
-        if (position == end || peekValue() != '{')
-        {
-            throw notA("the body", "an object");
-        }
-        position++;
-        if (firstField())
+        if (openBody())
         {
             do
             {
@@ -56,11 +50,7 @@ public final class PredictJsonDecoder extends JsonReader
             }
             while (nextField());
         }
-        skipWhitespace();
-        if (position != end)
-        {
-            throw malformed("unexpected " + describe(position) + " after the object");
-        }
+        closeBody();
         if (ctx.modelName().length() == 0)
         {
             throw new JsonBodyException("'model' is required");

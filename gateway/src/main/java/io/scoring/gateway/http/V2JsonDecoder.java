@@ -49,13 +49,7 @@ public final class V2JsonDecoder extends JsonReader
     @Override
     void decodeBody(final ScoringContext ctx) throws JsonBodyException
     {
-        skipWhitespace();
-        if (position == end || peekValue() != '{')
-        {
-            throw notA("the body", "an object");
-        }
-        position++;
-        if (firstField())
+        if (openBody())
         {
             do
             {
@@ -83,11 +77,7 @@ public final class V2JsonDecoder extends JsonReader
             }
             while (nextField());
         }
-        skipWhitespace();
-        if (position != end)
-        {
-            throw malformed("unexpected " + describe(position) + " after the object");
-        }
+        closeBody();
         if (ctx.tensors().count() == 0)
         {
             throw new JsonBodyException("inputs: at least one input is required");

@@ -225,7 +225,7 @@ public final class GeneratedV2
         return response.build();
     }
 
-    /** Everything a decoder leaves in the context, as text, to compare two of them. */
+    /** Everything a decoder (of either protocol) leaves in the context, as text, to compare two of them. */
     public static String describe(final ScoringContext ctx)
     {
         final StringBuilder out = new StringBuilder()
@@ -239,7 +239,8 @@ public final class GeneratedV2
         for (int i = 0; i < ctx.requestFeatureCount(); i++)
         {
             out.append(ctx.requestFeatureRow(i)).append(' ').append(ctx.requestFeatureName(i)).append(" = ")
-                .append(null == ctx.requestFeatureText(i) ? Double.toString(ctx.requestFeatureNumber(i))
+                .append(null == ctx.requestFeatureText(i)
+                    ? "number " + Long.toHexString(Double.doubleToRawLongBits(ctx.requestFeatureNumber(i)))
                     : "text " + ctx.requestFeatureText(i)).append('\n');
         }
         final InferTensors tensors = ctx.tensors();

@@ -2,15 +2,12 @@ package io.scoring.gateway.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.scoring.features.EmbeddedFeatureStore;
-import io.scoring.features.FeatureStore;
-import io.scoring.gateway.DemoBundle;
+import io.scoring.gateway.DemoModels;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
 import io.scoring.router.ModelRegistry;
-import io.scoring.router.ModelRepository;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ModelInferRequestDecoderTest
 {
-    private static FeatureStore store;
+    private static DemoModels demo;
     private static ModelRegistry models;
 
     private final ScoringContext decoded = new ScoringContext();
@@ -44,18 +41,14 @@ class ModelInferRequestDecoderTest
     @BeforeAll
     static void loadDemo() throws Exception
     {
-        try (InputStream in = DemoBundle.features())
-        {
-            store = EmbeddedFeatureStore.load(in);
-        }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        demo = DemoModels.load();
+        models = demo.models;
     }
 
     @AfterAll
     static void close()
     {
-        models.close();
-        store.close();
+        demo.close();
     }
 
     private ModelInferRequestDecoder decoder()

@@ -1,18 +1,14 @@
 package io.scoring.gateway.grpc;
 
-import io.scoring.features.EmbeddedFeatureStore;
-import io.scoring.features.FeatureStore;
-import io.scoring.gateway.DemoBundle;
+import io.scoring.gateway.DemoModels;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.ModelRegistry;
-import io.scoring.router.ModelRepository;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
@@ -23,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The hand-written ModelInfer answer must be byte for byte what the generated classes wrote. */
 class ModelInferResponseEncoderTest
 {
-    private static FeatureStore store;
+    private static DemoModels demo;
     private static ModelRegistry models;
     private static PredictPipeline pipeline;
 
@@ -33,19 +29,15 @@ class ModelInferResponseEncoderTest
     @BeforeAll
     static void loadDemo() throws Exception
     {
-        try (InputStream in = DemoBundle.features())
-        {
-            store = EmbeddedFeatureStore.load(in);
-        }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
-        pipeline = new PredictPipeline(models, 64, null);
+        demo = DemoModels.load();
+        models = demo.models;
+        pipeline = demo.pipeline;
     }
 
     @AfterAll
     static void close()
     {
-        models.close();
-        store.close();
+        demo.close();
     }
 
     @Test

@@ -8,22 +8,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.FloatNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.scoring.features.EmbeddedFeatureStore;
-import io.scoring.features.FeatureStore;
-import io.scoring.gateway.DemoBundle;
+import io.scoring.gateway.DemoModels;
 import io.scoring.gateway.grpc.RandomInferRequests;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
-import io.scoring.router.ModelRepository;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -36,7 +32,7 @@ class V2JsonEncoderTest
 {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    private static FeatureStore store;
+    private static DemoModels demo;
     private static ModelRegistry models;
     private static PredictPipeline pipeline;
     private static Model model;
@@ -48,20 +44,16 @@ class V2JsonEncoderTest
     @BeforeAll
     static void loadDemo() throws Exception
     {
-        try (InputStream in = DemoBundle.features())
-        {
-            store = EmbeddedFeatureStore.load(in);
-        }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
-        pipeline = new PredictPipeline(models, 64, null);
-        model = models.model("credit-risk");
+        demo = DemoModels.load();
+        models = demo.models;
+        pipeline = demo.pipeline;
+        model = demo.model();
     }
 
     @AfterAll
     static void close()
     {
-        models.close();
-        store.close();
+        demo.close();
     }
 
     @Test
