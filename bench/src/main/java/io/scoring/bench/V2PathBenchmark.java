@@ -5,9 +5,6 @@ import io.grpc.Drainable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.scoring.bench.load.DemoWorkload;
-import io.scoring.features.EmbeddedFeatureStore;
-import io.scoring.features.FeatureStore;
-import io.scoring.gateway.DemoBundle;
 import io.scoring.gateway.grpc.ModelInferRequestDecoder;
 import io.scoring.gateway.grpc.ModelInferResponseEncoder;
 import io.scoring.gateway.grpc.PredictRequestDecoder;
@@ -17,20 +14,15 @@ import io.scoring.gateway.http.PredictJsonDecoder;
 import io.scoring.gateway.http.PredictJsonEncoder;
 import io.scoring.gateway.http.V2JsonDecoder;
 import io.scoring.gateway.http.V2JsonEncoder;
-import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
-import io.scoring.monitoring.Monitoring;
 import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
-import io.scoring.router.ModelRepository;
-import io.scoring.router.runtime.OnnxRuntimes;
-import io.scoring.router.state.StateStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -44,12 +36,9 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -96,9 +85,8 @@ public class V2PathBenchmark
     private final ModelInferResponseEncoder v2Encoder = new ModelInferResponseEncoder();
     private ModelInferRequestDecoder v2Decoder;
 
-    private FeatureStore store;
+    private MonitoredDemo demo;
     private ModelRegistry models;
-    private Monitoring monitor;
     private PredictPipeline pipeline;
     private Model model;
     private byte[][] own;
@@ -111,42 +99,29 @@ public class V2PathBenchmark
     @Setup
     public void load() throws Exception
     {
-        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, "auto");
-        try (InputStream in = DemoBundle.features())
-        {
-            store = EmbeddedFeatureStore.load(in);
-        }
-        final List<String> outcomes = new ArrayList<>();
-        for (final Outcome outcome : Outcome.values())
-        {
-            outcomes.add(outcome.label());
-        }
-        monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes).defaultSamplingPercent(1.0));
-        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, 64);
-        final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
-        models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
-        monitoring.models(models);
-        pipeline = new PredictPipeline(models, 64, monitoring);
+        demo = new MonitoredDemo("auto");
+        models = demo.models;
+        pipeline = demo.pipeline;
         model = models.model("credit-risk");
         v2Decoder = new ModelInferRequestDecoder(models);
 
-        final PredictRequest[] demo = DemoWorkload.ownRequests();
-        own = new byte[demo.length][];
-        v2Typed = new byte[demo.length][];
-        v2Raw = new byte[demo.length][];
-        ownJson = new ByteBuf[demo.length];
-        v2Json = new ByteBuf[demo.length];
-        for (int i = 0; i < demo.length; i++)
+        final PredictRequest[] workload = DemoWorkload.ownRequests();
+        own = new byte[workload.length][];
+        v2Typed = new byte[workload.length][];
+        v2Raw = new byte[workload.length][];
+        ownJson = new ByteBuf[workload.length];
+        v2Json = new ByteBuf[workload.length];
+        for (int i = 0; i < workload.length; i++)
         {
             final String id = String.format("0b9f6c1e-5d2a-4f4e-9a7b-%012d", i);
-            final PredictRequest request = demo[i].toBuilder().setRequestId(id).build();
+            final PredictRequest request = workload[i].toBuilder().setRequestId(id).build();
             own[i] = request.toByteArray();
             v2Typed[i] = v2(request, false).toByteArray();
             v2Raw[i] = v2(request, true).toByteArray();
             ownJson[i] = direct(ownJson(request));
             v2Json[i] = direct(v2Json(request));
         }
-        for (int i = 0; i < demo.length; i++)
+        for (int i = 0; i < workload.length; i++)
         {
             if (ownGrpc() <= 0 || v2GrpcTyped() <= 0 || v2GrpcRaw() <= 0 || ownJson() <= 0 || v2Json() <= 0)
             {
@@ -163,9 +138,7 @@ public class V2PathBenchmark
             ownJson[i].release();
             v2Json[i].release();
         }
-        models.close();
-        store.close();
-        monitor.close();
+        demo.close();
     }
 
     @Benchmark
