@@ -339,14 +339,4 @@ public final class GatewayConfig
         final int configured = integer(Setting.IO_THREADS);
         return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
     }
-
-    /** A copy with one setting changed; for tests and embedding. */
-    public GatewayConfig with(final Setting setting, final String value)
-    {
-        final Map<Setting, String> changed = new HashMap<>(values);
-        changed.put(setting, value);
-        final GatewayConfig config = new GatewayConfig(changed);
-        config.validate();
-        return config;
-    }
 }

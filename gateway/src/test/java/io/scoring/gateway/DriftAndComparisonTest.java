@@ -28,8 +28,8 @@ class DriftAndComparisonTest
     @Test
     void shouldAlarmOnShiftedCreditAmountsCompareTheShadowAndReportLatency() throws Exception
     {
-        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.SAMPLING_PERCENT, "100"), "");
+        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"),
+            "--sampling-percent", "100"), "");
         final AdminClient admin = new AdminClient(gateway.adminPort(), null);
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))

@@ -22,8 +22,7 @@ class MonitoringEndpointsTest
 
     private static ScoringGateway start(final Path stateDir, final String samplingPercent) throws Exception
     {
-        return ScoringGateway.start(TestGateways.demoConfig(stateDir)
-            .with(GatewayConfig.Setting.SAMPLING_PERCENT, samplingPercent), "");
+        return ScoringGateway.start(TestGateways.demoConfig(stateDir, "--sampling-percent", samplingPercent), "");
     }
 
     @Test

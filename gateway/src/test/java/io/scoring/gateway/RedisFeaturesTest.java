@@ -1,8 +1,8 @@
 package io.scoring.gateway;
 
-import io.scoring.features.redis.RedisServerProcess;
 import io.scoring.proto.v1.FeatureStatus;
 import io.scoring.proto.v1.PredictResponse;
+import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -20,9 +20,8 @@ class RedisFeaturesTest
 {
     private static ScoringGateway startWith(final String features) throws Exception
     {
-        return ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.FEATURES, features)
-            .with(GatewayConfig.Setting.REDIS_DEADLINE_MS, "1000"), "");
+        return ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"),
+            "--features", features, "--redis-deadline-ms", "1000"), "");
     }
 
     @Test
@@ -58,10 +57,8 @@ class RedisFeaturesTest
         try (RedisServerProcess redis = RedisServerProcess.startOnFreePort())
         {
             FeatureStores.loadIntoRedis(new String[]{redis.uri()});
-            final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-                .with(GatewayConfig.Setting.FEATURES, redis.uri())
-                .with(GatewayConfig.Setting.REDIS_DEADLINE_MS, "1000")
-                .with(GatewayConfig.Setting.REDIS_NEAR_CACHE_SIZE, "100"), "");
+            final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"),
+                "--features", redis.uri(), "--redis-deadline-ms", "1000", "--redis-near-cache-size", "100"), "");
             final DemoTestSet demo = new DemoTestSet();
             try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
             {
