@@ -1,7 +1,7 @@
 package io.scoring.gateway.monitoring;
 
 import io.scoring.features.FeatureStore;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
@@ -19,6 +19,7 @@ import io.scoring.router.ModelVersion;
 import io.scoring.router.Role;
 import io.scoring.router.ShadowListener;
 import io.scoring.router.ShadowResult;
+import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.model.OutputSpec;
 import io.scoring.router.traffic.TrafficPolicy;
@@ -123,12 +124,12 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
 
     private VersionSpec spec(final ModelConfig config, final String version)
     {
-        final List<FeatureSpec> features = new ArrayList<>();
-        for (final io.scoring.router.model.FeatureSpec feature : config.features())
+        final List<MonitoredFeature> features = new ArrayList<>();
+        for (final FeatureSpec feature : config.features())
         {
             features.add(feature.isCategorical()
-                ? FeatureSpec.categorical(feature.name(), feature.categories())
-                : FeatureSpec.numeric(feature.name()));
+                ? MonitoredFeature.categorical(feature.name(), feature.categories())
+                : MonitoredFeature.numeric(feature.name()));
         }
         final OutputSpec first = config.outputs().get(0);
         final double threshold = Double.isNaN(first.decisionThreshold()) ? 0.5 : first.decisionThreshold();
