@@ -46,6 +46,9 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
     /** Meters slots per version: one per {@link Role}, then the shadow role. */
     private static final int SHADOW_SLOT = Role.values().length;
     private static final String SHADOW_ROLE = "shadow";
+    /** A version's meters, by role ordinal, then the shadow slot. */
+    private static final ModelVersion.AttachmentKey<VersionMeters[]> METERS =
+        new ModelVersion.AttachmentKey<>("meters by role", VersionMeters[].class);
 
     private final Monitoring monitoring;
     private final ModelRepository repository;
@@ -105,7 +108,7 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
     /** The handle of a version in a role. Allocation-free. */
     public static VersionMeters meters(final ModelVersion version, final Role role)
     {
-        return ((VersionMeters[])version.attachment())[role.ordinal()];
+        return version.attachment(METERS)[role.ordinal()];
     }
 
     @Override
@@ -118,7 +121,7 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
             byRole[role.ordinal()] = monitoring.versionMeters(spec, role.wireName());
         }
         byRole[SHADOW_SLOT] = monitoring.versionMeters(spec, SHADOW_ROLE);
-        version.attach(byRole);
+        version.attach(METERS, byRole);
         monitoring.metrics().modelLoadEvent(config.name(), version.version(), "loaded");
     }
 
@@ -221,11 +224,12 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         final Model model = null == registry ? null : registry.model(result.model());
         final ModelVersion shadow = null == model ? null : model.version(result.shadowVersion());
         final ModelVersion answered = null == model ? null : model.version(result.championVersion());
-        if (null == shadow || null == answered || null == shadow.attachment() || null == answered.attachment())
+        if (null == shadow || null == answered
+            || null == shadow.attachment(METERS) || null == answered.attachment(METERS))
         {
             return; // unloaded meanwhile
         }
-        final VersionMeters shadowMeters = ((VersionMeters[])shadow.attachment())[SHADOW_SLOT];
+        final VersionMeters shadowMeters = shadow.attachment(METERS)[SHADOW_SLOT];
         shadowMeters.record(0, 0, 0, result.shadowNanos(), 0, result.shadowNanos());
         if (answered != model.champion())
         {
