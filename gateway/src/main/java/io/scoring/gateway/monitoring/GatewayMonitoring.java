@@ -230,7 +230,7 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
             return; // unloaded meanwhile
         }
         final VersionMeters shadowMeters = shadow.attachment(METERS)[SHADOW_SLOT];
-        shadowMeters.record(0, 0, 0, result.shadowNanos(), 0, result.shadowNanos());
+        shadowMeters.recordShadowScoring(result.shadowNanos());
         if (answered != model.champion())
         {
             return; // comparisons are against the champion
