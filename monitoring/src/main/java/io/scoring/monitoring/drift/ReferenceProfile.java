@@ -128,7 +128,7 @@ public final class ReferenceProfile
         return rows;
     }
 
-    public List<FeatureReference> features()
+    List<FeatureReference> features()
     {
         return features;
     }
