@@ -28,8 +28,9 @@ class DriftAndComparisonTest
     @Test
     void shouldAlarmOnShiftedCreditAmountsCompareTheShadowAndReportLatency() throws Exception
     {
-        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.SAMPLING_PERCENT, "100"), "");
+        final GatewayConfig config = TestGateways.demoConfig(Files.createTempDirectory("scoring-state"));
+        config.monitoringContext().defaultSamplingPercent(100);
+        final ScoringGateway gateway = ScoringGateway.start(config, "");
         final AdminClient admin = new AdminClient(gateway.adminPort(), null);
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
@@ -67,6 +68,47 @@ class DriftAndComparisonTest
                 (report) -> versionNamed(report.path("versions"), "1").path("since_start").path("count").asInt() >= 1000);
             assertTrue(versionNamed(latency.path("versions"), "1").path("since_start").path("p99").asDouble() > 0);
             assertEquals(404, admin.get("/admin/models/nope/drift").statusCode());
+        }
+        finally
+        {
+            gateway.drain();
+        }
+    }
+
+    @Test
+    void shouldUseTheDriftWindowOfAFlagTheRuntimeOfAnEnvironmentVariableAndTheComparisonWindowOfAConfigFileLine()
+        throws Exception
+    {
+        final java.nio.file.Path stateDir = Files.createTempDirectory("scoring-state");
+        final java.nio.file.Path file = Files.writeString(stateDir.resolve("gateway.properties"), "comparison-window-pairs=40\n");
+        final GatewayConfig config = GatewayConfig.resolve(new String[]{"--http-port=0", "--grpc-port=0", "--admin-port=0",
+            "--io-threads=2", "--state-dir", stateDir.toString(), "--config", file.toString(), "--sampling-percent=100",
+            "--drift-window-rows=150", "--drift-evaluate-ms=50", "--comparison-evaluate-ms=50"},
+            java.util.Map.of("SCORING_RUNTIME", "onnxruntime"));
+        final ScoringGateway gateway = ScoringGateway.start(config, "");
+        final AdminClient admin = new AdminClient(gateway.adminPort(), null);
+        final DemoTestSet demo = new DemoTestSet();
+        try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
+        {
+            gateway.models().setPolicy("credit-risk",
+                new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
+            for (final DemoTestSet.Applicant applicant : demo.applicants.subList(0, 200))
+            {
+                clients.scoring.predict(DemoRequests.ownRequest(demo, applicant).build());
+            }
+
+            final JsonNode drift = await(() -> get(admin, "/admin/models/credit-risk/drift"),
+                (report) -> versionNamed(report.path("versions"), "1").path("window_rows").asInt() >= 150);
+            assertEquals(150, versionNamed(drift.path("versions"), "1").path("window_rows").asInt(),
+                "200 sampled rows, a window of 150 (the default keeps 1,000)");
+            final JsonNode comparison = await(() -> get(admin, "/admin/models/credit-risk/comparison"),
+                (report) -> report.path("challengers").path(0).path("pairs").asInt() >= 40);
+            assertEquals(40, comparison.path("challengers").path(0).path("pairs").asInt(),
+                "200 shadow pairs, a window of 40 (the default keeps 1,000)");
+            for (final JsonNode version : JSON.readTree(admin.get("/admin/models/credit-risk").body()).path("versions"))
+            {
+                assertEquals("onnxruntime", version.path("runtime").asText(), version.toString());
+            }
         }
         finally
         {

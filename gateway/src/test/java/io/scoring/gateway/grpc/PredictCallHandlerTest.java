@@ -59,7 +59,7 @@ class PredictCallHandlerTest
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         transport = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
             new PredictPipeline(models, 64, null), new ServerState(), null).start();
