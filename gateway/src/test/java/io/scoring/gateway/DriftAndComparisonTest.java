@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
+import io.scoring.router.ModelVersion;
 import io.scoring.router.traffic.TrafficPolicy;
 import org.junit.jupiter.api.Test;
 
@@ -105,9 +106,9 @@ class DriftAndComparisonTest
                 (report) -> report.path("challengers").path(0).path("pairs").asInt() >= 40);
             assertEquals(40, comparison.path("challengers").path(0).path("pairs").asInt(),
                 "200 shadow pairs, a window of 40 (the default keeps 1,000)");
-            for (final JsonNode version : JSON.readTree(admin.get("/admin/models/credit-risk").body()).path("versions"))
+            for (final ModelVersion version : gateway.models().model("credit-risk").versions().values())
             {
-                assertEquals("onnxruntime", version.path("runtime").asText(), version.toString());
+                assertEquals("onnxruntime", version.runtimeName(), "version " + version.version());
             }
         }
         finally

@@ -112,6 +112,14 @@ class GatewayConfigTest
         assertEquals(50, redis.nearCacheSize());
     }
 
+    @Test
+    void shouldServeGrpcFromNettysAllocatorUnlessGrpcsOwnIsAskedFor()
+    {
+        assertEquals(GatewayConfig.GrpcAllocator.NETTY, GatewayConfig.resolve(new String[0], Map.of()).grpcAllocator());
+        assertEquals(GatewayConfig.GrpcAllocator.GRPC,
+            GatewayConfig.resolve(new String[0], Map.of("SCORING_GRPC_ALLOCATOR", "grpc")).grpcAllocator());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "--drift-window-rows=many      | drift-window-rows must be an integer, got 'many'",
