@@ -48,7 +48,7 @@ public final class GatewayConfig
     public static final String FEATURES_PROP_NAME = "features";
 
     public static final String STATE_DIR_PROP_NAME = "state-dir";
-    /** Beside the working directory: where the traffic policy, the loaded versions and the audit log survive restarts. */
+    /** In the working directory: where the traffic policy, the loaded versions and the audit log survive restarts. */
     public static final String STATE_DIR_DEFAULT = "scoring-state";
 
     /**
@@ -61,7 +61,7 @@ public final class GatewayConfig
     /** The key prefix of the shared state in Redis: one per fleet. */
     public static final String STATE_STORE_PREFIX_DEFAULT = "scoring";
 
-    /** Where sampled requests are logged as JSON lines: none, {@code <state-dir>/payload-log}; {@value #OFF}: no log. */
+    /** Where sampled requests are logged as JSON lines: none, {@code <state-dir>/payload-log}; {@value #OFF}: nowhere. */
     public static final String PAYLOAD_LOG_DIR_PROP_NAME = "payload-log-dir";
     /** The value that turns the payload log off. */
     public static final String OFF = "off";
@@ -81,7 +81,7 @@ public final class GatewayConfig
     /** How long a request waits for Redis before it uses defaults ({@link RedisStoreSettings#DEADLINE_DEFAULT}). */
     public static final String REDIS_DEADLINE_MS_PROP_NAME = "redis-deadline-ms";
 
-    /** Entities kept in the near cache in front of Redis; 0 ({@link RedisStoreSettings#NEAR_CACHE_SIZE_DEFAULT}): none. */
+    /** Entities kept in the near cache in front of Redis ({@link RedisStoreSettings#NEAR_CACHE_SIZE_DEFAULT}: none). */
     public static final String REDIS_NEAR_CACHE_SIZE_PROP_NAME = "redis-near-cache-size";
 
     /** How long the near cache keeps an entity ({@link RedisStoreSettings#NEAR_CACHE_TTL_DEFAULT}). */
@@ -92,7 +92,7 @@ public final class GatewayConfig
     public static final int MAX_REQUEST_BYTES_DEFAULT = 4 << 20;
 
     public static final String DRAIN_SECONDS_PROP_NAME = "drain-seconds";
-    /** 20 s: requests finish in milliseconds; this leaves room for a slow load, inside Kubernetes' 30 s grace period. */
+    /** 20 s: requests finish in milliseconds; room for a slow admin load, inside Kubernetes' 30 s grace period. */
     public static final int DRAIN_SECONDS_DEFAULT = 20;
 
     public static final String IO_THREADS_PROP_NAME = "io-threads";

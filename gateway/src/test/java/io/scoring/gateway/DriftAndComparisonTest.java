@@ -9,7 +9,9 @@ import io.scoring.router.traffic.TrafficPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -31,13 +33,11 @@ class DriftAndComparisonTest
     {
         final GatewayConfig config = TestGateways.demoConfig(Files.createTempDirectory("scoring-state"));
         config.monitoringContext().defaultSamplingPercent(100);
-        final ScoringGateway gateway = ScoringGateway.start(config, "");
+        final ScoringGateway gateway = startWithVersionTwoShadowingEveryRequest(config);
         final AdminClient admin = new AdminClient(gateway.adminPort(), null);
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
         {
-            gateway.models().setPolicy("credit-risk",
-                new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
             int sent = 0;
             for (final DemoTestSet.Applicant applicant : demo.applicants)
             {
@@ -80,19 +80,17 @@ class DriftAndComparisonTest
     void shouldUseTheDriftWindowOfAFlagTheRuntimeOfAnEnvironmentVariableAndTheComparisonWindowOfAConfigFileLine()
         throws Exception
     {
-        final java.nio.file.Path stateDir = Files.createTempDirectory("scoring-state");
-        final java.nio.file.Path file = Files.writeString(stateDir.resolve("gateway.properties"), "comparison-window-pairs=40\n");
+        final Path stateDir = Files.createTempDirectory("scoring-state");
+        final Path file = Files.writeString(stateDir.resolve("gateway.properties"), "comparison-window-pairs=40\n");
         final GatewayConfig config = GatewayConfig.resolve(new String[]{"--http-port=0", "--grpc-port=0", "--admin-port=0",
             "--io-threads=2", "--state-dir", stateDir.toString(), "--config", file.toString(), "--sampling-percent=100",
             "--drift-window-rows=150", "--drift-evaluate-ms=50", "--comparison-evaluate-ms=50"},
-            java.util.Map.of("SCORING_RUNTIME", "onnxruntime"));
-        final ScoringGateway gateway = ScoringGateway.start(config, "");
+            Map.of("SCORING_RUNTIME", "onnxruntime"));
+        final ScoringGateway gateway = startWithVersionTwoShadowingEveryRequest(config);
         final AdminClient admin = new AdminClient(gateway.adminPort(), null);
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
         {
-            gateway.models().setPolicy("credit-risk",
-                new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
             for (final DemoTestSet.Applicant applicant : demo.applicants.subList(0, 200))
             {
                 clients.scoring.predict(DemoRequests.ownRequest(demo, applicant).build());
@@ -115,6 +113,14 @@ class DriftAndComparisonTest
         {
             gateway.drain();
         }
+    }
+
+    private static ScoringGateway startWithVersionTwoShadowingEveryRequest(final GatewayConfig config) throws Exception
+    {
+        final ScoringGateway gateway = ScoringGateway.start(config, "");
+        gateway.models().setPolicy("credit-risk",
+            new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
+        return gateway;
     }
 
     private static JsonNode get(final AdminClient admin, final String path) throws Exception

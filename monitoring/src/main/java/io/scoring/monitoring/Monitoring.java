@@ -408,7 +408,8 @@ public final class Monitoring implements AutoCloseable
                 "at least 1");
 
             require(Integer.bitCount(feedbackJournalSize) == 1 && feedbackJournalSize >= FEEDBACK_JOURNAL_SIZE_MIN,
-                FEEDBACK_JOURNAL_SIZE_PROP_NAME, feedbackJournalSize, "a power of two of at least " + FEEDBACK_JOURNAL_SIZE_MIN);
+                FEEDBACK_JOURNAL_SIZE_PROP_NAME, feedbackJournalSize,
+                "a power of two of at least " + FEEDBACK_JOURNAL_SIZE_MIN);
             require(feedbackTtlMillis >= 1, FEEDBACK_TTL_MILLIS_PROP_NAME, feedbackTtlMillis, "at least 1");
             require(feedbackWindowLabels >= 1, FEEDBACK_WINDOW_LABELS_PROP_NAME, feedbackWindowLabels, "at least 1");
             require(feedbackFalseNegativeCost >= 0.0, FEEDBACK_FALSE_NEGATIVE_COST_PROP_NAME, feedbackFalseNegativeCost,
@@ -416,12 +417,15 @@ public final class Monitoring implements AutoCloseable
             require(feedbackFalsePositiveCost >= 0.0, FEEDBACK_FALSE_POSITIVE_COST_PROP_NAME, feedbackFalsePositiveCost,
                 "0 or more");
 
-            require(payloadLogMaxFileBytes >= 1, PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME, payloadLogMaxFileBytes, "at least 1");
+            require(payloadLogMaxFileBytes >= 1, PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME, payloadLogMaxFileBytes,
+                "at least 1");
             require(payloadLogMaxFileMillis >= 1, PAYLOAD_LOG_MAX_FILE_MILLIS_PROP_NAME, payloadLogMaxFileMillis,
                 "at least 1");
             require(payloadLogMaxTotalBytes >= payloadLogMaxFileBytes, PAYLOAD_LOG_MAX_TOTAL_BYTES_PROP_NAME,
-                payloadLogMaxTotalBytes, "at least " + PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME + " (" + payloadLogMaxFileBytes + ")");
-            require(payloadLogFlushMillis >= 1, PAYLOAD_LOG_FLUSH_MILLIS_PROP_NAME, payloadLogFlushMillis, "at least 1");
+                payloadLogMaxTotalBytes,
+                "at least " + PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME + " (" + payloadLogMaxFileBytes + ")");
+            require(payloadLogFlushMillis >= 1, PAYLOAD_LOG_FLUSH_MILLIS_PROP_NAME, payloadLogFlushMillis,
+                "at least 1");
 
             require(null == payloadKafka || !payloadKafka.isBlank(), PAYLOAD_KAFKA_PROP_NAME, "'" + payloadKafka + "'",
                 "host:port[,host:port...]");
@@ -429,11 +433,13 @@ public final class Monitoring implements AutoCloseable
                 "'" + payloadKafkaTopic + "'", "a topic name");
             require(payloadKafkaBufferBytes >= PAYLOAD_KAFKA_BUFFER_BYTES_MIN, PAYLOAD_KAFKA_BUFFER_BYTES_PROP_NAME,
                 payloadKafkaBufferBytes, "at least " + PAYLOAD_KAFKA_BUFFER_BYTES_MIN);
-            require(payloadKafkaLingerMillis >= 0, PAYLOAD_KAFKA_LINGER_MILLIS_PROP_NAME, payloadKafkaLingerMillis, "0 or more");
-            require((long)payloadKafkaDeliveryTimeoutMillis >= (long)payloadKafkaLingerMillis + PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS,
+            require(payloadKafkaLingerMillis >= 0, PAYLOAD_KAFKA_LINGER_MILLIS_PROP_NAME, payloadKafkaLingerMillis,
+                "0 or more");
+            final long minDeliveryTimeout = (long)payloadKafkaLingerMillis + PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS;
+            require(payloadKafkaDeliveryTimeoutMillis >= minDeliveryTimeout,
                 PAYLOAD_KAFKA_DELIVERY_TIMEOUT_MILLIS_PROP_NAME, payloadKafkaDeliveryTimeoutMillis,
                 "at least " + PAYLOAD_KAFKA_LINGER_MILLIS_PROP_NAME + " + " + PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS + " ms (" +
-                ((long)payloadKafkaLingerMillis + PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS) + ")");
+                minDeliveryTimeout + ")");
             require(payloadKafkaConnectWaitMillis >= 0, PAYLOAD_KAFKA_CONNECT_WAIT_MILLIS_PROP_NAME,
                 payloadKafkaConnectWaitMillis, "0 or more");
             require(payloadKafkaCloseTimeoutMillis >= 0, PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_PROP_NAME,
@@ -652,7 +658,7 @@ public final class Monitoring implements AutoCloseable
             return feedbackFalsePositiveCost;
         }
 
-        /** The payload log's directory (files {@code samples-<epoch millis>-<seq>.jsonl}); null (the default): no file log. */
+        /** The payload log's directory (files {@code samples-<epoch millis>-<seq>.jsonl}); null (the default): none. */
         public Context payloadLogDir(final Path payloadLogDir)
         {
             this.payloadLogDir = payloadLogDir;
@@ -712,7 +718,7 @@ public final class Monitoring implements AutoCloseable
             return payloadLogFlushMillis;
         }
 
-        /** Kafka bootstrap servers ({@code host:port[,host:port...]}) the payload log is also published to; null (the default): none. */
+        /** Kafka bootstrap servers ({@code host:port[,...]}) the payload log also goes to; null (the default): none. */
         public Context payloadKafka(final String payloadKafka)
         {
             this.payloadKafka = payloadKafka;
@@ -784,7 +790,7 @@ public final class Monitoring implements AutoCloseable
             return payloadKafkaConnectWaitMillis;
         }
 
-        /** How long {@link Monitoring#close()} waits for buffered lines to be acknowledged before it drops (and counts) the rest. */
+        /** How long {@link Monitoring#close()} waits for buffered lines to be acknowledged; the rest are dropped, counted. */
         public Context payloadKafkaCloseTimeoutMillis(final long payloadKafkaCloseTimeoutMillis)
         {
             this.payloadKafkaCloseTimeoutMillis = payloadKafkaCloseTimeoutMillis;

@@ -218,8 +218,8 @@ public final class ModelRepository implements Model.VersionLoader
             require(null != treeLayout, TREE_LAYOUT_PROP_NAME, null, "auto, perfect or linked");
             require(Integer.bitCount(shadowRingBytes) == 1 && shadowRingBytes >= SHADOW_RING_BYTES_MIN,
                 SHADOW_RING_BYTES_PROP_NAME, shadowRingBytes, "a power of two of at least " + SHADOW_RING_BYTES_MIN);
-            require(shadowIdleSleepMicros >= 0 && shadowIdleSleepMicros <= 1_000_000, SHADOW_IDLE_SLEEP_MICROS_PROP_NAME,
-                shadowIdleSleepMicros, "0 to 1000000");
+            require(shadowIdleSleepMicros >= 0 && shadowIdleSleepMicros <= 1_000_000,
+                SHADOW_IDLE_SLEEP_MICROS_PROP_NAME, shadowIdleSleepMicros, "0 to 1000000");
             return this;
         }
 
@@ -243,7 +243,7 @@ public final class ModelRepository implements Model.VersionLoader
             return maxRows;
         }
 
-        /** Which runtime serves a version: the native evaluator where it agrees with ONNX Runtime, or ONNX Runtime always. */
+        /** Which runtime serves a version: a native evaluator where it agrees with ONNX Runtime, or ONNX Runtime always. */
         public Context runtime(final OnnxRuntimes.Choice runtime)
         {
             this.runtime = runtime;
