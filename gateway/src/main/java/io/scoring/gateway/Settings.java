@@ -26,7 +26,7 @@ import java.util.function.Function;
  * over the config file; a setting none of them names keeps its default.
  *
  * <p>Each value is parsed here (an error names the setting and the text); ranges are checked by the
- * Context that owns the setting, in its {@code conclude()}.
+ * Context that owns the setting, in its {@code conclude()}. Stateless; used at start-up, on the main thread.
  */
 final class Settings
 {
