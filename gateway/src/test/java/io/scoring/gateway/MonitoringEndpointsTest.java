@@ -22,7 +22,9 @@ class MonitoringEndpointsTest
 
     private static ScoringGateway start(final Path stateDir, final String samplingPercent) throws Exception
     {
-        return ScoringGateway.start(TestGateways.demoConfig(stateDir, "--sampling-percent", samplingPercent), "");
+        final GatewayConfig config = TestGateways.demoConfig(stateDir);
+        config.monitoringContext().defaultSamplingPercent(Double.parseDouble(samplingPercent));
+        return ScoringGateway.start(config, "");
     }
 
     @Test
