@@ -14,6 +14,7 @@ import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
@@ -124,7 +125,7 @@ public final class ScoringGateway
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
-        final PredictPipeline pipeline = new PredictPipeline(models, config.maxRows(), monitoring);
+        final RequestCycle cycle = new RequestCycle(new PredictPipeline(models, config.maxRows(), monitoring));
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -133,11 +134,11 @@ public final class ScoringGateway
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state, monitoring).start();
+            cycle, state, monitoring).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state, grpcExecutor).start();
+            cycle, state, grpcExecutor).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring).start();
         state.markReady();

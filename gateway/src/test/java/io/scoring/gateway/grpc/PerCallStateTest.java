@@ -15,6 +15,7 @@ import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferResponse;
@@ -87,8 +88,8 @@ class PerCallStateTest
         final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
         models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
         monitoring.models(models);
-        final ServerServiceDefinition inference = GrpcTransport.rejectingMalformedMessages(
-            new InferenceGrpcService(new PredictPipeline(models, 64, monitoring), new ServerState()).bindService());
+        final ServerServiceDefinition inference =
+            GrpcTransport.inferenceService(new RequestCycle(new PredictPipeline(models, 64, monitoring)), new ServerState());
         modelInfer = inference.getMethod("inference.GRPCInferenceService/ModelInfer");
     }
 

@@ -19,6 +19,7 @@ import io.scoring.features.FeatureStore;
 import io.scoring.gateway.DemoBundle;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.proto.v1.PredictResponse;
@@ -62,7 +63,7 @@ class PredictCallHandlerTest
         models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         transport = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState(), null).start();
+            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), null).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", transport.port()).usePlaintext().build();
     }
 
@@ -100,7 +101,7 @@ class PredictCallHandlerTest
     {
         final ExecutorService handlers = Executors.newFixedThreadPool(2);
         final GrpcTransport pooled = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState(), handlers).start();
+            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), handlers).start();
         final ManagedChannel pooledChannel = NettyChannelBuilder.forAddress("127.0.0.1", pooled.port()).usePlaintext().build();
         try
         {
