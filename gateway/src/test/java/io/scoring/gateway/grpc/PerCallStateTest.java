@@ -84,7 +84,7 @@ class PerCallStateTest
             outcomes.add(outcome.label());
         }
         monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes));
-        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, 64);
+        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64));
         final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
         models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
         monitoring.models(models);
