@@ -3,17 +3,27 @@ package io.scoring.bench;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.scoring.bench.load.DemoWorkload;
+import io.scoring.features.EmbeddedFeatureStore;
+import io.scoring.features.FeatureStore;
+import io.scoring.gateway.DemoBundle;
+import io.scoring.gateway.grpc.PredictGrpcCodec;
 import io.scoring.gateway.grpc.PredictRequestDecoder;
 import io.scoring.gateway.grpc.PredictResponseEncoder;
+import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.monitoring.Monitoring;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.proto.v1.PredictResponse;
 import io.scoring.proto.v1.Row;
 import io.scoring.proto.v1.RowResult;
 import io.scoring.router.ModelRegistry;
+import io.scoring.router.ModelRepository;
+import io.scoring.router.runtime.OnnxRuntimes;
+import io.scoring.router.state.StateStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,6 +40,10 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -43,8 +57,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code decode}: a request's bytes, read from a stream as gRPC hands them, into the context;</li>
  *   <li>{@code encode}: a scored request's answer into the stream gRPC drains, drained into a buffer
  *   as gRPC's framer does;</li>
- *   <li>{@code wholePath}: decode, predict (route, store lookup, assemble, score), encode and drain,
- *   then finish (meters, prediction memory, 1% sampling: the gateway's monitoring, default settings).</li>
+ *   <li>{@code wholePath}: the gateway's request cycle with the own API's gRPC codec: decode, predict
+ *   (route, store lookup, assemble, score), encode and drain, then finish (meters, prediction memory,
+ *   1% sampling: the gateway's monitoring, default settings).</li>
  * </ul>
  * gRPC's own per-call objects (call, metadata, Netty buffers) are not part of it.
  *
@@ -65,29 +80,50 @@ public class GrpcCodecBenchmark
     @Param({"auto"})
     String runtime;
 
-    private MonitoredDemo demo;
+    private FeatureStore store;
     private ModelRegistry models;
-    private PredictPipeline pipeline;
+    private Monitoring monitor;
+    private RequestCycle cycle;
     private byte[][] requests;
     private int next;
 
     private final PredictRequestDecoder decoder = new PredictRequestDecoder();
     private final PredictResponseEncoder encoder = new PredictResponseEncoder();
+    private final PredictGrpcCodec codec = new PredictGrpcCodec();
     private final MessageStream message = new MessageStream();
     private final FramerSink framer = new FramerSink();
+    private final DrainingWire wire = new DrainingWire(framer);
+
+    /** 64 rows, on the runtime the parameter names. */
+    private ModelRepository.Context repositoryContext()
+    {
+        return new ModelRepository.Context().maxRows(64).runtime(OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(Locale.ROOT)));
+    }
 
     @Setup
     public void load() throws Exception
     {
-        demo = new MonitoredDemo(runtime);
-        models = demo.models;
-        pipeline = demo.pipeline;
-
-        final PredictRequest[] workload = DemoWorkload.ownRequests();
-        requests = new byte[workload.length][];
-        for (int i = 0; i < workload.length; i++)
+        try (InputStream in = DemoBundle.features())
         {
-            requests[i] = workload[i].toBuilder().setRequestId(String.format("0b9f6c1e-5d2a-4f4e-9a7b-%012d", i))
+            store = EmbeddedFeatureStore.load(in);
+        }
+        final List<String> outcomes = new ArrayList<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            outcomes.add(outcome.label());
+        }
+        monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes).defaultSamplingPercent(1.0));
+        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, repositoryContext());
+        final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
+        models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
+        monitoring.models(models);
+        cycle = new RequestCycle(new PredictPipeline(models, 64, monitoring));
+
+        final PredictRequest[] demo = DemoWorkload.ownRequests();
+        requests = new byte[demo.length][];
+        for (int i = 0; i < demo.length; i++)
+        {
+            requests[i] = demo[i].toBuilder().setRequestId(String.format("0b9f6c1e-5d2a-4f4e-9a7b-%012d", i))
                 .build().toByteArray();
         }
         for (int i = 0; i < requests.length; i++)
@@ -102,7 +138,9 @@ public class GrpcCodecBenchmark
     @TearDown
     public void close()
     {
-        demo.close();
+        models.close();
+        store.close();
+        monitor.close();
     }
 
     @Benchmark
@@ -169,20 +207,12 @@ public class GrpcCodecBenchmark
         return response.getResultsCount();
     }
 
+    /** The gateway's request cycle with the own API's gRPC codec, as the transport runs it. */
     @Benchmark
-    public int wholePath() throws IOException
+    public int wholePath()
     {
-        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-        if (!decoder.decode(message.wrap(nextRequest()), ctx))
-        {
-            return -1;
-        }
-        ctx.decoded(System.nanoTime());
-        final Outcome outcome = pipeline.predict(ctx);
-        ctx.encoding(System.nanoTime());
-        final int written = outcome == Outcome.OK ? ((Drainable)encoder.encode(ctx)).drainTo(framer) : -1;
-        pipeline.finish(ctx);
-        return written;
+        cycle.serve(message.wrap(nextRequest()), codec, wire);
+        return wire.written;
     }
 
     private byte[] nextRequest()
@@ -228,6 +258,43 @@ public class GrpcCodecBenchmark
             System.arraycopy(bytes, position, target, offset, count);
             position += count;
             return count;
+        }
+    }
+
+    /** What the gRPC call does with an answer: gRPC's framer drains it inside {@code sendMessage}. */
+    static final class DrainingWire implements RequestCycle.Wire<InputStream>
+    {
+        private final OutputStream framer;
+        int written;
+
+        DrainingWire(final OutputStream framer)
+        {
+            this.framer = framer;
+        }
+
+        @Override
+        public InputStream answerBuffer()
+        {
+            return null;
+        }
+
+        @Override
+        public void send(final InputStream answer)
+        {
+            try
+            {
+                written = ((Drainable)answer).drainTo(framer);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        @Override
+        public void refuse(final Outcome outcome, final String message)
+        {
+            written = -1;
         }
     }
 

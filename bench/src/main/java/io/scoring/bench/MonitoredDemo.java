@@ -15,6 +15,7 @@ import io.scoring.router.state.StateStore;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The bundled demo as the gateway runs it for the whole-path benchmarks: embedded store, models on the
@@ -30,7 +31,6 @@ final class MonitoredDemo implements AutoCloseable
     /** @param runtime {@code auto} (the native evaluator) or {@code onnxruntime} */
     MonitoredDemo(final String runtime) throws Exception
     {
-        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, runtime);
         try (InputStream in = DemoBundle.features())
         {
             store = EmbeddedFeatureStore.load(in);
@@ -41,7 +41,8 @@ final class MonitoredDemo implements AutoCloseable
             outcomes.add(outcome.label());
         }
         monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes).defaultSamplingPercent(1.0));
-        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, 64);
+        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store,
+            new ModelRepository.Context().maxRows(64).runtime(OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(Locale.ROOT))));
         final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
         models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
         monitoring.models(models);

@@ -1,28 +1,20 @@
 package io.scoring.bench;
 
 import com.google.protobuf.ByteString;
-import io.grpc.Drainable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.scoring.bench.load.DemoWorkload;
-import io.scoring.gateway.grpc.ModelInferRequestDecoder;
-import io.scoring.gateway.grpc.ModelInferResponseEncoder;
-import io.scoring.gateway.grpc.PredictRequestDecoder;
-import io.scoring.gateway.grpc.PredictResponseEncoder;
-import io.scoring.gateway.http.JsonBodyException;
-import io.scoring.gateway.http.PredictJsonDecoder;
-import io.scoring.gateway.http.PredictJsonEncoder;
-import io.scoring.gateway.http.V2JsonDecoder;
-import io.scoring.gateway.http.V2JsonEncoder;
-import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.grpc.PredictGrpcCodec;
+import io.scoring.gateway.grpc.V2GrpcCodec;
+import io.scoring.gateway.http.PredictJsonCodec;
+import io.scoring.gateway.http.V2JsonCodec;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.router.Model;
-import io.scoring.router.ModelRegistry;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +27,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +45,11 @@ import java.util.concurrent.TimeUnit;
  *   four request-time features), typed contents or raw contents;</li>
  *   <li>{@code v2Json}: the same request as a V2 JSON body.</li>
  * </ul>
- * Each runs the whole path: decode, predict (route, store lookup, assemble, score with the native
- * evaluator), encode (drained as gRPC's framer does, or into a pooled ByteBuf as Netty's handler
- * does), then finish (meters, prediction memory, 1% sampling: the gateway's monitoring). Transport
- * objects (calls, metadata, HTTP messages) are not part of it.
+ * Each runs the gateway's request cycle ({@link RequestCycle}) with the protocol's codec: decode,
+ * predict (route, store lookup, assemble, score with the native evaluator), encode (drained as gRPC's
+ * framer does, or into a pooled ByteBuf as Netty's handler does), then finish (meters, prediction
+ * memory, 1% sampling: the gateway's monitoring). Transport objects (calls, metadata, HTTP messages)
+ * are not part of it.
  *
  * <pre>
  *   mvn -B -q -pl bench -am package -DskipTests
@@ -76,18 +68,15 @@ public class V2PathBenchmark
 {
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private final GrpcCodecBenchmark.MessageStream message = new GrpcCodecBenchmark.MessageStream();
-    private final GrpcCodecBenchmark.FramerSink framer = new GrpcCodecBenchmark.FramerSink();
-    private final PredictRequestDecoder ownDecoder = new PredictRequestDecoder();
-    private final PredictResponseEncoder ownEncoder = new PredictResponseEncoder();
-    private final PredictJsonDecoder ownJsonDecoder = new PredictJsonDecoder();
-    private final V2JsonDecoder v2JsonDecoder = new V2JsonDecoder();
-    private final V2JsonEncoder v2JsonEncoder = new V2JsonEncoder();
-    private final ModelInferResponseEncoder v2Encoder = new ModelInferResponseEncoder();
-    private ModelInferRequestDecoder v2Decoder;
+    private final GrpcCodecBenchmark.DrainingWire grpcWire = new GrpcCodecBenchmark.DrainingWire(new GrpcCodecBenchmark.FramerSink());
+    private final JsonCodecBenchmark.ReleasingWire jsonWire = new JsonCodecBenchmark.ReleasingWire();
+    private final PredictGrpcCodec ownGrpcCodec = new PredictGrpcCodec();
+    private final PredictJsonCodec ownJsonCodec = new PredictJsonCodec();
+    private final V2JsonCodec v2JsonCodec = new V2JsonCodec();
+    private V2GrpcCodec v2GrpcCodec;
 
     private MonitoredDemo demo;
-    private ModelRegistry models;
-    private PredictPipeline pipeline;
+    private RequestCycle cycle;
     private Model model;
     private byte[][] own;
     private byte[][] v2Typed;
@@ -100,10 +89,9 @@ public class V2PathBenchmark
     public void load() throws Exception
     {
         demo = new MonitoredDemo("auto");
-        models = demo.models;
-        pipeline = demo.pipeline;
-        model = models.model("credit-risk");
-        v2Decoder = new ModelInferRequestDecoder(models);
+        cycle = new RequestCycle(demo.pipeline);
+        model = demo.models.model("credit-risk");
+        v2GrpcCodec = new V2GrpcCodec(demo.models);
 
         final PredictRequest[] workload = DemoWorkload.ownRequests();
         own = new byte[workload.length][];
@@ -142,95 +130,45 @@ public class V2PathBenchmark
     }
 
     @Benchmark
-    public int ownGrpc() throws IOException
+    public int ownGrpc()
     {
-        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-        if (!ownDecoder.decode(message.wrap(own[next]), ctx))
-        {
-            return -1;
-        }
-        return answer(ctx, false);
+        cycle.serve(message.wrap(own[advance()]), ownGrpcCodec, grpcWire);
+        return grpcWire.written;
     }
 
     @Benchmark
-    public int v2GrpcTyped() throws IOException
+    public int v2GrpcTyped()
     {
-        return v2Grpc(v2Typed[next]);
+        cycle.serve(message.wrap(v2Typed[advance()]), v2GrpcCodec, grpcWire);
+        return grpcWire.written;
     }
 
     @Benchmark
-    public int v2GrpcRaw() throws IOException
+    public int v2GrpcRaw()
     {
-        return v2Grpc(v2Raw[next]);
-    }
-
-    private int v2Grpc(final byte[] request) throws IOException
-    {
-        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-        if (!v2Decoder.decode(message.wrap(request), ctx))
-        {
-            return -1;
-        }
-        return answer(ctx, true);
-    }
-
-    /** Predicts, encodes and drains the answer as gRPC's marshaller and framer do inside sendMessage, finishes. */
-    private int answer(final ScoringContext ctx, final boolean v2) throws IOException
-    {
-        ctx.decoded(System.nanoTime());
-        final Outcome outcome = pipeline.predict(ctx);
-        ctx.encoding(System.nanoTime());
-        final int written = outcome != Outcome.OK ? -1
-            : ((Drainable)(v2 ? v2Encoder.encode(ctx) : ownEncoder.encode(ctx))).drainTo(framer);
-        pipeline.finish(ctx);
-        advance();
-        return written;
+        cycle.serve(message.wrap(v2Raw[advance()]), v2GrpcCodec, grpcWire);
+        return grpcWire.written;
     }
 
     @Benchmark
-    public int ownJson() throws JsonBodyException
+    public int ownJson()
     {
-        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-        ownJsonDecoder.decode(ownJson[next], ctx);
-        return jsonAnswer(ctx, false);
+        cycle.serve(ownJson[advance()], ownJsonCodec, jsonWire);
+        return jsonWire.written;
     }
 
     @Benchmark
-    public int v2Json() throws JsonBodyException
+    public int v2Json()
     {
-        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime()).reset(model.name(), null, null);
-        ctx.model(model);
-        v2JsonDecoder.decode(v2Json[next], ctx);
-        return jsonAnswer(ctx, true);
+        cycle.serve(v2Json[advance()], v2JsonCodec.target(model, null), jsonWire);
+        return jsonWire.written;
     }
 
-    private int jsonAnswer(final ScoringContext ctx, final boolean v2)
+    private int advance()
     {
-        ctx.decoded(System.nanoTime());
-        int written = -1;
-        if (pipeline.predict(ctx) == Outcome.OK)
-        {
-            ctx.encoding(System.nanoTime());
-            final ByteBuf out = alloc.buffer();
-            if (v2)
-            {
-                v2JsonEncoder.encode(ctx, out);
-            }
-            else
-            {
-                PredictJsonEncoder.encode(ctx, out);
-            }
-            written = out.readableBytes();
-            out.release();
-        }
-        pipeline.finish(ctx);
-        advance();
-        return written;
-    }
-
-    private void advance()
-    {
+        final int current = next;
         next = next + 1 == own.length ? 0 : next + 1;
+        return current;
     }
 
     private ByteBuf direct(final String body)

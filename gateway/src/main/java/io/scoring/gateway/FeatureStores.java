@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * The feature store the settings name: the embedded store over a snapshot (the bundled demo's by
@@ -28,7 +27,7 @@ final class FeatureStores
         {
             try
             {
-                return RedisFeatureStore.connect(redisSettings(config, config.redisUri()));
+                return RedisFeatureStore.connect(config.redisSettings(config.redisUri()));
             }
             catch (final RuntimeException ex)
             {
@@ -50,19 +49,6 @@ final class FeatureStores
         return EmbeddedFeatureStore.load(snapshot);
     }
 
-    static RedisStoreSettings redisSettings(final GatewayConfig config, final String uri)
-    {
-        return new RedisStoreSettings.Context()
-            .uri(uri)
-            .project(config.value(GatewayConfig.Setting.REDIS_PROJECT))
-            .featureView(config.value(GatewayConfig.Setting.REDIS_FEATURE_VIEW))
-            .joinKey(config.value(GatewayConfig.Setting.REDIS_JOIN_KEY))
-            .deadline(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_DEADLINE_MS)))
-            .nearCacheSize(config.integer(GatewayConfig.Setting.REDIS_NEAR_CACHE_SIZE))
-            .nearCacheTtl(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_NEAR_CACHE_TTL_MS)))
-            .conclude();
-    }
-
     /**
      * {@code load-features redis://host:port [SNAPSHOT] [--redis-project P] [--redis-feature-view V] ...}:
      * writes a snapshot (the bundled demo applicants by default) into Redis in Feast's layout.
@@ -79,7 +65,7 @@ final class FeatureStores
         final String uri = args[0];
         final boolean hasSnapshot = args.length > 1 && !args[1].startsWith("--");
         final String[] flags = java.util.Arrays.copyOfRange(args, hasSnapshot ? 2 : 1, args.length);
-        final RedisStoreSettings settings = redisSettings(GatewayConfig.resolve(flags, java.util.Map.of()), uri);
+        final RedisStoreSettings settings = GatewayConfig.resolve(flags, java.util.Map.of()).redisSettings(uri);
         if (hasSnapshot)
         {
             return FeastRedisLoader.load(Path.of(args[1]), settings);

@@ -30,7 +30,7 @@ public final class DemoModels implements AutoCloseable
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        return new DemoModels(store, new ModelRepository(DemoBundle.models(), store, 64).loadAll());
+        return new DemoModels(store, new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll());
     }
 
     /** The demo's model, {@code credit-risk}. */

@@ -43,6 +43,7 @@ public final class Model implements AutoCloseable
     private final FeatureSpec[] storeFeatures;
     private final ShadowListener shadowListener;
     private final ModelListener listener;
+    private final ModelRepository.Context ctx;
     private final Map<String, VersionStatus> statuses = new TreeMap<>();
     private final Deque<String> championHistory = new ArrayDeque<>();
     private volatile RoutingTable table;
@@ -54,9 +55,11 @@ public final class Model implements AutoCloseable
         final List<String> championHistory,
         final FeatureStore store,
         final ShadowListener shadowListener,
-        final ModelListener listener)
+        final ModelListener listener,
+        final ModelRepository.Context ctx)
     {
         this.config = config;
+        this.ctx = ctx.conclude();
         this.store = store;
         this.shadowListener = shadowListener;
         this.listener = listener;
@@ -170,14 +173,6 @@ public final class Model implements AutoCloseable
     private static int bucketOf(final RoutingTable table, final CharSequence key)
     {
         return key.length() > 0 ? Buckets.bucket(table.keySeed, key) : ThreadLocalRandom.current().nextInt(Buckets.COUNT);
-    }
-
-    /** The role a key gets under the current policy, without taking a hold: for tests and tools. */
-    public Role assignmentOf(final CharSequence key)
-    {
-        final RoutingTable current = table;
-        return null != current.canary && Buckets.bucket(current.keySeed, key) < current.canaryBasisPoints
-            ? Role.CANARY : Role.CHAMPION;
     }
 
     /**
@@ -427,7 +422,7 @@ public final class Model implements AutoCloseable
             if (null == shadows[i])
             {
                 shadows[i] = new ShadowExecutor(config.name(), versions.get(version), config.featureCount(),
-                    config.outputCount(), shadowListener, ShadowExecutor.DEFAULT_CAPACITY);
+                    config.outputCount(), shadowListener, ctx);
             }
         }
         return shadows;

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPromise;
 import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.SnapshotWriter;
+import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

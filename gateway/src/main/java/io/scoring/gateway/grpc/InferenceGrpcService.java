@@ -4,7 +4,6 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.v2.V2Metadata;
 import io.scoring.proto.inference.GRPCInferenceServiceGrpc;
 import io.scoring.proto.inference.GrpcPredictV2.ModelMetadataRequest;
@@ -18,22 +17,24 @@ import io.scoring.proto.inference.GrpcPredictV2.ServerMetadataResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ServerReadyRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ServerReadyResponse;
 import io.scoring.router.Model;
+import io.scoring.router.ModelRegistry;
 
 import java.util.List;
 
 /**
- * The Open Inference Protocol (KServe V2) over gRPC, wire-compatible with the published proto: health
- * and metadata here, with the generated classes; ModelInfer, the hot one, is decoded and encoded by
- * hand ({@link PredictCallHandler#modelInfer}) and stands in for this class's.
+ * The Open Inference Protocol (KServe V2) over gRPC, wire-compatible with the published proto: its
+ * health and metadata methods, through the generated stubs (they are not on the hot path).
+ * {@code ModelInfer} is not served here but by {@link PredictCallHandler} with {@link V2GrpcCodec},
+ * through the same request cycle as the own API's Predict ({@link GrpcTransport#inferenceService}).
  */
 final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase
 {
-    private final PredictPipeline pipeline;
+    private final ModelRegistry models;
     private final ServerState state;
 
-    InferenceGrpcService(final PredictPipeline pipeline, final ServerState state)
+    InferenceGrpcService(final ModelRegistry models, final ServerState state)
     {
-        this.pipeline = pipeline;
+        this.models = models;
         this.state = state;
     }
 
@@ -52,7 +53,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     @Override
     public void modelReady(final ModelReadyRequest request, final StreamObserver<ModelReadyResponse> responses)
     {
-        final Model model = pipeline.models().model(request.getName());
+        final Model model = models.model(request.getName());
         if (null == model)
         {
             responses.onError(notFound(request.getName()));
@@ -77,7 +78,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     public void modelMetadata(
         final ModelMetadataRequest request, final StreamObserver<ModelMetadataResponse> responses)
     {
-        final Model model = pipeline.models().model(request.getName());
+        final Model model = models.model(request.getName());
         if (null == model)
         {
             responses.onError(notFound(request.getName()));

@@ -43,7 +43,7 @@ import java.util.Arrays;
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers have
  * grown to the largest request seen.
  */
-public final class ModelInferRequestDecoder extends ProtoReader implements PredictCallHandler.RequestDecoder
+public final class ModelInferRequestDecoder extends ProtoReader
 {
     private static final String METHOD = "inference.GRPCInferenceService/ModelInfer";
 
@@ -108,7 +108,6 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
      *
      * @return false when the message is malformed; see {@link #error()}
      */
-    @Override
     public boolean decode(final InputStream message, final ScoringContext ctx)
     {
         final int length = readMessage(message);
@@ -145,7 +144,6 @@ public final class ModelInferRequestDecoder extends ProtoReader implements Predi
     }
 
     /** What was wrong with the last message {@link #decode} refused, for the INVALID_ARGUMENT status. */
-    @Override
     public String error()
     {
         final StringBuilder error = new StringBuilder(96).append("malformed ").append(METHOD).append(" request: ");

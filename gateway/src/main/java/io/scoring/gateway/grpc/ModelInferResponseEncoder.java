@@ -28,7 +28,7 @@ import java.util.List;
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers have
  * grown to the largest answer.
  */
-public final class ModelInferResponseEncoder extends ProtoWriter implements PredictCallHandler.AnswerEncoder
+public final class ModelInferResponseEncoder extends ProtoWriter
 {
     private static final int MODEL_NAME = 1 << 3 | 2;
     private static final int MODEL_VERSION = 2 << 3 | 2;
@@ -55,7 +55,6 @@ public final class ModelInferResponseEncoder extends ProtoWriter implements Pred
      * Encodes the answer of a request the pipeline scored and returns it as a stream over this
      * encoder's buffer, valid until the next call.
      */
-    @Override
     public InputStream encode(final ScoringContext ctx)
     {
         encodeToBuffer(ctx);

@@ -39,7 +39,7 @@ import java.util.Arrays;
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers (the
  * copy of the message, the per-row feature table) have grown to the largest request seen.
  */
-public final class PredictRequestDecoder extends ProtoReader implements PredictCallHandler.RequestDecoder
+public final class PredictRequestDecoder extends ProtoReader
 {
     private static final String METHOD = "scoring.v1.ScoringService/Predict";
 
@@ -84,7 +84,6 @@ public final class PredictRequestDecoder extends ProtoReader implements PredictC
      *
      * @return false when the message is malformed; see {@link #error()}
      */
-    @Override
     public boolean decode(final InputStream message, final ScoringContext ctx)
     {
         final int length = readMessage(message);
@@ -147,7 +146,6 @@ public final class PredictRequestDecoder extends ProtoReader implements PredictC
     }
 
     /** What was wrong with the last message {@link #decode} refused, for the INVALID_ARGUMENT status. */
-    @Override
     public String error()
     {
         final StringBuilder error = new StringBuilder(96).append("malformed ").append(METHOD).append(" request: ");

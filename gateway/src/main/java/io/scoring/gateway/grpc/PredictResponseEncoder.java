@@ -24,7 +24,7 @@ import java.io.InputStream;
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once the buffer has grown
  * to the largest answer.
  */
-public final class PredictResponseEncoder extends ProtoWriter implements PredictCallHandler.AnswerEncoder
+public final class PredictResponseEncoder extends ProtoWriter
 {
     private static final int REQUEST_ID = 1 << 3 | 2;
     private static final int MODEL = 2 << 3 | 2;
@@ -43,7 +43,6 @@ public final class PredictResponseEncoder extends ProtoWriter implements Predict
      * Encodes the answer of a request the pipeline scored and returns it as a stream over this
      * encoder's buffer, valid until the next call.
      */
-    @Override
     public InputStream encode(final ScoringContext ctx)
     {
         encodeToBuffer(ctx);
