@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -417,6 +418,47 @@ class RedisFeatureStoreTest
         store.lookupAll(new CharSequence[]{ "known", "unknown" }, 2, columns, new int[]{ 0 }, values, statuses, 1);
         assertEquals(1f, values[0]);
         assertArrayEquals(new byte[]{ STATUS_FOUND, STATUS_INVALID_VALUE }, statuses);
+    }
+
+    @Test
+    void shouldReadEveryFeastScalarTypeAsTheModelInputAndWhatHasNoneAsInvalid()
+    {
+        final List<String> categories = List.of("<0", "0<=X<200", ">=200", "no checking");
+        final Map<String, Map<String, byte[]>> rows = new LinkedHashMap<>();
+        rows.put("string", Map.of("checking_status", FeastOnlineWriter.stringVal(">=200"), "age", FeastOnlineWriter.stringVal("67")));
+        rows.put("int32", Map.of("checking_status", FeastOnlineWriter.int32Val(2), "age", FeastOnlineWriter.int32Val(67)));
+        rows.put("int64", Map.of("checking_status", FeastOnlineWriter.int64Val(2), "age", FeastOnlineWriter.int64Val(67)));
+        rows.put("float32", Map.of("checking_status", FeastOnlineWriter.floatVal(2), "age", FeastOnlineWriter.floatVal(67)));
+        rows.put("float64", Map.of("checking_status", FeastOnlineWriter.doubleVal(2), "age", FeastOnlineWriter.doubleVal(67)));
+        rows.put("bool", Map.of("checking_status", FeastOnlineWriter.boolVal(true), "age", FeastOnlineWriter.boolVal(true)));
+        rows.put("null", Map.of("checking_status", FeastOnlineWriter.stringVal(null), "age", FeastOnlineWriter.floatVal(Float.NaN)));
+        rows.put("unknown", Map.of("checking_status", FeastOnlineWriter.stringVal("overdrawn"), "age", FeastOnlineWriter.stringVal("old")));
+        rows.put("no code", Map.of("checking_status", FeastOnlineWriter.int64Val(4), "age", FeastOnlineWriter.bytesVal(new byte[]{ 67 })));
+        rows.put("decimal", Map.of("checking_status", FeastOnlineWriter.decimalVal("2"), "age", FeastOnlineWriter.decimalVal("67.0")));
+        rows.put("time", Map.of("checking_status", FeastOnlineWriter.floatListVal(2), "age", FeastOnlineWriter.unixTimestampVal(67)));
+        try (FeastOnlineWriter feast = new FeastOnlineWriter(server.uri(), "credit", "applicant_id"))
+        {
+            assertEquals(rows.size(), feast.writeBatch("applicants", rows, Instant.now()));
+        }
+
+        final RedisFeatureStore store = connect(demoSettings(UnaryOperator.identity()));
+        final int[] columns = {
+            store.columnIndex(new StoredFeature("checking_status", null, categories)), store.columnIndex("age") };
+        final int n = rows.size();
+        final float[] values = new float[2 * n];
+        final byte[] statuses = new byte[2 * n];
+        store.lookupAll(rows.keySet().toArray(new CharSequence[0]), n, columns, new int[]{ 0, 1 }, values, statuses, 2);
+
+        assertArrayEquals(new float[]{ 2, 67, 2, 67, 2, 67, 2, 67, 2, 67, 1, 1 }, Arrays.copyOf(values, 12));
+        assertArrayEquals(new byte[]{
+            STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND,   // string, int32, int64
+            STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND,   // float32, float64, bool
+            STATUS_FEATURE_MISSING, STATUS_FEATURE_MISSING,                                       // Feast's null: ValueProto()
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE,   // a category the model does not know; a string no number
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE,   // a number that is no code; bytes
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE,   // a member past Value.proto's (a decimal)
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE }, // a list; a unix timestamp
+            statuses);
     }
 
     @Test
