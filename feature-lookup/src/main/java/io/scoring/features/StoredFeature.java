@@ -37,4 +37,11 @@ public record StoredFeature(String name, String reference, List<String> categori
     {
         return !categories.isEmpty();
     }
+
+    /** Whether {@code reference} is a Feast feature reference: {@code "<view>:<feature>"}, both parts non-empty. */
+    public static boolean isReference(final String reference)
+    {
+        final int colon = null == reference ? -1 : reference.indexOf(':');
+        return colon > 0 && colon < reference.length() - 1;
+    }
 }

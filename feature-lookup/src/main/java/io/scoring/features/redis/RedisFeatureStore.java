@@ -128,7 +128,7 @@ public final class RedisFeatureStore implements FeatureStore
 
             final String reference = null != feature.reference() ? feature.reference() :
                 null != ctx.featureView() ? ctx.featureView() + ':' + feature.name() : null;
-            if (null == reference || !Context.isReference(reference))
+            if (null == reference || !StoredFeature.isReference(reference))
             {
                 return MISSING_COLUMN;
             }
@@ -745,13 +745,6 @@ public final class RedisFeatureStore implements FeatureStore
                 ", project=" + project + ", joinKey=" + joinKey + " (" + entityKeyType + "), featureView=" + featureView +
                 ", maxAges=" + maxAges + ", deadline=" + deadline + ", breaker=" + breakerFailureThreshold +
                 " failures/" + breakerCoolDown + ", nearCache=" + nearCacheSize + "/" + nearCacheTtl + "}";
-        }
-
-        /** Feast's feature reference: {@code "<view>:<feature>"}, both parts non-empty, the view without a colon. */
-        public static boolean isReference(final String reference)
-        {
-            final int colon = null == reference ? -1 : reference.indexOf(':');
-            return colon > 0 && colon < reference.length() - 1;
         }
 
         private static boolean isViewName(final String name)
