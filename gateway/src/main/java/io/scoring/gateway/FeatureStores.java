@@ -4,7 +4,6 @@ import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.redis.FeastRedisLoader;
 import io.scoring.features.redis.RedisFeatureStore;
-import io.scoring.features.redis.RedisStoreSettings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +13,8 @@ import java.time.Duration;
 
 /**
  * The feature store the settings name: the embedded store over a snapshot (the bundled demo's by
- * default), or Redis in Feast's layout. Also {@code load-features}, which writes a snapshot into Redis.
+ * default), or Redis in Feast's layout, its {@link RedisFeatureStore.Context} built from the gateway's
+ * {@code --redis-*} settings. Also {@code load-features}, which writes a snapshot into Redis.
  */
 final class FeatureStores
 {
@@ -28,7 +28,7 @@ final class FeatureStores
         {
             try
             {
-                return RedisFeatureStore.connect(redisSettings(config, config.redisUri()));
+                return RedisFeatureStore.connect(redisContext(config, config.redisUri()));
             }
             catch (final RuntimeException ex)
             {
@@ -50,17 +50,26 @@ final class FeatureStores
         return EmbeddedFeatureStore.load(snapshot);
     }
 
-    static RedisStoreSettings redisSettings(final GatewayConfig config, final String uri)
+    /** The Redis store's context, every setting from the gateway's configuration; concluded, so checked. */
+    static RedisFeatureStore.Context redisContext(final GatewayConfig config, final String uri)
     {
-        return new RedisStoreSettings.Context()
+        final RedisFeatureStore.Context ctx = new RedisFeatureStore.Context()
             .uri(uri)
             .project(config.value(GatewayConfig.Setting.REDIS_PROJECT))
             .featureView(config.value(GatewayConfig.Setting.REDIS_FEATURE_VIEW))
             .joinKey(config.value(GatewayConfig.Setting.REDIS_JOIN_KEY))
+            .entityKeyType(config.redisEntityKeyType())
             .deadline(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_DEADLINE_MS)))
             .nearCacheSize(config.integer(GatewayConfig.Setting.REDIS_NEAR_CACHE_SIZE))
             .nearCacheTtl(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_NEAR_CACHE_TTL_MS)))
-            .conclude();
+            .breakerFailureThreshold(config.integer(GatewayConfig.Setting.REDIS_BREAKER_FAILURES))
+            .breakerCoolDown(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_BREAKER_COOL_DOWN_MS)))
+            .connectTimeout(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_CONNECT_TIMEOUT_MS)))
+            .reconnectDelayMax(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_RECONNECT_DELAY_MAX_MS)))
+            .requestQueueSize(config.integer(GatewayConfig.Setting.REDIS_REQUEST_QUEUE_SIZE));
+        config.redisMaxAges().forEach(ctx::maxAge);
+
+        return ctx.conclude();
     }
 
     /**
@@ -79,7 +88,7 @@ final class FeatureStores
         final String uri = args[0];
         final boolean hasSnapshot = args.length > 1 && !args[1].startsWith("--");
         final String[] flags = java.util.Arrays.copyOfRange(args, hasSnapshot ? 2 : 1, args.length);
-        final RedisStoreSettings settings = redisSettings(GatewayConfig.resolve(flags, java.util.Map.of()), uri);
+        final RedisFeatureStore.Context settings = redisContext(GatewayConfig.resolve(flags, java.util.Map.of()), uri);
         if (hasSnapshot)
         {
             return FeastRedisLoader.load(Path.of(args[1]), settings);

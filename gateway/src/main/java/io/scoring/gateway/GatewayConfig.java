@@ -1,13 +1,19 @@
 package io.scoring.gateway;
 
+import io.scoring.features.redis.RedisFeatureStore;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's settings. Each comes, in order of precedence, from a command-line flag
@@ -48,15 +54,30 @@ public final class GatewayConfig
         FEATURES("features", ""),
         /** Feast project name, the suffix of every Redis key. */
         REDIS_PROJECT("redis-project", "scoring_demo"),
-        /** The feature view stored features belong to (field {@code <view>:<feature>}). */
+        /** The feature view of stored features without a {@code feature_ref} in model.json (field {@code <view>:<feature>}). */
         REDIS_FEATURE_VIEW("redis-feature-view", "applicants"),
         /** The entity's join key in Feast's key encoding. */
         REDIS_JOIN_KEY("redis-join-key", "applicant_id"),
-        /** How long a request waits for Redis before it uses defaults: 20 ms is ~100 loopback round trips, well under an SLO. */
-        REDIS_DEADLINE_MS("redis-deadline-ms", "20"),
+        /** The entity key's Feast value type: {@code string} or {@code int64}. */
+        REDIS_ENTITY_KEY_TYPE("redis-entity-key-type", RedisFeatureStore.Context.ENTITY_KEY_TYPE_DEFAULT.name().toLowerCase(Locale.ROOT)),
+        /**
+         * Max age per feature view, {@code view=age,...} with ages such as {@code 300s}, {@code 15m}, {@code 1d}: older
+         * values (by the view's {@code _ts}) read as STALE; empty: any age.
+         */
+        REDIS_MAX_AGE("redis-max-age", ""),
+        /** How long a request waits for Redis before it uses defaults (why 20 ms: RedisFeatureStore.Context.DEADLINE_DEFAULT). */
+        REDIS_DEADLINE_MS("redis-deadline-ms", millis(RedisFeatureStore.Context.DEADLINE_DEFAULT)),
         /** Entities kept in the near cache in front of Redis; 0: none. */
-        REDIS_NEAR_CACHE_SIZE("redis-near-cache-size", "0"),
-        REDIS_NEAR_CACHE_TTL_MS("redis-near-cache-ttl-ms", "1000"),
+        REDIS_NEAR_CACHE_SIZE("redis-near-cache-size", Long.toString(RedisFeatureStore.Context.NEAR_CACHE_SIZE_DEFAULT)),
+        REDIS_NEAR_CACHE_TTL_MS("redis-near-cache-ttl-ms", millis(RedisFeatureStore.Context.NEAR_CACHE_TTL_DEFAULT)),
+        /** Consecutive late or failed lookups that open the circuit breaker. */
+        REDIS_BREAKER_FAILURES("redis-breaker-failures",
+            Integer.toString(RedisFeatureStore.Context.BREAKER_FAILURE_THRESHOLD_DEFAULT)),
+        REDIS_BREAKER_COOL_DOWN_MS("redis-breaker-cool-down-ms", millis(RedisFeatureStore.Context.BREAKER_COOL_DOWN_DEFAULT)),
+        REDIS_CONNECT_TIMEOUT_MS("redis-connect-timeout-ms", millis(RedisFeatureStore.Context.CONNECT_TIMEOUT_DEFAULT)),
+        REDIS_RECONNECT_DELAY_MAX_MS("redis-reconnect-delay-max-ms", millis(RedisFeatureStore.Context.RECONNECT_DELAY_MAX_DEFAULT)),
+        /** Commands queued on the Redis connection at most; more answer unavailable. */
+        REDIS_REQUEST_QUEUE_SIZE("redis-request-queue-size", Integer.toString(RedisFeatureStore.Context.REQUEST_QUEUE_SIZE_DEFAULT)),
         /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
         MAX_REQUEST_BYTES("max-request-bytes", "4194304"),
         /** Rows per request; each transport thread keeps tensors for up to this many. */
@@ -86,11 +107,20 @@ public final class GatewayConfig
             return flag;
         }
 
+        /** The defaults live in the module's Context: one number, one place. */
+        private static String millis(final Duration duration)
+        {
+            return Long.toString(duration.toMillis());
+        }
+
         String envName()
         {
             return "SCORING_" + name();
         }
     }
+
+    /** An age of {@code --redis-max-age}: a whole number and a unit. */
+    private static final Pattern AGE = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
     private final Map<Setting, String> values;
 
@@ -213,7 +243,8 @@ public final class GatewayConfig
             }
         }
         for (final Setting positive : new Setting[]{Setting.MAX_REQUEST_BYTES, Setting.MAX_ROWS, Setting.REDIS_DEADLINE_MS,
-            Setting.REDIS_NEAR_CACHE_TTL_MS})
+            Setting.REDIS_NEAR_CACHE_TTL_MS, Setting.REDIS_BREAKER_FAILURES, Setting.REDIS_BREAKER_COOL_DOWN_MS,
+            Setting.REDIS_CONNECT_TIMEOUT_MS, Setting.REDIS_RECONNECT_DELAY_MAX_MS, Setting.REDIS_REQUEST_QUEUE_SIZE})
         {
             if (integer(positive) <= 0)
             {
@@ -239,6 +270,80 @@ public final class GatewayConfig
             throw new IllegalArgumentException(
                 "--drain-seconds, --io-threads, --grpc-executor-threads and --redis-near-cache-size must not be negative");
         }
+        redisEntityKeyType();
+        redisMaxAges();
+    }
+
+    /** {@code --redis-entity-key-type}: {@code string} or {@code int64}. */
+    public RedisFeatureStore.EntityKeyType redisEntityKeyType()
+    {
+        final String type = values.get(Setting.REDIS_ENTITY_KEY_TYPE);
+        for (final RedisFeatureStore.EntityKeyType known : RedisFeatureStore.EntityKeyType.values())
+        {
+            if (known.name().equalsIgnoreCase(type))
+            {
+                return known;
+            }
+        }
+        throw new IllegalArgumentException("--redis-entity-key-type must be string or int64, got '" + type + "'");
+    }
+
+    /**
+     * {@code --redis-max-age}: {@code view=age[,view=age...]}, an age a whole number and a unit ({@code ms}, {@code s},
+     * {@code m}, {@code h}, {@code d}); {@code 0s}: any age. In the order given.
+     */
+    public Map<String, Duration> redisMaxAges()
+    {
+        final String spec = values.get(Setting.REDIS_MAX_AGE).trim();
+        final Map<String, Duration> ages = new LinkedHashMap<>();
+        if (spec.isEmpty())
+        {
+            return ages;
+        }
+        for (final String entry : spec.split(",", -1))
+        {
+            final String problem = "--redis-max-age: '" + entry.trim() + "' is not <feature_view>=<age>, an age such as " +
+                "500ms, 300s, 15m, 12h or 1d (e.g. applicants=1d,bureau=300s)";
+            final int eq = entry.indexOf('=');
+            if (eq < 0)
+            {
+                throw new IllegalArgumentException(problem);
+            }
+            final String view = entry.substring(0, eq).trim();
+            if (view.isEmpty() || view.indexOf(':') >= 0)
+            {
+                throw new IllegalArgumentException(problem);
+            }
+            final Duration age = age(entry.substring(eq + 1).trim());
+            if (null == age)
+            {
+                throw new IllegalArgumentException(problem);
+            }
+            if (null != ages.put(view, age))
+            {
+                throw new IllegalArgumentException("--redis-max-age: feature view '" + view + "' is given twice");
+            }
+        }
+        return ages;
+    }
+
+    /** A whole number and a unit, or null. */
+    private static Duration age(final String text)
+    {
+        final Matcher m = AGE.matcher(text);
+        if (!m.matches())
+        {
+            return null;
+        }
+        final long n = Long.parseLong(m.group(1));
+        return switch (m.group(2))
+        {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     int integer(final Setting setting)
