@@ -1,8 +1,9 @@
 package io.scoring.features.redis;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Timestamp;
+import com.google.protobuf.UnknownFieldSet;
+import com.google.protobuf.UnknownFieldSet.Field;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
@@ -11,7 +12,6 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -38,8 +38,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>one pipelined HMGET of {@code _ts:<view>} for every key, and a row whose stored event time is not older
  *       than its own is skipped, as Feast skips it;</li>
  *   <li>one pipelined HSET per row: {@code _ts:<view>} = {@code Timestamp(seconds=event_time)} serialized, and for
- *       each feature {@code _mmh3("<view>:<feature>")} = its {@code ValueProto} serialized. The values and the
- *       timestamp are serialized with protobuf-java, the hash with {@link Murmur3} (the one piece shared with the
+ *       each feature {@code _mmh3("<view>:<feature>")} = its {@code ValueProto} serialized. The values (by field
+ *       number, Value.proto's) and the timestamp are serialized with protobuf-java, the hash with {@link Murmur3} (the one piece shared with the
  *       store, pinned against Python's {@code mmh3} by {@code Murmur3Test}).</li>
  * </ol>
  * The values come as Feast's Python SDK makes them for a column's declared type: see the static factories
@@ -145,66 +145,61 @@ public final class FeastOnlineWriter implements AutoCloseable
     /** Feast type {@code String}: {@code ValueProto(string_val=...)}; null: {@code ValueProto()}. */
     public static byte[] stringVal(final String value)
     {
-        return null == value ? new byte[0] : value((out) -> out.writeString(2, value));
+        return null == value ? new byte[0] : member(2, Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8(value)));
     }
 
-    /** Feast type {@code Int32}. */
+    /** Feast type {@code Int32}: a varint, negative numbers sign-extended to 64 bits as protobuf's int32 is. */
     public static byte[] int32Val(final int value)
     {
-        return value((out) -> out.writeInt32(3, value));
+        return member(3, Field.newBuilder().addVarint(value));
     }
 
     /** Feast type {@code Int64}. */
     public static byte[] int64Val(final long value)
     {
-        return value((out) -> out.writeInt64(4, value));
+        return member(4, Field.newBuilder().addVarint(value));
     }
 
     /** Feast type {@code Float64}; NaN is a missing value: {@code ValueProto()}. */
     public static byte[] doubleVal(final double value)
     {
-        return Double.isNaN(value) ? new byte[0] : value((out) -> out.writeDouble(5, value));
+        return Double.isNaN(value) ? new byte[0] : member(5, Field.newBuilder().addFixed64(Double.doubleToLongBits(value)));
     }
 
     /** Feast type {@code Float32}; NaN is a missing value: {@code ValueProto()}. */
     public static byte[] floatVal(final float value)
     {
-        return Float.isNaN(value) ? new byte[0] : value((out) -> out.writeFloat(6, value));
+        return Float.isNaN(value) ? new byte[0] : member(6, Field.newBuilder().addFixed32(Float.floatToIntBits(value)));
     }
 
     /** Feast type {@code Bool}. */
     public static byte[] boolVal(final boolean value)
     {
-        return value((out) -> out.writeBool(7, value));
+        return member(7, Field.newBuilder().addVarint(value ? 1 : 0));
     }
 
     /** Feast type {@code Bytes}: a member that is no model input. */
     public static byte[] bytesVal(final byte[] value)
     {
-        return value((out) -> out.writeBytes(1, ByteString.copyFrom(value)));
+        return member(1, Field.newBuilder().addLengthDelimited(ByteString.copyFrom(value)));
     }
 
     /** Feast type {@code UnixTimestamp}: seconds since the epoch, a member that is no model input. */
     public static byte[] unixTimestampVal(final long seconds)
     {
-        return value((out) -> out.writeInt64(8, seconds));
+        return member(8, Field.newBuilder().addVarint(seconds));
     }
 
-    /** Feast type {@code Array(Float32)}: {@code float_list_val = FloatList(val=[...])}, packed. */
+    /** Feast type {@code Array(Float32)}: {@code float_list_val = FloatList(val=[...])}, one fixed32 per element. */
     public static byte[] floatListVal(final float... values)
     {
-        final byte[] list = value((out) ->
+        final Field.Builder elements = Field.newBuilder();
+        for (final float value : values)
         {
-            final ByteArrayOutputStream packed = new ByteArrayOutputStream();
-            final CodedOutputStream inner = CodedOutputStream.newInstance(packed);
-            for (final float v : values)
-            {
-                inner.writeFloatNoTag(v);
-            }
-            inner.flush();
-            out.writeByteArray(1, packed.toByteArray());
-        });
-        return value((out) -> out.writeByteArray(16, list));
+            elements.addFixed32(Float.floatToIntBits(value));
+        }
+        final byte[] list = UnknownFieldSet.newBuilder().addField(1, elements.build()).build().toByteArray();
+        return member(16, Field.newBuilder().addLengthDelimited(ByteString.copyFrom(list)));
     }
 
     /**
@@ -213,7 +208,16 @@ public final class FeastOnlineWriter implements AutoCloseable
      */
     public static byte[] decimalVal(final String decimal)
     {
-        return value((out) -> out.writeString(34, decimal));
+        return member(34, Field.newBuilder().addLengthDelimited(ByteString.copyFromUtf8(decimal)));
+    }
+
+    /**
+     * A Value holding one member, serialized by protobuf-java from the field number and wire value alone (no
+     * generated class: the project has no Feast protos), independently of the store's hand-written decoder.
+     */
+    private static byte[] member(final int number, final Field.Builder value)
+    {
+        return UnknownFieldSet.newBuilder().addField(number, value.build()).build().toByteArray();
     }
 
     @Override
@@ -253,28 +257,6 @@ public final class FeastOnlineWriter implements AutoCloseable
         catch (final Exception ex)
         {
             throw new IllegalStateException(ex);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Writes
-    {
-        void to(CodedOutputStream out) throws IOException;
-    }
-
-    private static byte[] value(final Writes writes)
-    {
-        try
-        {
-            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            final CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            writes.to(out);
-            out.flush();
-            return bytes.toByteArray();
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
         }
     }
 }
