@@ -1,8 +1,8 @@
 package io.scoring.features.redis;
 
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.NettyCustomizer;
-import io.lettuce.core.RedisURI;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.StoredFeature;
 
