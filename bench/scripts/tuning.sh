@@ -14,11 +14,11 @@
 #   nio               Netty's NIO transport instead of epoll          -Dio.netty.transport.noNative=true
 #   pool-executor     gRPC handlers on a 2-thread pool, not the loop  --grpc-executor-threads=2
 #   io-threads-1      one event loop instead of one per core          --io-threads=1
-#   grpc-pooled-alloc grpc-netty's own pooled allocator               -Dio.grpc.netty.useCustomAllocator=true
+#   grpc-pooled-alloc grpc-netty's own pooled allocator               --grpc-allocator=grpc
 #   unpooled-alloc    unpooled buffers                                -Dio.netty.allocator.type=unpooled
 #   parallel-gc       the parallel collector instead of G1            -XX:+UseParallelGC
 #   zgc               ZGC                                             -XX:+UseZGC
-#   shadow-backoff    shadows spin, yield, then park 10 µs-1 ms       -Dio.scoring.router.shadowPollMicros=0
+#   shadow-backoff    shadows spin, yield, then park 10 µs-1 ms       --shadow-idle-sleep-us=0
 #   champion-only     no canary, no shadow: what those two cost       policy {"champion":"1"}
 #
 # Usage: ROUNDS=3 SERVER_WARMUP=20s WARMUP=5s DURATION=15s CONCURRENCY=32 RATE=4000 PROTOCOL=grpc BUILD=0 \
@@ -41,9 +41,9 @@ BASE_JVM_OPTS="${BASE_JVM_OPTS:--Xms1g -Xmx1g}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
 OUT="${OUT:-$ROOT/bench/target/tuning-$(date +%Y%m%d-%H%M%S)}"
 DEFAULT_VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true| pool-executor||--grpc-executor-threads=2 \
-io-threads-1||--io-threads=1 grpc-pooled-alloc|-Dio.grpc.netty.useCustomAllocator=true| \
+io-threads-1||--io-threads=1 grpc-pooled-alloc||--grpc-allocator=grpc \
 unpooled-alloc|-Dio.netty.allocator.type=unpooled| parallel-gc|-XX:+UseParallelGC| zgc|-XX:+UseZGC| \
-shadow-backoff|-Dio.scoring.router.shadowPollMicros=0| champion-only|||{\"champion\":\"1\"}"
+shadow-backoff||--shadow-idle-sleep-us=0 champion-only|||{\"champion\":\"1\"}"
 read -r -a VARIANT_LIST <<<"${VARIANTS:-$DEFAULT_VARIANTS}"
 
 prepare_run

@@ -40,6 +40,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -87,10 +88,15 @@ public class GrpcCodecBenchmark
     private final MessageStream message = new MessageStream();
     private final FramerSink framer = new FramerSink();
 
+    /** 64 rows, on the runtime the parameter names. */
+    private ModelRepository.Context repositoryContext()
+    {
+        return new ModelRepository.Context().maxRows(64).runtime(OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(Locale.ROOT)));
+    }
+
     @Setup
     public void load() throws Exception
     {
-        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, runtime);
         try (InputStream in = DemoBundle.features())
         {
             store = EmbeddedFeatureStore.load(in);
@@ -101,7 +107,7 @@ public class GrpcCodecBenchmark
             outcomes.add(outcome.label());
         }
         monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes).defaultSamplingPercent(1.0));
-        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, 64);
+        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, repositoryContext());
         final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
         models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
         monitoring.models(models);

@@ -20,7 +20,6 @@ import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelRepository;
-import io.scoring.router.runtime.OnnxRuntimes;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -91,12 +90,11 @@ public class JsonCodecBenchmark
     @Setup
     public void load() throws Exception
     {
-        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, "auto");
         try (InputStream in = DemoBundle.features())
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         pipeline = new PredictPipeline(models, 64, null);
         final byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
         body = alloc.directBuffer(bytes.length).writeBytes(bytes);

@@ -25,6 +25,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.InputStream;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -74,15 +75,20 @@ public class PredictPathBenchmark
     private final int[] positions = new int[16];
     private int next;
 
+    /** 64 rows, on the runtime the parameter names. */
+    private ModelRepository.Context repositoryContext()
+    {
+        return new ModelRepository.Context().maxRows(64).runtime(OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(Locale.ROOT)));
+    }
+
     @Setup
     public void load() throws Exception
     {
-        System.setProperty(OnnxRuntimes.RUNTIME_PROP_NAME, runtime);
         try (InputStream in = DemoBundle.features())
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, repositoryContext()).loadAll();
         pipeline = new PredictPipeline(models, 64, null);
         model = models.model("credit-risk");
         scorer = model.version(version).scorer();

@@ -61,7 +61,7 @@ public class RouteBenchmark
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 8).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(8)).loadAll();
         model = models.model("credit-risk");
         model.setPolicy("champion".equals(policy)
             ? TrafficPolicy.championOnly("1")

@@ -9,12 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /**
  * The feature store the settings name: the embedded store over a snapshot (the bundled demo's by
- * default), or Redis in Feast's layout, its {@link RedisFeatureStore.Context} built from the gateway's
- * {@code --redis-*} settings. Also {@code load-features}, which writes a snapshot into Redis.
+ * default), or Redis in Feast's layout, its {@link RedisFeatureStore.Context} the gateway's
+ * ({@link GatewayConfig#redisContext()}, from the {@code --redis-*} settings). Also {@code load-features}, which
+ * writes a snapshot into Redis.
  */
 final class FeatureStores
 {
@@ -28,7 +28,7 @@ final class FeatureStores
         {
             try
             {
-                return RedisFeatureStore.connect(redisContext(config, config.redisUri()));
+                return RedisFeatureStore.connect(config.redisContext(config.redisUri()));
             }
             catch (final RuntimeException ex)
             {
@@ -50,28 +50,6 @@ final class FeatureStores
         return EmbeddedFeatureStore.load(snapshot);
     }
 
-    /** The Redis store's context, every setting from the gateway's configuration; concluded, so checked. */
-    static RedisFeatureStore.Context redisContext(final GatewayConfig config, final String uri)
-    {
-        final RedisFeatureStore.Context ctx = new RedisFeatureStore.Context()
-            .uri(uri)
-            .project(config.value(GatewayConfig.Setting.REDIS_PROJECT))
-            .featureView(config.value(GatewayConfig.Setting.REDIS_FEATURE_VIEW))
-            .joinKey(config.value(GatewayConfig.Setting.REDIS_JOIN_KEY))
-            .entityKeyType(config.redisEntityKeyType())
-            .deadline(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_DEADLINE_MS)))
-            .nearCacheSize(config.integer(GatewayConfig.Setting.REDIS_NEAR_CACHE_SIZE))
-            .nearCacheTtl(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_NEAR_CACHE_TTL_MS)))
-            .breakerFailureThreshold(config.integer(GatewayConfig.Setting.REDIS_BREAKER_FAILURES))
-            .breakerCoolDown(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_BREAKER_COOL_DOWN_MS)))
-            .connectTimeout(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_CONNECT_TIMEOUT_MS)))
-            .reconnectDelayMax(Duration.ofMillis(config.integer(GatewayConfig.Setting.REDIS_RECONNECT_DELAY_MAX_MS)))
-            .requestQueueSize(config.integer(GatewayConfig.Setting.REDIS_REQUEST_QUEUE_SIZE));
-        config.redisMaxAges().forEach(ctx::maxAge);
-
-        return ctx.conclude();
-    }
-
     /**
      * {@code load-features redis://host:port [SNAPSHOT] [--redis-project P] [--redis-feature-view V] ...}:
      * writes a snapshot (the bundled demo applicants by default) into Redis in Feast's layout.
@@ -88,7 +66,7 @@ final class FeatureStores
         final String uri = args[0];
         final boolean hasSnapshot = args.length > 1 && !args[1].startsWith("--");
         final String[] flags = java.util.Arrays.copyOfRange(args, hasSnapshot ? 2 : 1, args.length);
-        final RedisFeatureStore.Context settings = redisContext(GatewayConfig.resolve(flags, java.util.Map.of()), uri);
+        final RedisFeatureStore.Context settings = GatewayConfig.resolve(flags, java.util.Map.of()).redisContext(uri);
         if (hasSnapshot)
         {
             return FeastRedisLoader.load(Path.of(args[1]), settings);

@@ -1,457 +1,447 @@
 package io.scoring.gateway;
 
 import io.scoring.features.redis.RedisFeatureStore;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.monitoring.Monitoring;
+import io.scoring.router.ModelRepository;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The gateway's settings. Each comes, in order of precedence, from a command-line flag
- * ({@code --http-port 8080}), an environment variable ({@code SCORING_HTTP_PORT}), the config file
- * ({@code --config FILE}, a properties file: {@code http-port=8080}), or its default below.
+ * The gateway's configuration, Aeron style: the Context of the whole process. It holds the gateway's
+ * own settings (ports, paths, limits, threads) and the Context of each module it runs
+ * ({@link Monitoring.Context}, {@link ModelRepository.Context}, the Redis store's Context), so one object
+ * configures everything and the modules are built from it.
+ *
+ * <p>Every setting has one name ({@code X_PROP_NAME}, here or in the module Context that owns it) and is
+ * read, in order of precedence, from a command-line flag ({@code --http-port 8080} or
+ * {@code --http-port=8080}), an environment variable ({@code SCORING_HTTP_PORT}), a line of the
+ * {@code --config} properties file ({@code http-port=8080}), or else its default ({@code X_DEFAULT}).
+ * {@link #resolve} does that ({@link Settings} lists every setting); {@link #conclude()} fills the defaults
+ * that depend on others and validates, with an {@link IllegalArgumentException} that names the setting
+ * and the value.
+ *
+ * <p>Not thread-safe: built on the main thread, concluded, then only read.
  */
 public final class GatewayConfig
 {
-    /** Every setting: its flag name (also its config-file key) and its default. */
-    public enum Setting
+    public static final String HTTP_PORT_PROP_NAME = "http-port";
+    /** The ports BRIEF.md promises for the bundled demo: HTTP 8080, gRPC 8081, admin 8082. */
+    public static final int HTTP_PORT_DEFAULT = 8080;
+
+    public static final String GRPC_PORT_PROP_NAME = "grpc-port";
+    public static final int GRPC_PORT_DEFAULT = 8081;
+
+    public static final String ADMIN_PORT_PROP_NAME = "admin-port";
+    public static final int ADMIN_PORT_DEFAULT = 8082;
+
+    /** The model repository; none: the demo bundled in the jar. */
+    public static final String MODELS_PROP_NAME = "models";
+
+    /**
+     * The feature store: a snapshot file for the embedded store, or {@code redis://host:port} for a Redis in
+     * Feast's layout; none: the demo applicants bundled in the jar, embedded.
+     */
+    public static final String FEATURES_PROP_NAME = "features";
+
+    public static final String STATE_DIR_PROP_NAME = "state-dir";
+    /** In the working directory: where the traffic policy, the loaded versions and the audit log survive restarts. */
+    public static final String STATE_DIR_DEFAULT = "scoring-state";
+
+    /**
+     * Where the traffic policy and the loaded versions live: none, a file in the state dir (one replica);
+     * {@code redis://host:port}, shared by every replica and pushed to each on change.
+     */
+    public static final String STATE_STORE_PROP_NAME = "state-store";
+
+    public static final String STATE_STORE_PREFIX_PROP_NAME = "state-store-prefix";
+    /** The key prefix of the shared state in Redis: one per fleet. */
+    public static final String STATE_STORE_PREFIX_DEFAULT = "scoring";
+
+    /** Where sampled requests are logged as JSON lines: none, {@code <state-dir>/payload-log}; {@value #OFF}: nowhere. */
+    public static final String PAYLOAD_LOG_DIR_PROP_NAME = "payload-log-dir";
+    /** The value that turns the payload log off. */
+    public static final String OFF = "off";
+
+    public static final String REDIS_PROJECT_PROP_NAME = "redis-project";
+    /** Feast's project, the suffix of every Redis key; the demo's, as {@code load-features} writes it. */
+    public static final String REDIS_PROJECT_DEFAULT = "scoring_demo";
+
+    /**
+     * The feature view of store features whose model.json entry has no {@code feature_ref}
+     * ({@code <view>:<feature>}).
+     */
+    public static final String REDIS_FEATURE_VIEW_PROP_NAME = "redis-feature-view";
+    /** The demo's feature view. */
+    public static final String REDIS_FEATURE_VIEW_DEFAULT = "applicants";
+
+    public static final String REDIS_JOIN_KEY_PROP_NAME = "redis-join-key";
+    /** The demo's entity join key. */
+    public static final String REDIS_JOIN_KEY_DEFAULT = "applicant_id";
+
+    /**
+     * The entity key's Feast value type, {@code string} or {@code int64}
+     * ({@link RedisFeatureStore.Context#ENTITY_KEY_TYPE_DEFAULT}).
+     */
+    public static final String REDIS_ENTITY_KEY_TYPE_PROP_NAME = "redis-entity-key-type";
+
+    /**
+     * Max age per feature view, {@code view=age,...} with ages such as {@code 300s}, {@code 15m}, {@code 1d}: older
+     * values (by the view's {@code _ts}) read as STALE; none: any age.
+     */
+    public static final String REDIS_MAX_AGE_PROP_NAME = "redis-max-age";
+
+    /**
+     * How long a request waits for Redis before it uses defaults ({@link RedisFeatureStore.Context#DEADLINE_DEFAULT}).
+     */
+    public static final String REDIS_DEADLINE_MS_PROP_NAME = "redis-deadline-ms";
+
+    /**
+     * Entities kept in the near cache in front of Redis ({@link RedisFeatureStore.Context#NEAR_CACHE_SIZE_DEFAULT}:
+     * none).
+     */
+    public static final String REDIS_NEAR_CACHE_SIZE_PROP_NAME = "redis-near-cache-size";
+
+    /** How long the near cache keeps an entity ({@link RedisFeatureStore.Context#NEAR_CACHE_TTL_DEFAULT}). */
+    public static final String REDIS_NEAR_CACHE_TTL_MS_PROP_NAME = "redis-near-cache-ttl-ms";
+
+    /**
+     * Consecutive late or failed lookups that open the circuit breaker
+     * ({@link RedisFeatureStore.Context#BREAKER_FAILURE_THRESHOLD_DEFAULT}).
+     */
+    public static final String REDIS_BREAKER_FAILURES_PROP_NAME = "redis-breaker-failures";
+
+    /** How long the open breaker waits before one probe ({@link RedisFeatureStore.Context#BREAKER_COOL_DOWN_DEFAULT}). */
+    public static final String REDIS_BREAKER_COOL_DOWN_MS_PROP_NAME = "redis-breaker-cool-down-ms";
+
+    /** One (re)connect attempt at most ({@link RedisFeatureStore.Context#CONNECT_TIMEOUT_DEFAULT}). */
+    public static final String REDIS_CONNECT_TIMEOUT_MS_PROP_NAME = "redis-connect-timeout-ms";
+
+    /** The longest back-off between reconnects ({@link RedisFeatureStore.Context#RECONNECT_DELAY_MAX_DEFAULT}). */
+    public static final String REDIS_RECONNECT_DELAY_MAX_MS_PROP_NAME = "redis-reconnect-delay-max-ms";
+
+    /**
+     * Commands queued on the Redis connection at most; more answer unavailable
+     * ({@link RedisFeatureStore.Context#REQUEST_QUEUE_SIZE_DEFAULT}).
+     */
+    public static final String REDIS_REQUEST_QUEUE_SIZE_PROP_NAME = "redis-request-queue-size";
+
+    public static final String MAX_REQUEST_BYTES_PROP_NAME = "max-request-bytes";
+    /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
+    public static final int MAX_REQUEST_BYTES_DEFAULT = 4 << 20;
+
+    public static final String DRAIN_SECONDS_PROP_NAME = "drain-seconds";
+    /** 20 s: requests finish in milliseconds; room for a slow admin load, inside Kubernetes' 30 s grace period. */
+    public static final int DRAIN_SECONDS_DEFAULT = 20;
+
+    public static final String IO_THREADS_PROP_NAME = "io-threads";
+    /** 0: one event loop per core, the measured best (docs/PERFORMANCE.md, "Tuning choices"). */
+    public static final int IO_THREADS_DEFAULT = 0;
+
+    public static final String GRPC_EXECUTOR_THREADS_PROP_NAME = "grpc-executor-threads";
+    /**
+     * 0: the event loop that read a call runs its handler. The pipeline never blocks, so a hand-off only adds
+     * a queue and a wake-up: 0.65x the throughput with a 2-thread pool (docs/PERFORMANCE.md).
+     */
+    public static final int GRPC_EXECUTOR_THREADS_DEFAULT = 0;
+
+    public static final String GRPC_ALLOCATOR_PROP_NAME = "grpc-allocator";
+    /**
+     * Netty's default allocator (4.2: the adaptive one, which the HTTP side uses too) for gRPC's buffers instead
+     * of the pooled allocator grpc-netty builds for itself: measured 1.14x the throughput at 0.90x the CPU per
+     * answer (docs/PERFORMANCE.md, "Tuning choices").
+     */
+    public static final GrpcAllocator GRPC_ALLOCATOR_DEFAULT = GrpcAllocator.NETTY;
+
+    /** The properties file the other settings may come from; read by {@link #resolve}, recorded here. */
+    public static final String CONFIG_PROP_NAME = "config";
+
+    /** Where gRPC's buffers come from. */
+    public enum GrpcAllocator
     {
-        HTTP_PORT("http-port", "8080"),
-        GRPC_PORT("grpc-port", "8081"),
-        ADMIN_PORT("admin-port", "8082"),
-        /** The model repository; empty: the demo bundled in the jar. */
-        MODELS("models", ""),
-        /** Where the traffic policy, the loaded versions and the audit log survive restarts. */
-        STATE_DIR("state-dir", "scoring-state"),
-        /**
-         * Where the traffic policy and the loaded versions live: empty, a file in the state dir (one
-         * replica); {@code redis://host:port}, shared by every replica and pushed to each on change.
-         */
-        STATE_STORE("state-store", ""),
-        /** The key prefix of the shared state in Redis: one per fleet. */
-        STATE_STORE_PREFIX("state-store-prefix", "scoring"),
-        /** Percent of requests sampled for drift, comparison and the payload log, per model (0-100). */
-        SAMPLING_PERCENT("sampling-percent", "1"),
-        /** Where sampled requests are logged as JSON lines; empty: {@code <state-dir>/payload-log}; {@code off}: no log. */
-        PAYLOAD_LOG_DIR("payload-log-dir", ""),
-        /** Kafka bootstrap servers the payload log is also published to ({@code host:port,...}); empty: not published. */
-        PAYLOAD_KAFKA("payload-kafka", ""),
-        /** The topic of the payload log in Kafka, keyed by request id. */
-        PAYLOAD_KAFKA_TOPIC("payload-kafka-topic", "scoring-payload"),
-        /**
-         * The feature store: a snapshot file for the embedded store, or {@code redis://host:port} for a
-         * Redis in Feast's layout; empty: the demo applicants bundled in the jar, embedded.
-         */
-        FEATURES("features", ""),
-        /** Feast project name, the suffix of every Redis key. */
-        REDIS_PROJECT("redis-project", "scoring_demo"),
-        /** The feature view of stored features without a {@code feature_ref} in model.json (field {@code <view>:<feature>}). */
-        REDIS_FEATURE_VIEW("redis-feature-view", "applicants"),
-        /** The entity's join key in Feast's key encoding. */
-        REDIS_JOIN_KEY("redis-join-key", "applicant_id"),
-        /** The entity key's Feast value type: {@code string} or {@code int64}. */
-        REDIS_ENTITY_KEY_TYPE("redis-entity-key-type", RedisFeatureStore.Context.ENTITY_KEY_TYPE_DEFAULT.name().toLowerCase(Locale.ROOT)),
-        /**
-         * Max age per feature view, {@code view=age,...} with ages such as {@code 300s}, {@code 15m}, {@code 1d}: older
-         * values (by the view's {@code _ts}) read as STALE; empty: any age.
-         */
-        REDIS_MAX_AGE("redis-max-age", ""),
-        /** How long a request waits for Redis before it uses defaults (why 20 ms: RedisFeatureStore.Context.DEADLINE_DEFAULT). */
-        REDIS_DEADLINE_MS("redis-deadline-ms", millis(RedisFeatureStore.Context.DEADLINE_DEFAULT)),
-        /** Entities kept in the near cache in front of Redis; 0: none. */
-        REDIS_NEAR_CACHE_SIZE("redis-near-cache-size", Long.toString(RedisFeatureStore.Context.NEAR_CACHE_SIZE_DEFAULT)),
-        REDIS_NEAR_CACHE_TTL_MS("redis-near-cache-ttl-ms", millis(RedisFeatureStore.Context.NEAR_CACHE_TTL_DEFAULT)),
-        /** Consecutive late or failed lookups that open the circuit breaker. */
-        REDIS_BREAKER_FAILURES("redis-breaker-failures",
-            Integer.toString(RedisFeatureStore.Context.BREAKER_FAILURE_THRESHOLD_DEFAULT)),
-        REDIS_BREAKER_COOL_DOWN_MS("redis-breaker-cool-down-ms", millis(RedisFeatureStore.Context.BREAKER_COOL_DOWN_DEFAULT)),
-        REDIS_CONNECT_TIMEOUT_MS("redis-connect-timeout-ms", millis(RedisFeatureStore.Context.CONNECT_TIMEOUT_DEFAULT)),
-        REDIS_RECONNECT_DELAY_MAX_MS("redis-reconnect-delay-max-ms", millis(RedisFeatureStore.Context.RECONNECT_DELAY_MAX_DEFAULT)),
-        /** Commands queued on the Redis connection at most; more answer unavailable. */
-        REDIS_REQUEST_QUEUE_SIZE("redis-request-queue-size", Integer.toString(RedisFeatureStore.Context.REQUEST_QUEUE_SIZE_DEFAULT)),
-        /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
-        MAX_REQUEST_BYTES("max-request-bytes", "4194304"),
-        /** Rows per request; each transport thread keeps tensors for up to this many. */
-        MAX_ROWS("max-rows", "1024"),
-        /** How long a drain waits for requests in flight before it closes connections anyway. */
-        DRAIN_SECONDS("drain-seconds", "20"),
-        /** Event-loop threads shared by HTTP and gRPC; 0: one per core. */
-        IO_THREADS("io-threads", "0"),
-        /**
-         * Threads that run gRPC handlers; 0: the event loop that read the call runs it (the pipeline never
-         * blocks, so a hand-off only adds a queue and a wake-up: docs/PERFORMANCE.md measures both).
-         */
-        GRPC_EXECUTOR_THREADS("grpc-executor-threads", "0"),
-        CONFIG("config", "");
-
-        private final String flag;
-        private final String defaultValue;
-
-        Setting(final String flag, final String defaultValue)
-        {
-            this.flag = flag;
-            this.defaultValue = defaultValue;
-        }
-
-        public String flag()
-        {
-            return flag;
-        }
-
-        /** The defaults live in the module's Context: one number, one place. */
-        private static String millis(final Duration duration)
-        {
-            return Long.toString(duration.toMillis());
-        }
-
-        String envName()
-        {
-            return "SCORING_" + name();
-        }
+        /** Netty's default allocator, shared with the HTTP transport. */
+        NETTY,
+        /** grpc-netty's own pooled allocator (what {@code -Dio.grpc.netty.useCustomAllocator=true} gave). */
+        GRPC
     }
 
-    /** An age of {@code --redis-max-age}: a whole number and a unit. */
-    private static final Pattern AGE = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+    private int httpPort = HTTP_PORT_DEFAULT;
+    private int grpcPort = GRPC_PORT_DEFAULT;
+    private int adminPort = ADMIN_PORT_DEFAULT;
+    private Path models;
+    private String features = "";
+    private Path stateDir = Path.of(STATE_DIR_DEFAULT);
+    private String stateStore = "";
+    private String stateStorePrefix = STATE_STORE_PREFIX_DEFAULT;
+    private String payloadLogDir = "";
+    private int maxRequestBytes = MAX_REQUEST_BYTES_DEFAULT;
+    private int drainSeconds = DRAIN_SECONDS_DEFAULT;
+    private int ioThreads = IO_THREADS_DEFAULT;
+    private int grpcExecutorThreads = GRPC_EXECUTOR_THREADS_DEFAULT;
+    private GrpcAllocator grpcAllocator = GRPC_ALLOCATOR_DEFAULT;
+    private Path configFile;
+    private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
+    private final ModelRepository.Context modelRepository = new ModelRepository.Context();
+    private final RedisFeatureStore.Context redis = new RedisFeatureStore.Context()
+        .project(REDIS_PROJECT_DEFAULT)
+        .featureView(REDIS_FEATURE_VIEW_DEFAULT)
+        .joinKey(REDIS_JOIN_KEY_DEFAULT);
 
-    private final Map<Setting, String> values;
-
-    private GatewayConfig(final Map<Setting, String> values)
-    {
-        this.values = values;
-    }
-
-    /** Every setting at its default. */
-    public static GatewayConfig defaults()
-    {
-        return resolve(new String[0], Map.of());
-    }
-
-    /** Reads flags, then the environment, then the config file the flags or the environment name. */
+    /**
+     * Reads every setting from the flags, the environment and the config file the flags or the environment
+     * name, and concludes.
+     *
+     * @throws IllegalArgumentException naming the setting and the value: an unknown flag or config-file key,
+     *                                  a value that is not of the setting's type or out of its range
+     */
     public static GatewayConfig resolve(final String[] args, final Map<String, String> env)
     {
-        final Map<Setting, String> fromFlags = parseFlags(args);
-        final Map<Setting, String> values = new HashMap<>();
-        for (final Setting setting : Setting.values())
-        {
-            values.put(setting, setting.defaultValue);
-        }
-
-        final String configFile = fromFlags.getOrDefault(Setting.CONFIG, env.getOrDefault(Setting.CONFIG.envName(), ""));
-        if (!configFile.isEmpty())
-        {
-            values.putAll(readConfigFile(Path.of(configFile)));
-        }
-        for (final Setting setting : Setting.values())
-        {
-            final String fromEnv = env.get(setting.envName());
-            if (null != fromEnv)
-            {
-                values.put(setting, fromEnv);
-            }
-        }
-        values.putAll(fromFlags);
-
-        final GatewayConfig config = new GatewayConfig(values);
-        config.validate();
-        return config;
-    }
-
-    private static Map<Setting, String> parseFlags(final String[] args)
-    {
-        final Map<Setting, String> values = new HashMap<>();
-        for (int i = 0; i < args.length; i++)
-        {
-            String flag = args[i];
-            String value = null;
-            final int eq = flag.indexOf('=');
-            if (eq > 0)
-            {
-                value = flag.substring(eq + 1);
-                flag = flag.substring(0, eq);
-            }
-            final Setting setting = flag.startsWith("--") ? byFlag(flag.substring(2)) : null;
-            if (null == setting)
-            {
-                throw new IllegalArgumentException("unknown argument '" + args[i] + "'");
-            }
-            if (null == value)
-            {
-                if (i + 1 >= args.length)
-                {
-                    throw new IllegalArgumentException(flag + " needs a value");
-                }
-                value = args[++i];
-            }
-            values.put(setting, value);
-        }
-        return values;
-    }
-
-    private static Map<Setting, String> readConfigFile(final Path file)
-    {
-        final Properties properties = new Properties();
-        try (Reader reader = Files.newBufferedReader(file))
-        {
-            properties.load(reader);
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalArgumentException("cannot read the config file " + file + ": " + ex.getMessage(), ex);
-        }
-        final Map<Setting, String> values = new HashMap<>();
-        for (final String key : properties.stringPropertyNames())
-        {
-            final Setting setting = byFlag(key);
-            if (null == setting || setting == Setting.CONFIG)
-            {
-                throw new IllegalArgumentException(file + ": unknown setting '" + key + "'");
-            }
-            values.put(setting, properties.getProperty(key).trim());
-        }
-        return values;
-    }
-
-    private static Setting byFlag(final String flag)
-    {
-        for (final Setting setting : Setting.values())
-        {
-            if (setting.flag.equals(flag.toLowerCase(Locale.ROOT)))
-            {
-                return setting;
-            }
-        }
-        return null;
-    }
-
-    private void validate()
-    {
-        for (final Setting port : new Setting[]{Setting.HTTP_PORT, Setting.GRPC_PORT, Setting.ADMIN_PORT})
-        {
-            final int value = integer(port);
-            if (value < 0 || value > 65535)
-            {
-                throw new IllegalArgumentException("--" + port.flag + " must be 0-65535, got " + value);
-            }
-        }
-        for (final Setting positive : new Setting[]{Setting.MAX_REQUEST_BYTES, Setting.MAX_ROWS, Setting.REDIS_DEADLINE_MS,
-            Setting.REDIS_NEAR_CACHE_TTL_MS, Setting.REDIS_BREAKER_FAILURES, Setting.REDIS_BREAKER_COOL_DOWN_MS,
-            Setting.REDIS_CONNECT_TIMEOUT_MS, Setting.REDIS_RECONNECT_DELAY_MAX_MS, Setting.REDIS_REQUEST_QUEUE_SIZE})
-        {
-            if (integer(positive) <= 0)
-            {
-                throw new IllegalArgumentException("--" + positive.flag + " must be positive");
-            }
-        }
-        final double sampling;
-        try
-        {
-            sampling = Double.parseDouble(values.get(Setting.SAMPLING_PERCENT));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("--sampling-percent must be a number, got '" + values.get(Setting.SAMPLING_PERCENT) + "'");
-        }
-        if (!(sampling >= 0 && sampling <= 100))
-        {
-            throw new IllegalArgumentException("--sampling-percent must be 0-100, got " + sampling);
-        }
-        if (integer(Setting.DRAIN_SECONDS) < 0 || integer(Setting.IO_THREADS) < 0 || integer(Setting.REDIS_NEAR_CACHE_SIZE) < 0 ||
-            integer(Setting.GRPC_EXECUTOR_THREADS) < 0)
-        {
-            throw new IllegalArgumentException(
-                "--drain-seconds, --io-threads, --grpc-executor-threads and --redis-near-cache-size must not be negative");
-        }
-        redisEntityKeyType();
-        redisMaxAges();
-    }
-
-    /** {@code --redis-entity-key-type}: {@code string} or {@code int64}. */
-    public RedisFeatureStore.EntityKeyType redisEntityKeyType()
-    {
-        final String type = values.get(Setting.REDIS_ENTITY_KEY_TYPE);
-        for (final RedisFeatureStore.EntityKeyType known : RedisFeatureStore.EntityKeyType.values())
-        {
-            if (known.name().equalsIgnoreCase(type))
-            {
-                return known;
-            }
-        }
-        throw new IllegalArgumentException("--redis-entity-key-type must be string or int64, got '" + type + "'");
+        return Settings.resolve(args, env, new GatewayConfig()).conclude();
     }
 
     /**
-     * {@code --redis-max-age}: {@code view=age[,view=age...]}, an age a whole number and a unit ({@code ms}, {@code s},
-     * {@code m}, {@code h}, {@code d}); {@code 0s}: any age. In the order given.
+     * Fills the defaults that depend on other settings (the payload log under the state dir, one event loop
+     * per core) and validates every setting, the modules' too. Idempotent.
+     *
+     * @throws IllegalArgumentException naming the setting and the value
      */
-    public Map<String, Duration> redisMaxAges()
+    public GatewayConfig conclude()
     {
-        final String spec = values.get(Setting.REDIS_MAX_AGE).trim();
-        final Map<String, Duration> ages = new LinkedHashMap<>();
-        if (spec.isEmpty())
-        {
-            return ages;
-        }
-        for (final String entry : spec.split(",", -1))
-        {
-            final String problem = "--redis-max-age: '" + entry.trim() + "' is not <feature_view>=<age>, an age such as " +
-                "500ms, 300s, 15m, 12h or 1d (e.g. applicants=1d,bureau=300s)";
-            final int eq = entry.indexOf('=');
-            if (eq < 0)
-            {
-                throw new IllegalArgumentException(problem);
-            }
-            final String view = entry.substring(0, eq).trim();
-            if (view.isEmpty() || view.indexOf(':') >= 0)
-            {
-                throw new IllegalArgumentException(problem);
-            }
-            final Duration age = age(entry.substring(eq + 1).trim());
-            if (null == age)
-            {
-                throw new IllegalArgumentException(problem);
-            }
-            if (null != ages.put(view, age))
-            {
-                throw new IllegalArgumentException("--redis-max-age: feature view '" + view + "' is given twice");
-            }
-        }
-        return ages;
+        require(httpPort >= 0 && httpPort <= 65535, HTTP_PORT_PROP_NAME, httpPort, "0-65535");
+        require(grpcPort >= 0 && grpcPort <= 65535, GRPC_PORT_PROP_NAME, grpcPort, "0-65535");
+        require(adminPort >= 0 && adminPort <= 65535, ADMIN_PORT_PROP_NAME, adminPort, "0-65535");
+        require(maxRequestBytes >= 1, MAX_REQUEST_BYTES_PROP_NAME, maxRequestBytes, "at least 1");
+        require(drainSeconds >= 0, DRAIN_SECONDS_PROP_NAME, drainSeconds, "0 or more");
+        require(ioThreads >= 0, IO_THREADS_PROP_NAME, ioThreads, "0 or more");
+        require(grpcExecutorThreads >= 0, GRPC_EXECUTOR_THREADS_PROP_NAME, grpcExecutorThreads, "0 or more");
+        monitoring.payloadLogDir(OFF.equals(payloadLogDir) ? null :
+            payloadLogDir.isEmpty() ? stateDir.resolve("payload-log") : Path.of(payloadLogDir));
+        monitoring.conclude();
+        modelRepository.conclude();
+        return this;
     }
 
-    /** A whole number and a unit, or null. */
-    private static Duration age(final String text)
+    static void require(final boolean valid, final String name, final Object value, final String rule)
     {
-        final Matcher m = AGE.matcher(text);
-        if (!m.matches())
+        if (!valid)
         {
-            return null;
-        }
-        final long n = Long.parseLong(m.group(1));
-        return switch (m.group(2))
-        {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
-    }
-
-    int integer(final Setting setting)
-    {
-        try
-        {
-            return Integer.parseInt(values.get(setting));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("--" + setting.flag + " must be an integer, got '" + values.get(setting) + "'");
+            throw new IllegalArgumentException(name + " must be " + rule + ", got " + value);
         }
     }
 
-    /** Threads running gRPC handlers; 0: the event loops themselves. */
-    public int grpcExecutorThreads()
+    private static List<String> outcomeLabels()
     {
-        return integer(Setting.GRPC_EXECUTOR_THREADS);
+        final List<String> labels = new ArrayList<>();
+        for (final Outcome outcome : Outcome.values())
+        {
+            labels.add(outcome.label());
+        }
+        return labels;
+    }
+
+    /** The monitoring module's settings; {@link Monitoring#start} takes it. */
+    public Monitoring.Context monitoringContext()
+    {
+        return monitoring;
+    }
+
+    /** The router's settings: max rows, runtime choice, tree layout, shadow ring and idle sleep. */
+    public ModelRepository.Context modelRepositoryContext()
+    {
+        return modelRepository;
+    }
+
+    /**
+     * The Redis feature store's settings, without its URI ({@link #redisUri()} names it); the store concludes it
+     * when it connects.
+     */
+    public RedisFeatureStore.Context redisContext()
+    {
+        return redis;
+    }
+
+    public GatewayConfig httpPort(final int httpPort)
+    {
+        this.httpPort = httpPort;
+        return this;
     }
 
     public int httpPort()
     {
-        return integer(Setting.HTTP_PORT);
+        return httpPort;
+    }
+
+    public GatewayConfig grpcPort(final int grpcPort)
+    {
+        this.grpcPort = grpcPort;
+        return this;
     }
 
     public int grpcPort()
     {
-        return integer(Setting.GRPC_PORT);
+        return grpcPort;
+    }
+
+    public GatewayConfig adminPort(final int adminPort)
+    {
+        this.adminPort = adminPort;
+        return this;
     }
 
     public int adminPort()
     {
-        return integer(Setting.ADMIN_PORT);
+        return adminPort;
     }
 
-    /** The model repository, or null for the bundled demo. */
+    /** The model repository; null: the demo bundled in the jar. */
+    public GatewayConfig models(final Path models)
+    {
+        this.models = models;
+        return this;
+    }
+
     public Path models()
     {
-        return values.get(Setting.MODELS).isEmpty() ? null : Path.of(values.get(Setting.MODELS));
+        return models;
+    }
+
+    /** A snapshot file, {@code redis://host:port}, or empty for the bundled demo applicants. */
+    public GatewayConfig features(final String features)
+    {
+        this.features = features;
+        return this;
     }
 
     /** The feature snapshot, or null for the bundled demo applicants (or when the store is Redis). */
     public Path features()
     {
-        return values.get(Setting.FEATURES).isEmpty() || null != redisUri() ? null : Path.of(values.get(Setting.FEATURES));
+        return features.isEmpty() || null != redisUri() ? null : Path.of(features);
     }
 
     /** The Redis URI when the store is Redis, else null. */
     public String redisUri()
     {
-        final String features = values.get(Setting.FEATURES);
         return features.startsWith("redis://") || features.startsWith("rediss://") ? features : null;
     }
 
-    public String value(final Setting setting)
+    public GatewayConfig stateDir(final Path stateDir)
     {
-        return values.get(setting);
+        this.stateDir = stateDir;
+        return this;
     }
 
     public Path stateDir()
     {
-        return Path.of(values.get(Setting.STATE_DIR));
+        return stateDir;
     }
 
-    public double samplingPercent()
+    /** Empty: a file in the state dir; {@code redis://host:port}: shared by every replica. */
+    public GatewayConfig stateStore(final String stateStore)
     {
-        return Double.parseDouble(values.get(Setting.SAMPLING_PERCENT));
+        this.stateStore = stateStore;
+        return this;
     }
 
-    /** The payload log's directory, or null when it is off. */
-    public Path payloadLogDir()
+    public String stateStore()
     {
-        final String dir = values.get(Setting.PAYLOAD_LOG_DIR);
-        if ("off".equals(dir))
-        {
-            return null;
-        }
-        return dir.isEmpty() ? stateDir().resolve("payload-log") : Path.of(dir);
+        return stateStore;
+    }
+
+    public GatewayConfig stateStorePrefix(final String stateStorePrefix)
+    {
+        this.stateStorePrefix = stateStorePrefix;
+        return this;
+    }
+
+    public String stateStorePrefix()
+    {
+        return stateStorePrefix;
+    }
+
+    /** Empty: {@code <state-dir>/payload-log}; {@value #OFF}: no payload log; else the directory. */
+    public GatewayConfig payloadLogDir(final String payloadLogDir)
+    {
+        this.payloadLogDir = payloadLogDir;
+        return this;
+    }
+
+    public GatewayConfig maxRequestBytes(final int maxRequestBytes)
+    {
+        this.maxRequestBytes = maxRequestBytes;
+        return this;
     }
 
     public int maxRequestBytes()
     {
-        return integer(Setting.MAX_REQUEST_BYTES);
+        return maxRequestBytes;
     }
 
-    public int maxRows()
+    /** How long a drain waits for requests in flight before it closes connections anyway. */
+    public GatewayConfig drainSeconds(final int drainSeconds)
     {
-        return integer(Setting.MAX_ROWS);
+        this.drainSeconds = drainSeconds;
+        return this;
     }
 
     public int drainSeconds()
     {
-        return integer(Setting.DRAIN_SECONDS);
+        return drainSeconds;
     }
 
+    /** Event-loop threads shared by HTTP and gRPC; 0: one per core. */
+    public GatewayConfig ioThreads(final int ioThreads)
+    {
+        this.ioThreads = ioThreads;
+        return this;
+    }
+
+    /** The event loops to start: the setting, or one per core when it is 0. */
     public int ioThreads()
     {
-        final int configured = integer(Setting.IO_THREADS);
-        return configured > 0 ? configured : Runtime.getRuntime().availableProcessors();
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 
-    /** A copy with one setting changed; for tests and embedding. */
-    public GatewayConfig with(final Setting setting, final String value)
+    /** Threads running gRPC handlers; 0: the event loops themselves. */
+    public GatewayConfig grpcExecutorThreads(final int grpcExecutorThreads)
     {
-        final Map<Setting, String> changed = new HashMap<>(values);
-        changed.put(setting, value);
-        final GatewayConfig config = new GatewayConfig(changed);
-        config.validate();
-        return config;
+        this.grpcExecutorThreads = grpcExecutorThreads;
+        return this;
+    }
+
+    public int grpcExecutorThreads()
+    {
+        return grpcExecutorThreads;
+    }
+
+    public GatewayConfig grpcAllocator(final GrpcAllocator grpcAllocator)
+    {
+        this.grpcAllocator = grpcAllocator;
+        return this;
+    }
+
+    public GrpcAllocator grpcAllocator()
+    {
+        return grpcAllocator;
+    }
+
+    GatewayConfig configFile(final Path configFile)
+    {
+        this.configFile = configFile;
+        return this;
+    }
+
+    /** The properties file the settings were read from, or null. */
+    public Path configFile()
+    {
+        return configFile;
+    }
+
+    /** The Redis store's settings for {@code uri}, concluded (so checked, and fixed from here on). */
+    RedisFeatureStore.Context redisContext(final String uri)
+    {
+        return redis.uri(uri).conclude();
     }
 }

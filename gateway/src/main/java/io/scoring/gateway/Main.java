@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * {@code java -jar scoring-gateway.jar [--http-port N] [--grpc-port N] [--models DIR] ...}: serves
- * until SIGTERM or SIGINT, then drains and exits 0. A bad setting or a model that fails to load exits
- * 2 with the reason.
+ * until SIGTERM or SIGINT, then drains and exits 0. A bad setting (the message names it and the value)
+ * or a model that fails to load exits 2 with the reason; {@code --help} lists every setting.
  *
  * <p>{@code java -jar scoring-gateway.jar admin <command> ...} is the admin CLI instead ({@link AdminCli}).
  */
@@ -36,6 +36,13 @@ public final class Main
             return;
         }
 
+        if (Arrays.asList(args).contains("--help"))
+        {
+            System.out.println(usage());
+            System.exit(0);
+            return;
+        }
+
         final GatewayConfig config;
         try
         {
@@ -44,7 +51,7 @@ public final class Main
         catch (final IllegalArgumentException ex)
         {
             System.err.println("scoring-gateway: " + ex.getMessage());
-            System.err.println(usage());
+            System.err.println("every setting: java -jar scoring-gateway.jar --help");
             System.exit(2);
             return;
         }
@@ -103,12 +110,10 @@ public final class Main
 
     static String usage()
     {
-        final StringBuilder usage = new StringBuilder("usage: java -jar scoring-gateway.jar");
-        for (final GatewayConfig.Setting setting : GatewayConfig.Setting.values())
-        {
-            usage.append(" [--").append(setting.flag()).append(" V]");
-        }
-        return usage.append("\n  each flag also reads from SCORING_<NAME> in the environment, e.g. SCORING_HTTP_PORT")
+        return new StringBuilder("usage: java -jar scoring-gateway.jar [--SETTING V | --SETTING=V]...")
+            .append("\n  each setting is a flag, an environment variable, or a line SETTING=V of the --config file;")
+            .append("\n  flags win over the environment, the environment over the file (README.md, \"Configuration\"):")
+            .append(Settings.usage())
             .append("\n  the admin API's bearer token comes from SCORING_ADMIN_TOKEN")
             .append("\nusage: java -jar scoring-gateway.jar admin --help   (the admin CLI)")
             .append("\nusage: java -jar scoring-gateway.jar load-features redis://host:port [snapshot]   (features into Redis)")

@@ -1,5 +1,6 @@
 package io.scoring.gateway;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -16,10 +17,7 @@ import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
-import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.monitoring.Monitoring;
-import io.scoring.monitoring.sampling.KafkaPayloadConfig;
-import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.router.ModelRepository;
 import io.scoring.router.state.AuditLog;
 import io.scoring.router.state.FileStateStore;
@@ -29,8 +27,6 @@ import io.scoring.router.state.StateStore;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,22 +44,6 @@ import java.util.concurrent.TimeUnit;
 public final class ScoringGateway
 {
     private static final System.Logger LOG = System.getLogger(ScoringGateway.class.getName());
-
-    /**
-     * gRPC's buffers come from Netty's default allocator (4.2: the adaptive one, which the HTTP side
-     * uses too) instead of the pooled allocator grpc-netty builds for itself: measured 1.14x the
-     * throughput at 0.90x the CPU per answer (docs/PERFORMANCE.md, "Tuning choices"). Set the property
-     * to true to get gRPC's own back. Must be set before grpc-netty first allocates.
-     */
-    static final String GRPC_CUSTOM_ALLOCATOR_PROP_NAME = "io.grpc.netty.useCustomAllocator";
-
-    static
-    {
-        if (null == System.getProperty(GRPC_CUSTOM_ALLOCATOR_PROP_NAME))
-        {
-            System.setProperty(GRPC_CUSTOM_ALLOCATOR_PROP_NAME, "false");
-        }
-    }
 
     private final GatewayConfig config;
     private final String adminToken;
@@ -93,11 +73,14 @@ public final class ScoringGateway
         return start(config, System.getenv(AdminTransport.TOKEN_ENV));
     }
 
-    /** @param adminToken the admin API's bearer token; null or empty: none, the admin API on loopback only */
+    /**
+     * @param config     concluded here, so a bad setting fails before anything starts
+     * @param adminToken the admin API's bearer token; null or empty: none, the admin API on loopback only
+     */
     public static ScoringGateway start(final GatewayConfig config, final String adminToken)
         throws IOException, InterruptedException
     {
-        final ScoringGateway gateway = new ScoringGateway(config, adminToken);
+        final ScoringGateway gateway = new ScoringGateway(config.conclude(), adminToken);
         try
         {
             gateway.startServing();
@@ -116,15 +99,15 @@ public final class ScoringGateway
         store = FeatureStores.open(config);
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         stateStore = openStateStore(config);
-        final ModelRepository modelRepository = new ModelRepository(repository, store, config.maxRows());
-        monitoring = new GatewayMonitoring(startMonitoring(config), modelRepository, store);
+        final ModelRepository modelRepository = new ModelRepository(repository, store, config.modelRepositoryContext());
+        monitoring = new GatewayMonitoring(Monitoring.start(config.monitoringContext()), modelRepository, store);
         models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring, monitoring);
         monitoring.models(models);
         stateStore.onChange(models::applyShared); // other replicas' changes, within a second
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
-        final PredictPipeline pipeline = new PredictPipeline(models, config.maxRows(), monitoring);
+        final PredictPipeline pipeline = new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -136,8 +119,11 @@ public final class ScoringGateway
             pipeline, state, monitoring).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
+        // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
+        final ByteBufAllocator grpcAllocator =
+            config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state, grpcExecutor).start();
+            pipeline, state, grpcExecutor, grpcAllocator).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring).start();
         state.markReady();
@@ -150,36 +136,19 @@ public final class ScoringGateway
 
     private static StateStore openStateStore(final GatewayConfig config) throws IOException
     {
-        final String shared = config.value(GatewayConfig.Setting.STATE_STORE);
+        final String shared = config.stateStore();
         if (shared.isEmpty())
         {
             return new FileStateStore(config.stateDir());
         }
         try
         {
-            return new RedisStateStore(shared, config.value(GatewayConfig.Setting.STATE_STORE_PREFIX));
+            return new RedisStateStore(shared, config.stateStorePrefix());
         }
         catch (final RuntimeException ex)
         {
             throw new IOException("--state-store " + shared + ": " + ex.getMessage(), ex);
         }
-    }
-
-    private static Monitoring startMonitoring(final GatewayConfig config)
-    {
-        final List<String> outcomes = new ArrayList<>();
-        for (final Outcome outcome : Outcome.values())
-        {
-            outcomes.add(outcome.label());
-        }
-        final Path payloadLog = config.payloadLogDir();
-        final String payloadKafka = config.value(GatewayConfig.Setting.PAYLOAD_KAFKA);
-        return Monitoring.start(new Monitoring.Context()
-            .outcomes(outcomes)
-            .defaultSamplingPercent(config.samplingPercent())
-            .payloadLog(null == payloadLog ? null : PayloadLogConfig.defaults(payloadLog))
-            .payloadKafka(payloadKafka.isEmpty() ? null :
-                KafkaPayloadConfig.defaults(payloadKafka, config.value(GatewayConfig.Setting.PAYLOAD_KAFKA_TOPIC))));
     }
 
     public int httpPort()

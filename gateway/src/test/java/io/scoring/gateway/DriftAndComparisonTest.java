@@ -4,11 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
+import io.scoring.router.ModelVersion;
 import io.scoring.router.traffic.TrafficPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -28,14 +31,13 @@ class DriftAndComparisonTest
     @Test
     void shouldAlarmOnShiftedCreditAmountsCompareTheShadowAndReportLatency() throws Exception
     {
-        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.SAMPLING_PERCENT, "100"), "");
+        final GatewayConfig config = TestGateways.demoConfig(Files.createTempDirectory("scoring-state"));
+        config.monitoringContext().defaultSamplingPercent(100);
+        final ScoringGateway gateway = startWithVersionTwoShadowingEveryRequest(config);
         final AdminClient admin = new AdminClient(gateway.adminPort(), null);
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
         {
-            gateway.models().setPolicy("credit-risk",
-                new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
             int sent = 0;
             for (final DemoTestSet.Applicant applicant : demo.applicants)
             {
@@ -72,6 +74,53 @@ class DriftAndComparisonTest
         {
             gateway.drain();
         }
+    }
+
+    @Test
+    void shouldUseTheDriftWindowOfAFlagTheRuntimeOfAnEnvironmentVariableAndTheComparisonWindowOfAConfigFileLine()
+        throws Exception
+    {
+        final Path stateDir = Files.createTempDirectory("scoring-state");
+        final Path file = Files.writeString(stateDir.resolve("gateway.properties"), "comparison-window-pairs=40\n");
+        final GatewayConfig config = GatewayConfig.resolve(new String[]{"--http-port=0", "--grpc-port=0", "--admin-port=0",
+            "--io-threads=2", "--state-dir", stateDir.toString(), "--config", file.toString(), "--sampling-percent=100",
+            "--drift-window-rows=150", "--drift-evaluate-ms=50", "--comparison-evaluate-ms=50"},
+            Map.of("SCORING_RUNTIME", "onnxruntime"));
+        final ScoringGateway gateway = startWithVersionTwoShadowingEveryRequest(config);
+        final AdminClient admin = new AdminClient(gateway.adminPort(), null);
+        final DemoTestSet demo = new DemoTestSet();
+        try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
+        {
+            for (final DemoTestSet.Applicant applicant : demo.applicants.subList(0, 200))
+            {
+                clients.scoring.predict(DemoRequests.ownRequest(demo, applicant).build());
+            }
+
+            final JsonNode drift = await(() -> get(admin, "/admin/models/credit-risk/drift"),
+                (report) -> versionNamed(report.path("versions"), "1").path("window_rows").asInt() >= 150);
+            assertEquals(150, versionNamed(drift.path("versions"), "1").path("window_rows").asInt(),
+                "200 sampled rows, a window of 150 (the default keeps 1,000)");
+            final JsonNode comparison = await(() -> get(admin, "/admin/models/credit-risk/comparison"),
+                (report) -> report.path("challengers").path(0).path("pairs").asInt() >= 40);
+            assertEquals(40, comparison.path("challengers").path(0).path("pairs").asInt(),
+                "200 shadow pairs, a window of 40 (the default keeps 1,000)");
+            for (final ModelVersion version : gateway.models().model("credit-risk").versions().values())
+            {
+                assertEquals("onnxruntime", version.runtimeName(), "version " + version.version());
+            }
+        }
+        finally
+        {
+            gateway.drain();
+        }
+    }
+
+    private static ScoringGateway startWithVersionTwoShadowingEveryRequest(final GatewayConfig config) throws Exception
+    {
+        final ScoringGateway gateway = ScoringGateway.start(config, "");
+        gateway.models().setPolicy("credit-risk",
+            new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), "test");
+        return gateway;
     }
 
     private static JsonNode get(final AdminClient admin, final String path) throws Exception

@@ -103,7 +103,7 @@ class FeastRedisTest
     @Test
     void shouldScoreEveryApplicantAsTheEmbeddedStoreDoesWhateverFeastTypeEachColumnHas() throws Exception
     {
-        final ScoringGateway viaRedis = startOverRedis(TestGateways.demoConfig(Files.createTempDirectory("scoring-state")));
+        final ScoringGateway viaRedis = startOverRedis();
         try (GatewayClients clients = new GatewayClients(viaRedis.httpPort(), viaRedis.grpcPort()))
         {
             for (final FeastType type : FeastType.values())
@@ -145,10 +145,9 @@ class FeastRedisTest
         }
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(modelJson.toFile(), config);
 
-        final GatewayConfig gatewayConfig = TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.MODELS, models.toString());
-        final ScoringGateway viaRedis = startOverRedis(gatewayConfig);
-        final ScoringGateway embeddedOverTheSameModels = ScoringGateway.start(gatewayConfig);
+        final ScoringGateway viaRedis = startOverRedis("--models", models.toString());
+        final ScoringGateway embeddedOverTheSameModels =
+            ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state")).models(models));
         try (GatewayClients clients = new GatewayClients(viaRedis.httpPort(), viaRedis.grpcPort());
              GatewayClients expected = new GatewayClients(embeddedOverTheSameModels.httpPort(), embeddedOverTheSameModels.grpcPort()))
         {
@@ -195,8 +194,7 @@ class FeastRedisTest
     @Test
     void shouldAnswerStaleWithDefaultsPastTheViewsMaxAge() throws Exception
     {
-        final ScoringGateway viaRedis = startOverRedis(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.REDIS_MAX_AGE, "applicants=1h"));
+        final ScoringGateway viaRedis = startOverRedis("--redis-max-age", "applicants=1h");
         try (GatewayClients clients = new GatewayClients(viaRedis.httpPort(), viaRedis.grpcPort()))
         {
             flushRedis();
@@ -239,7 +237,7 @@ class FeastRedisTest
     @Test
     void shouldAnswerInvalidValueWithTheDefaultForWhatCannotBeAModelInput() throws Exception
     {
-        final ScoringGateway viaRedis = startOverRedis(TestGateways.demoConfig(Files.createTempDirectory("scoring-state")));
+        final ScoringGateway viaRedis = startOverRedis();
         try (GatewayClients clients = new GatewayClients(viaRedis.httpPort(), viaRedis.grpcPort()))
         {
             flushRedis();
@@ -287,14 +285,16 @@ class FeastRedisTest
             new String[]{ "--redis-max-age", "a=1d,a=2d" }, Map.of())).getMessage().contains("'a' is given twice"));
         assertEquals(Map.of("applicants", Duration.ofDays(1), "bureau", Duration.ofSeconds(300), "fast", Duration.ofMillis(500)),
             GatewayConfig.resolve(new String[0], Map.of("SCORING_REDIS_MAX_AGE", "applicants=1d, bureau=300s,fast=500ms"))
-                .redisMaxAges());
+                .redisContext().maxAges());
     }
 
-    private static ScoringGateway startOverRedis(final GatewayConfig config) throws Exception
+    /** The demo gateway over the test's Redis, with {@code flags} as a user would give them. */
+    private static ScoringGateway startOverRedis(final String... flags) throws Exception
     {
-        return ScoringGateway.start(config
-            .with(GatewayConfig.Setting.FEATURES, redis.uri())
-            .with(GatewayConfig.Setting.REDIS_DEADLINE_MS, "2000"), "");
+        final List<String> args = new ArrayList<>(List.of("--features", redis.uri(), "--redis-deadline-ms", "2000"));
+        args.addAll(List.of(flags));
+        return ScoringGateway.start(Settings.resolve(args.toArray(new String[0]), Map.of(),
+            TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))), "");
     }
 
     /** Empties Redis, then writes every applicant's stored features, each column as the type {@code typeOf} picks. */

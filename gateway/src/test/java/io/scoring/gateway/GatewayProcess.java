@@ -49,6 +49,26 @@ final class GatewayProcess implements AutoCloseable
     static GatewayProcess start(final Path stateDir, final Map<String, String> env, final String... extraArgs)
         throws IOException, InterruptedException
     {
+        return new GatewayProcess(builder(stateDir, env, extraArgs).start());
+    }
+
+    /** What a start that must fail printed, and its exit code. */
+    record Failure(int exitCode, String output)
+    {
+    }
+
+    /** Starts the demo with settings it must refuse; waits up to 30 s for it to exit. */
+    static Failure failToStart(final Path stateDir, final Map<String, String> env, final String... extraArgs)
+        throws IOException, InterruptedException
+    {
+        final Process process = builder(stateDir, env, extraArgs).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the gateway exits");
+        return new Failure(process.exitValue(), output);
+    }
+
+    private static ProcessBuilder builder(final Path stateDir, final Map<String, String> env, final String... extraArgs)
+    {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
@@ -58,7 +78,7 @@ final class GatewayProcess implements AutoCloseable
         command.addAll(List.of(extraArgs));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(env);
-        return new GatewayProcess(builder.start());
+        return builder;
     }
 
     /** SIGTERM: drain and exit 0. */

@@ -22,8 +22,9 @@ class MonitoringEndpointsTest
 
     private static ScoringGateway start(final Path stateDir, final String samplingPercent) throws Exception
     {
-        return ScoringGateway.start(TestGateways.demoConfig(stateDir)
-            .with(GatewayConfig.Setting.SAMPLING_PERCENT, samplingPercent), "");
+        final GatewayConfig config = TestGateways.demoConfig(stateDir);
+        config.monitoringContext().defaultSamplingPercent(Double.parseDouble(samplingPercent));
+        return ScoringGateway.start(config, "");
     }
 
     @Test

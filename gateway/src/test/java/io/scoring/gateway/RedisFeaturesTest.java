@@ -6,6 +6,7 @@ import io.scoring.proto.v1.PredictResponse;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -20,9 +21,9 @@ class RedisFeaturesTest
 {
     private static ScoringGateway startWith(final String features) throws Exception
     {
-        return ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .with(GatewayConfig.Setting.FEATURES, features)
-            .with(GatewayConfig.Setting.REDIS_DEADLINE_MS, "1000"), "");
+        final GatewayConfig config = TestGateways.demoConfig(Files.createTempDirectory("scoring-state")).features(features);
+        config.redisContext().deadline(Duration.ofSeconds(1));
+        return ScoringGateway.start(config, "");
     }
 
     @Test
@@ -58,10 +59,9 @@ class RedisFeaturesTest
         try (RedisServerProcess redis = RedisServerProcess.startOnFreePort())
         {
             FeatureStores.loadIntoRedis(new String[]{redis.uri()});
-            final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-                .with(GatewayConfig.Setting.FEATURES, redis.uri())
-                .with(GatewayConfig.Setting.REDIS_DEADLINE_MS, "1000")
-                .with(GatewayConfig.Setting.REDIS_NEAR_CACHE_SIZE, "100"), "");
+            final GatewayConfig config = TestGateways.demoConfig(Files.createTempDirectory("scoring-state")).features(redis.uri());
+            config.redisContext().deadline(Duration.ofSeconds(1)).nearCacheSize(100);
+            final ScoringGateway gateway = ScoringGateway.start(config, "");
             final DemoTestSet demo = new DemoTestSet();
             try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
             {

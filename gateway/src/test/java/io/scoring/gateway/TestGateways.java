@@ -15,13 +15,13 @@ final class TestGateways
 
     static GatewayConfig demoConfig(final java.nio.file.Path stateDir)
     {
-        return GatewayConfig.defaults()
-            .with(GatewayConfig.Setting.STATE_DIR, stateDir.toString())
-            .with(GatewayConfig.Setting.HTTP_PORT, "0")
-            .with(GatewayConfig.Setting.GRPC_PORT, "0")
-            .with(GatewayConfig.Setting.ADMIN_PORT, "0")
-            .with(GatewayConfig.Setting.IO_THREADS, "2")
-            .with(GatewayConfig.Setting.MAX_REQUEST_BYTES, "65536")
-            .with(GatewayConfig.Setting.DRAIN_SECONDS, "5");
+        return new GatewayConfig()
+            .stateDir(stateDir)
+            .httpPort(0)
+            .grpcPort(0)
+            .adminPort(0)
+            .ioThreads(2)
+            .maxRequestBytes(65536)
+            .drainSeconds(5);
     }
 }

@@ -1,13 +1,10 @@
 package io.scoring.monitoring;
 
 import io.micrometer.core.instrument.Counter;
-import io.scoring.monitoring.comparison.ComparisonConfig;
 import io.scoring.monitoring.comparison.ComparisonMonitor;
 import io.scoring.monitoring.comparison.ModelComparisonReport;
-import io.scoring.monitoring.drift.DriftConfig;
 import io.scoring.monitoring.drift.DriftMonitor;
 import io.scoring.monitoring.drift.ModelDriftReport;
-import io.scoring.monitoring.feedback.FeedbackConfig;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.feedback.GroundTruth;
 import io.scoring.monitoring.feedback.ModelAccuracyReport;
@@ -16,9 +13,7 @@ import io.scoring.monitoring.latency.LatencyRecorders;
 import io.scoring.monitoring.latency.ModelLatencyReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.metrics.TrafficShare;
-import io.scoring.monitoring.sampling.KafkaPayloadConfig;
 import io.scoring.monitoring.sampling.PayloadLog;
-import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.monitoring.sampling.SampleConsumer;
 import io.scoring.monitoring.sampling.SampleQueue;
 import io.scoring.monitoring.sampling.SampleSink;
@@ -29,6 +24,7 @@ import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,15 +67,15 @@ public final class Monitoring implements AutoCloseable
         metrics = new ScoringMetrics(ctx.outcomes());
         latency = new LatencyRecorders(ctx.latencyIntervalMillis());
         samples = new SampleQueue(ctx.sampleQueueBytes(), metrics.samplesDropped());
-        drift = new DriftMonitor(ctx.drift(), metrics);
-        comparison = new ComparisonMonitor(ctx.comparison(), metrics);
-        groundTruth = new GroundTruth(ctx.feedback(), metrics.counter("scoring.feedback.predictions.evicted",
+        drift = new DriftMonitor(ctx, metrics);
+        comparison = new ComparisonMonitor(ctx, metrics);
+        groundTruth = new GroundTruth(ctx, metrics.counter("scoring.feedback.predictions.evicted",
             "Remembered predictions evicted before their label arrived: the journal set was full"));
 
         final Counter errors = metrics.counter("scoring.monitoring.errors",
             "Failures inside the monitoring thread (a sink threw); the thread carries on");
         final List<SampleSink> sinks = new ArrayList<>();
-        final PayloadLog payloadLog = PayloadLog.create(ctx.payloadLog(), ctx.payloadKafka(), metrics);
+        final PayloadLog payloadLog = PayloadLog.create(ctx, metrics);
         if (null != payloadLog)
         {
             sinks.add(payloadLog);
@@ -211,7 +207,7 @@ public final class Monitoring implements AutoCloseable
 
     /**
      * Stops sampling, writes every accepted sample to the payload log and closes it (Kafka: flushed
-     * within {@link KafkaPayloadConfig#closeTimeoutMillis()}), stops the thread.
+     * within {@link Context#payloadKafkaCloseTimeoutMillis()}), stops the thread.
      */
     @Override
     public void close()
@@ -226,50 +222,237 @@ public final class Monitoring implements AutoCloseable
     }
 
     /**
-     * Configuration, Agrona style: setters return this, {@link #conclude()} validates. Defaults are
-     * the {@code *_DEFAULT} constants, each with the reason for its value.
+     * The monitoring module's configuration, Aeron style: the Context is the configuration. Fluent
+     * accessors; {@link #conclude()} validates (an {@link IllegalArgumentException} naming the setting
+     * and the value) and is called by {@link #start}. Each setting has its name ({@code X_PROP_NAME}, the
+     * gateway's flag, environment variable and config-file key are derived from it) and its default
+     * ({@code X_DEFAULT}, with how it was chosen).
+     *
+     * <p>Not thread-safe: fill it on one thread, then hand it to {@link #start}.
      */
     public static final class Context
     {
         /** The gateway's outcome labels, in its enum's order. */
         public static final List<String> OUTCOMES_DEFAULT = List.of(
             "ok", "model_not_found", "version_not_found", "invalid_argument", "too_large", "scoring_failed", "shutting_down");
+
+        public static final String LATENCY_INTERVAL_MILLIS_PROP_NAME = "latency-interval-ms";
         /** Ten seconds: the "last interval" percentiles are a live view, not a long average. */
         public static final long LATENCY_INTERVAL_MILLIS_DEFAULT = 10_000L;
+
+        public static final String SAMPLE_QUEUE_BYTES_PROP_NAME = "sample-queue-bytes";
         /** 4 MiB: ~5,000 samples of a 20-feature model, seconds of backlog at any sane sampling rate. */
         public static final int SAMPLE_QUEUE_BYTES_DEFAULT = 4 << 20;
+
+        public static final String SAMPLING_PERCENT_PROP_NAME = "sampling-percent";
         /** 1 %: enough for drift windows to refill within minutes at 100 requests a second. */
         public static final double SAMPLING_PERCENT_DEFAULT = 1.0;
+
+        public static final String IDLE_SLEEP_MILLIS_PROP_NAME = "monitoring-idle-sleep-ms";
         /** The monitoring thread sleeps 1 ms when idle: no core spun on a 2-core box, samples still prompt. */
         public static final long IDLE_SLEEP_MILLIS_DEFAULT = 1L;
+
+        public static final String DRIFT_WINDOW_ROWS_PROP_NAME = "drift-window-rows";
+        /** 1,000 rows: KS detects a 0.06 shift in the CDF at this size, PSI noise stays near 0.02. */
+        public static final int DRIFT_WINDOW_ROWS_DEFAULT = 1_000;
+
+        public static final String DRIFT_MIN_ROWS_PROP_NAME = "drift-min-rows";
+        /** 100 rows: below that, chi-squared cells and PSI bins are too thin to read. */
+        public static final int DRIFT_MIN_ROWS_DEFAULT = 100;
+
+        public static final String DRIFT_ALPHA_PROP_NAME = "drift-alpha";
+        /** Family-wise 5 %: a feature alarms when p < alpha / features (Bonferroni), the usual test level. */
+        public static final double DRIFT_ALPHA_DEFAULT = 0.05;
+
+        public static final String DRIFT_PSI_THRESHOLD_PROP_NAME = "drift-psi-threshold";
+        /** 0.2: the credit-scoring industry's "significant shift" mark for the population stability index. */
+        public static final double DRIFT_PSI_THRESHOLD_DEFAULT = 0.2;
+
+        public static final String DRIFT_EVALUATE_MILLIS_PROP_NAME = "drift-evaluate-ms";
+        /** Five seconds: sorting 20 features of 1,000 rows costs about a millisecond of the monitoring thread. */
+        public static final long DRIFT_EVALUATE_MILLIS_DEFAULT = 5_000L;
+
+        public static final String COMPARISON_WINDOW_PAIRS_PROP_NAME = "comparison-window-pairs";
+        /** 1,000 pairs: agreement known to about ±3 points at 90 %, KS sensitive to a 0.06 CDF shift. */
+        public static final int COMPARISON_WINDOW_PAIRS_DEFAULT = 1_000;
+
+        public static final String COMPARISON_EVALUATE_MILLIS_PROP_NAME = "comparison-evaluate-ms";
+        /** Five seconds, as drift: a comparison of 1,000 pairs costs well under a millisecond. */
+        public static final long COMPARISON_EVALUATE_MILLIS_DEFAULT = 5_000L;
+
+        public static final String FEEDBACK_JOURNAL_SIZE_PROP_NAME = "feedback-journal-size";
+        /** 2^18 predictions, ~10 MB: 1 hour of 70 requests a second, or 4 minutes of 1,000. */
+        public static final int FEEDBACK_JOURNAL_SIZE_DEFAULT = 1 << 18;
+        /** One set of the journal's 8 ways: a smaller journal has nowhere to put a prediction. */
+        public static final int FEEDBACK_JOURNAL_SIZE_MIN = 8;
+
+        public static final String FEEDBACK_TTL_MILLIS_PROP_NAME = "feedback-ttl-ms";
+        /** One hour: labels that arrive later than that are a batch job's business, not a live metric's. */
+        public static final long FEEDBACK_TTL_MILLIS_DEFAULT = 3_600_000L;
+
+        public static final String FEEDBACK_WINDOW_LABELS_PROP_NAME = "feedback-window-labels";
+        /** 10,000 labels: AUC to about ±0.01. */
+        public static final int FEEDBACK_WINDOW_LABELS_DEFAULT = 10_000;
+
+        public static final String FEEDBACK_FALSE_NEGATIVE_COST_PROP_NAME = "feedback-false-negative-cost";
+        /** The German Credit cost matrix: classing a bad applicant as good costs 5 ... */
+        public static final double FEEDBACK_FALSE_NEGATIVE_COST_DEFAULT = 5.0;
+
+        public static final String FEEDBACK_FALSE_POSITIVE_COST_PROP_NAME = "feedback-false-positive-cost";
+        /** ... and a good applicant as bad costs 1. */
+        public static final double FEEDBACK_FALSE_POSITIVE_COST_DEFAULT = 1.0;
+
+        public static final String PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME = "payload-log-max-file-bytes";
+        /** 64 MiB: a minute of 1,000 samples a second of a 20-feature model is ~60 MB. */
+        public static final long PAYLOAD_LOG_MAX_FILE_BYTES_DEFAULT = 64L << 20;
+
+        public static final String PAYLOAD_LOG_MAX_FILE_MILLIS_PROP_NAME = "payload-log-max-file-ms";
+        /** One hour: files line up with the hourly batch jobs that usually read them. */
+        public static final long PAYLOAD_LOG_MAX_FILE_MILLIS_DEFAULT = 3_600_000L;
+
+        public static final String PAYLOAD_LOG_MAX_TOTAL_BYTES_PROP_NAME = "payload-log-max-total-bytes";
+        /** 1 GiB: a day or more at modest rates on any node's disk. */
+        public static final long PAYLOAD_LOG_MAX_TOTAL_BYTES_DEFAULT = 1L << 30;
+
+        public static final String PAYLOAD_LOG_FLUSH_MILLIS_PROP_NAME = "payload-log-flush-ms";
+        /** One second: what a crash can lose of lines already accepted, at most. */
+        public static final long PAYLOAD_LOG_FLUSH_MILLIS_DEFAULT = 1_000L;
+
+        public static final String PAYLOAD_KAFKA_PROP_NAME = "payload-kafka";
+
+        public static final String PAYLOAD_KAFKA_TOPIC_PROP_NAME = "payload-kafka-topic";
+        /** The topic the gateway publishes to unless told otherwise. */
+        public static final String PAYLOAD_KAFKA_TOPIC_DEFAULT = "scoring-payload";
+
+        public static final String PAYLOAD_KAFKA_BUFFER_BYTES_PROP_NAME = "payload-kafka-buffer-bytes";
+        /** 16 MiB: ~15 s of 1,000 one-kilobyte lines a second, enough to ride out a leader election. */
+        public static final long PAYLOAD_KAFKA_BUFFER_BYTES_DEFAULT = 16L << 20;
+        /** Room for a few 16 KiB batches ({@code batch.size}): below it every line would be dropped. */
+        public static final long PAYLOAD_KAFKA_BUFFER_BYTES_MIN = 64L << 10;
+
+        public static final String PAYLOAD_KAFKA_LINGER_MILLIS_PROP_NAME = "payload-kafka-linger-ms";
+        /** 5 ms: batches of tens of lines at 1,000 samples a second, invisible next to a 1 s file flush. */
+        public static final int PAYLOAD_KAFKA_LINGER_MILLIS_DEFAULT = 5;
+
+        public static final String PAYLOAD_KAFKA_DELIVERY_TIMEOUT_MILLIS_PROP_NAME = "payload-kafka-delivery-timeout-ms";
+        /** 30 s: a broker restart loses nothing buffered; a longer outage fills the buffer and drops. */
+        public static final int PAYLOAD_KAFKA_DELIVERY_TIMEOUT_MILLIS_DEFAULT = 30_000;
+
+        public static final String PAYLOAD_KAFKA_CONNECT_WAIT_MILLIS_PROP_NAME = "payload-kafka-connect-wait-ms";
+        /** 1 s: a reachable broker answers in milliseconds; an unreachable one delays start-up by no more. */
+        public static final long PAYLOAD_KAFKA_CONNECT_WAIT_MILLIS_DEFAULT = 1_000L;
+
+        public static final String PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_PROP_NAME = "payload-kafka-close-timeout-ms";
+        /**
+         * 2 s: a full buffer drains in well under a second on a LAN, and the monitoring thread must finish
+         * closing within the 5 s after which Agrona's {@code AgentRunner.close()} interrupts it.
+         */
+        public static final long PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_DEFAULT = 2_000L;
+
+        /** The producer's wait for one broker response ({@code request.timeout.ms}); Kafka's 30 s is for WANs. */
+        public static final int PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS = 10_000;
 
         private List<String> outcomes = OUTCOMES_DEFAULT;
         private long latencyIntervalMillis = LATENCY_INTERVAL_MILLIS_DEFAULT;
         private int sampleQueueBytes = SAMPLE_QUEUE_BYTES_DEFAULT;
         private double defaultSamplingPercent = SAMPLING_PERCENT_DEFAULT;
         private long idleSleepMillis = IDLE_SLEEP_MILLIS_DEFAULT;
-        private PayloadLogConfig payloadLog;
-        private KafkaPayloadConfig payloadKafka;
-        private DriftConfig drift = DriftConfig.defaults();
-        private ComparisonConfig comparison = ComparisonConfig.defaults();
-        private FeedbackConfig feedback = FeedbackConfig.defaults();
+        private int driftWindowRows = DRIFT_WINDOW_ROWS_DEFAULT;
+        private int driftMinRows = DRIFT_MIN_ROWS_DEFAULT;
+        private double driftAlpha = DRIFT_ALPHA_DEFAULT;
+        private double driftPsiThreshold = DRIFT_PSI_THRESHOLD_DEFAULT;
+        private long driftEvaluateMillis = DRIFT_EVALUATE_MILLIS_DEFAULT;
+        private int comparisonWindowPairs = COMPARISON_WINDOW_PAIRS_DEFAULT;
+        private long comparisonEvaluateMillis = COMPARISON_EVALUATE_MILLIS_DEFAULT;
+        private int feedbackJournalSize = FEEDBACK_JOURNAL_SIZE_DEFAULT;
+        private long feedbackTtlMillis = FEEDBACK_TTL_MILLIS_DEFAULT;
+        private int feedbackWindowLabels = FEEDBACK_WINDOW_LABELS_DEFAULT;
+        private double feedbackFalseNegativeCost = FEEDBACK_FALSE_NEGATIVE_COST_DEFAULT;
+        private double feedbackFalsePositiveCost = FEEDBACK_FALSE_POSITIVE_COST_DEFAULT;
+        private Path payloadLogDir;
+        private long payloadLogMaxFileBytes = PAYLOAD_LOG_MAX_FILE_BYTES_DEFAULT;
+        private long payloadLogMaxFileMillis = PAYLOAD_LOG_MAX_FILE_MILLIS_DEFAULT;
+        private long payloadLogMaxTotalBytes = PAYLOAD_LOG_MAX_TOTAL_BYTES_DEFAULT;
+        private long payloadLogFlushMillis = PAYLOAD_LOG_FLUSH_MILLIS_DEFAULT;
+        private String payloadKafka;
+        private String payloadKafkaTopic = PAYLOAD_KAFKA_TOPIC_DEFAULT;
+        private long payloadKafkaBufferBytes = PAYLOAD_KAFKA_BUFFER_BYTES_DEFAULT;
+        private int payloadKafkaLingerMillis = PAYLOAD_KAFKA_LINGER_MILLIS_DEFAULT;
+        private int payloadKafkaDeliveryTimeoutMillis = PAYLOAD_KAFKA_DELIVERY_TIMEOUT_MILLIS_DEFAULT;
+        private long payloadKafkaConnectWaitMillis = PAYLOAD_KAFKA_CONNECT_WAIT_MILLIS_DEFAULT;
+        private long payloadKafkaCloseTimeoutMillis = PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_DEFAULT;
 
-        Context conclude()
+        /** Validates every setting; idempotent. */
+        public Context conclude()
         {
             if (outcomes.isEmpty() || !"ok".equals(outcomes.get(0)))
             {
-                throw new IllegalArgumentException("outcomes must start with 'ok': " + outcomes);
+                throw new IllegalArgumentException("outcomes must start with 'ok', got " + outcomes);
             }
-            if (latencyIntervalMillis < 1 || idleSleepMillis < 1)
-            {
-                throw new IllegalArgumentException("latency interval and idle sleep must be positive");
-            }
-            if (Integer.bitCount(sampleQueueBytes) != 1 || sampleQueueBytes < 4096)
-            {
-                throw new IllegalArgumentException("sample queue bytes must be a power of two >= 4096: " + sampleQueueBytes);
-            }
-            new SamplingRate(defaultSamplingPercent); // validates the range
+            require(latencyIntervalMillis >= 1, LATENCY_INTERVAL_MILLIS_PROP_NAME, latencyIntervalMillis, "at least 1");
+            require(Integer.bitCount(sampleQueueBytes) == 1 && sampleQueueBytes >= 4096, SAMPLE_QUEUE_BYTES_PROP_NAME,
+                sampleQueueBytes, "a power of two of at least 4096");
+            require(defaultSamplingPercent >= 0.0 && defaultSamplingPercent <= 100.0, SAMPLING_PERCENT_PROP_NAME,
+                defaultSamplingPercent, "0 to 100");
+            require(idleSleepMillis >= 1, IDLE_SLEEP_MILLIS_PROP_NAME, idleSleepMillis, "at least 1");
+
+            require(driftWindowRows >= 1, DRIFT_WINDOW_ROWS_PROP_NAME, driftWindowRows, "at least 1");
+            require(driftMinRows >= 1 && driftMinRows <= driftWindowRows, DRIFT_MIN_ROWS_PROP_NAME, driftMinRows,
+                "1 to " + DRIFT_WINDOW_ROWS_PROP_NAME + " (" + driftWindowRows + ")");
+            require(driftAlpha > 0.0 && driftAlpha < 1.0, DRIFT_ALPHA_PROP_NAME, driftAlpha, "between 0 and 1");
+            require(driftPsiThreshold > 0.0, DRIFT_PSI_THRESHOLD_PROP_NAME, driftPsiThreshold, "positive");
+            require(driftEvaluateMillis >= 1, DRIFT_EVALUATE_MILLIS_PROP_NAME, driftEvaluateMillis, "at least 1");
+
+            require(comparisonWindowPairs >= 1, COMPARISON_WINDOW_PAIRS_PROP_NAME, comparisonWindowPairs, "at least 1");
+            require(comparisonEvaluateMillis >= 1, COMPARISON_EVALUATE_MILLIS_PROP_NAME, comparisonEvaluateMillis,
+                "at least 1");
+
+            require(Integer.bitCount(feedbackJournalSize) == 1 && feedbackJournalSize >= FEEDBACK_JOURNAL_SIZE_MIN,
+                FEEDBACK_JOURNAL_SIZE_PROP_NAME, feedbackJournalSize,
+                "a power of two of at least " + FEEDBACK_JOURNAL_SIZE_MIN);
+            require(feedbackTtlMillis >= 1, FEEDBACK_TTL_MILLIS_PROP_NAME, feedbackTtlMillis, "at least 1");
+            require(feedbackWindowLabels >= 1, FEEDBACK_WINDOW_LABELS_PROP_NAME, feedbackWindowLabels, "at least 1");
+            require(feedbackFalseNegativeCost >= 0.0, FEEDBACK_FALSE_NEGATIVE_COST_PROP_NAME, feedbackFalseNegativeCost,
+                "0 or more");
+            require(feedbackFalsePositiveCost >= 0.0, FEEDBACK_FALSE_POSITIVE_COST_PROP_NAME, feedbackFalsePositiveCost,
+                "0 or more");
+
+            require(payloadLogMaxFileBytes >= 1, PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME, payloadLogMaxFileBytes,
+                "at least 1");
+            require(payloadLogMaxFileMillis >= 1, PAYLOAD_LOG_MAX_FILE_MILLIS_PROP_NAME, payloadLogMaxFileMillis,
+                "at least 1");
+            require(payloadLogMaxTotalBytes >= payloadLogMaxFileBytes, PAYLOAD_LOG_MAX_TOTAL_BYTES_PROP_NAME,
+                payloadLogMaxTotalBytes,
+                "at least " + PAYLOAD_LOG_MAX_FILE_BYTES_PROP_NAME + " (" + payloadLogMaxFileBytes + ")");
+            require(payloadLogFlushMillis >= 1, PAYLOAD_LOG_FLUSH_MILLIS_PROP_NAME, payloadLogFlushMillis,
+                "at least 1");
+
+            require(null == payloadKafka || !payloadKafka.isBlank(), PAYLOAD_KAFKA_PROP_NAME, "'" + payloadKafka + "'",
+                "host:port[,host:port...]");
+            require(null != payloadKafkaTopic && !payloadKafkaTopic.isBlank(), PAYLOAD_KAFKA_TOPIC_PROP_NAME,
+                "'" + payloadKafkaTopic + "'", "a topic name");
+            require(payloadKafkaBufferBytes >= PAYLOAD_KAFKA_BUFFER_BYTES_MIN, PAYLOAD_KAFKA_BUFFER_BYTES_PROP_NAME,
+                payloadKafkaBufferBytes, "at least " + PAYLOAD_KAFKA_BUFFER_BYTES_MIN);
+            require(payloadKafkaLingerMillis >= 0, PAYLOAD_KAFKA_LINGER_MILLIS_PROP_NAME, payloadKafkaLingerMillis,
+                "0 or more");
+            final long minDeliveryTimeout = (long)payloadKafkaLingerMillis + PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS;
+            require(payloadKafkaDeliveryTimeoutMillis >= minDeliveryTimeout,
+                PAYLOAD_KAFKA_DELIVERY_TIMEOUT_MILLIS_PROP_NAME, payloadKafkaDeliveryTimeoutMillis,
+                "at least " + PAYLOAD_KAFKA_LINGER_MILLIS_PROP_NAME + " + " + PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS + " ms (" +
+                minDeliveryTimeout + ")");
+            require(payloadKafkaConnectWaitMillis >= 0, PAYLOAD_KAFKA_CONNECT_WAIT_MILLIS_PROP_NAME,
+                payloadKafkaConnectWaitMillis, "0 or more");
+            require(payloadKafkaCloseTimeoutMillis >= 0, PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_PROP_NAME,
+                payloadKafkaCloseTimeoutMillis, "0 or more");
             return this;
+        }
+
+        private static void require(final boolean valid, final String name, final Object value, final String rule)
+        {
+            if (!valid)
+            {
+                throw new IllegalArgumentException(name + " must be " + rule + ", got " + value);
+            }
         }
 
         public Context outcomes(final List<String> outcomes)
@@ -283,9 +466,10 @@ public final class Monitoring implements AutoCloseable
             return outcomes;
         }
 
-        public Context latencyIntervalMillis(final long millis)
+        /** How long the "last interval" latency percentiles cover. */
+        public Context latencyIntervalMillis(final long latencyIntervalMillis)
         {
-            this.latencyIntervalMillis = millis;
+            this.latencyIntervalMillis = latencyIntervalMillis;
             return this;
         }
 
@@ -294,9 +478,10 @@ public final class Monitoring implements AutoCloseable
             return latencyIntervalMillis;
         }
 
-        public Context sampleQueueBytes(final int bytes)
+        /** The ring sampled requests wait in for the monitoring thread; a full ring drops and counts. */
+        public Context sampleQueueBytes(final int sampleQueueBytes)
         {
-            this.sampleQueueBytes = bytes;
+            this.sampleQueueBytes = sampleQueueBytes;
             return this;
         }
 
@@ -305,9 +490,10 @@ public final class Monitoring implements AutoCloseable
             return sampleQueueBytes;
         }
 
-        public Context defaultSamplingPercent(final double percent)
+        /** Percent of requests sampled per model until the admin API changes it (0-100). */
+        public Context defaultSamplingPercent(final double defaultSamplingPercent)
         {
-            this.defaultSamplingPercent = percent;
+            this.defaultSamplingPercent = defaultSamplingPercent;
             return this;
         }
 
@@ -316,9 +502,10 @@ public final class Monitoring implements AutoCloseable
             return defaultSamplingPercent;
         }
 
-        public Context idleSleepMillis(final long millis)
+        /** How long the monitoring thread sleeps when it has nothing to do. */
+        public Context idleSleepMillis(final long idleSleepMillis)
         {
-            this.idleSleepMillis = millis;
+            this.idleSleepMillis = idleSleepMillis;
             return this;
         }
 
@@ -327,61 +514,292 @@ public final class Monitoring implements AutoCloseable
             return idleSleepMillis;
         }
 
-        /** Where sampled requests are logged; null (the default) logs nothing. */
-        public Context payloadLog(final PayloadLogConfig config)
+        /** The drift window: the last this many sampled rows of a version. */
+        public Context driftWindowRows(final int driftWindowRows)
         {
-            this.payloadLog = config;
+            this.driftWindowRows = driftWindowRows;
             return this;
         }
 
-        public PayloadLogConfig payloadLog()
+        public int driftWindowRows()
         {
-            return payloadLog;
+            return driftWindowRows;
         }
 
-        /** Also publish the payload log to a Kafka topic; null (the default) publishes nothing. */
-        public Context payloadKafka(final KafkaPayloadConfig config)
+        /** No drift verdict before the window holds this many rows. */
+        public Context driftMinRows(final int driftMinRows)
         {
-            this.payloadKafka = config;
+            this.driftMinRows = driftMinRows;
             return this;
         }
 
-        public KafkaPayloadConfig payloadKafka()
+        public int driftMinRows()
+        {
+            return driftMinRows;
+        }
+
+        /** Family-wise significance: a feature alarms when p < alpha / features (Bonferroni). */
+        public Context driftAlpha(final double driftAlpha)
+        {
+            this.driftAlpha = driftAlpha;
+            return this;
+        }
+
+        public double driftAlpha()
+        {
+            return driftAlpha;
+        }
+
+        /** A feature also alarms when its PSI exceeds this. */
+        public Context driftPsiThreshold(final double driftPsiThreshold)
+        {
+            this.driftPsiThreshold = driftPsiThreshold;
+            return this;
+        }
+
+        public double driftPsiThreshold()
+        {
+            return driftPsiThreshold;
+        }
+
+        /** How often the monitoring thread re-evaluates a drift window that changed. */
+        public Context driftEvaluateMillis(final long driftEvaluateMillis)
+        {
+            this.driftEvaluateMillis = driftEvaluateMillis;
+            return this;
+        }
+
+        public long driftEvaluateMillis()
+        {
+            return driftEvaluateMillis;
+        }
+
+        /** The comparison window: the last this many (champion, challenger) score pairs. */
+        public Context comparisonWindowPairs(final int comparisonWindowPairs)
+        {
+            this.comparisonWindowPairs = comparisonWindowPairs;
+            return this;
+        }
+
+        public int comparisonWindowPairs()
+        {
+            return comparisonWindowPairs;
+        }
+
+        /** How often the monitoring thread re-evaluates a comparison window that changed. */
+        public Context comparisonEvaluateMillis(final long comparisonEvaluateMillis)
+        {
+            this.comparisonEvaluateMillis = comparisonEvaluateMillis;
+            return this;
+        }
+
+        public long comparisonEvaluateMillis()
+        {
+            return comparisonEvaluateMillis;
+        }
+
+        /** Predictions remembered for feedback (a power of two); the oldest of a full set is evicted. */
+        public Context feedbackJournalSize(final int feedbackJournalSize)
+        {
+            this.feedbackJournalSize = feedbackJournalSize;
+            return this;
+        }
+
+        public int feedbackJournalSize()
+        {
+            return feedbackJournalSize;
+        }
+
+        /** A prediction older than this no longer joins a label. */
+        public Context feedbackTtlMillis(final long feedbackTtlMillis)
+        {
+            this.feedbackTtlMillis = feedbackTtlMillis;
+            return this;
+        }
+
+        public long feedbackTtlMillis()
+        {
+            return feedbackTtlMillis;
+        }
+
+        /** Per version, accuracy metrics cover the last this many joined labels. */
+        public Context feedbackWindowLabels(final int feedbackWindowLabels)
+        {
+            this.feedbackWindowLabels = feedbackWindowLabels;
+            return this;
+        }
+
+        public int feedbackWindowLabels()
+        {
+            return feedbackWindowLabels;
+        }
+
+        /** Cost of a positive (credit: a bad applicant) decided negative (good). */
+        public Context feedbackFalseNegativeCost(final double feedbackFalseNegativeCost)
+        {
+            this.feedbackFalseNegativeCost = feedbackFalseNegativeCost;
+            return this;
+        }
+
+        public double feedbackFalseNegativeCost()
+        {
+            return feedbackFalseNegativeCost;
+        }
+
+        /** Cost of a negative (good) decided positive (bad). */
+        public Context feedbackFalsePositiveCost(final double feedbackFalsePositiveCost)
+        {
+            this.feedbackFalsePositiveCost = feedbackFalsePositiveCost;
+            return this;
+        }
+
+        public double feedbackFalsePositiveCost()
+        {
+            return feedbackFalsePositiveCost;
+        }
+
+        /** The payload log's directory (files {@code samples-<epoch millis>-<seq>.jsonl}); null (the default): none. */
+        public Context payloadLogDir(final Path payloadLogDir)
+        {
+            this.payloadLogDir = payloadLogDir;
+            return this;
+        }
+
+        public Path payloadLogDir()
+        {
+            return payloadLogDir;
+        }
+
+        /** A payload log file is closed once it reaches this size. */
+        public Context payloadLogMaxFileBytes(final long payloadLogMaxFileBytes)
+        {
+            this.payloadLogMaxFileBytes = payloadLogMaxFileBytes;
+            return this;
+        }
+
+        public long payloadLogMaxFileBytes()
+        {
+            return payloadLogMaxFileBytes;
+        }
+
+        /** A non-empty payload log file is closed once it has been open this long. */
+        public Context payloadLogMaxFileMillis(final long payloadLogMaxFileMillis)
+        {
+            this.payloadLogMaxFileMillis = payloadLogMaxFileMillis;
+            return this;
+        }
+
+        public long payloadLogMaxFileMillis()
+        {
+            return payloadLogMaxFileMillis;
+        }
+
+        /** The oldest closed payload log files are deleted while all together exceed this. */
+        public Context payloadLogMaxTotalBytes(final long payloadLogMaxTotalBytes)
+        {
+            this.payloadLogMaxTotalBytes = payloadLogMaxTotalBytes;
+            return this;
+        }
+
+        public long payloadLogMaxTotalBytes()
+        {
+            return payloadLogMaxTotalBytes;
+        }
+
+        /** Buffered payload log lines reach the OS at least this often (and whenever the queue is idle). */
+        public Context payloadLogFlushMillis(final long payloadLogFlushMillis)
+        {
+            this.payloadLogFlushMillis = payloadLogFlushMillis;
+            return this;
+        }
+
+        public long payloadLogFlushMillis()
+        {
+            return payloadLogFlushMillis;
+        }
+
+        /** Kafka bootstrap servers ({@code host:port[,...]}) the payload log also goes to; null (the default): none. */
+        public Context payloadKafka(final String payloadKafka)
+        {
+            this.payloadKafka = payloadKafka;
+            return this;
+        }
+
+        public String payloadKafka()
         {
             return payloadKafka;
         }
 
-        public Context drift(final DriftConfig config)
+        /** The payload log's Kafka topic; each line keyed by its request id. */
+        public Context payloadKafkaTopic(final String payloadKafkaTopic)
         {
-            this.drift = config;
+            this.payloadKafkaTopic = payloadKafkaTopic;
             return this;
         }
 
-        public DriftConfig drift()
+        public String payloadKafkaTopic()
         {
-            return drift;
+            return payloadKafkaTopic;
         }
 
-        public Context comparison(final ComparisonConfig config)
+        /** The producer's whole buffer ({@code buffer.memory}); a line that finds it full is dropped and counted. */
+        public Context payloadKafkaBufferBytes(final long payloadKafkaBufferBytes)
         {
-            this.comparison = config;
+            this.payloadKafkaBufferBytes = payloadKafkaBufferBytes;
             return this;
         }
 
-        public ComparisonConfig comparison()
+        public long payloadKafkaBufferBytes()
         {
-            return comparison;
+            return payloadKafkaBufferBytes;
         }
 
-        public Context feedback(final FeedbackConfig config)
+        /** How long a batch waits for more lines before it is sent ({@code linger.ms}). */
+        public Context payloadKafkaLingerMillis(final int payloadKafkaLingerMillis)
         {
-            this.feedback = config;
+            this.payloadKafkaLingerMillis = payloadKafkaLingerMillis;
             return this;
         }
 
-        public FeedbackConfig feedback()
+        public int payloadKafkaLingerMillis()
         {
-            return feedback;
+            return payloadKafkaLingerMillis;
+        }
+
+        /** A buffered line not acknowledged within this is dropped and counted ({@code delivery.timeout.ms}). */
+        public Context payloadKafkaDeliveryTimeoutMillis(final int payloadKafkaDeliveryTimeoutMillis)
+        {
+            this.payloadKafkaDeliveryTimeoutMillis = payloadKafkaDeliveryTimeoutMillis;
+            return this;
+        }
+
+        public int payloadKafkaDeliveryTimeoutMillis()
+        {
+            return payloadKafkaDeliveryTimeoutMillis;
+        }
+
+        /** How long start-up waits for the topic's metadata; 0: not at all. */
+        public Context payloadKafkaConnectWaitMillis(final long payloadKafkaConnectWaitMillis)
+        {
+            this.payloadKafkaConnectWaitMillis = payloadKafkaConnectWaitMillis;
+            return this;
+        }
+
+        public long payloadKafkaConnectWaitMillis()
+        {
+            return payloadKafkaConnectWaitMillis;
+        }
+
+        /** How long {@link Monitoring#close()} waits for buffered lines to be acknowledged; the rest are dropped, counted. */
+        public Context payloadKafkaCloseTimeoutMillis(final long payloadKafkaCloseTimeoutMillis)
+        {
+            this.payloadKafkaCloseTimeoutMillis = payloadKafkaCloseTimeoutMillis;
+            return this;
+        }
+
+        public long payloadKafkaCloseTimeoutMillis()
+        {
+            return payloadKafkaCloseTimeoutMillis;
         }
     }
 }

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scoring.monitoring.comparison.ChallengerComparison;
-import io.scoring.monitoring.comparison.ComparisonConfig;
-import io.scoring.monitoring.drift.DriftConfig;
 import io.scoring.monitoring.drift.ReferenceProfile;
 import io.scoring.monitoring.drift.VersionDrift;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.latency.VersionLatency;
 import io.scoring.monitoring.metrics.TrafficShare;
 import io.scoring.monitoring.sampling.PairedScores;
-import io.scoring.monitoring.sampling.PayloadLogConfig;
 import io.scoring.monitoring.sampling.SampleQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +25,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MonitoringTest
@@ -44,7 +42,8 @@ class MonitoringTest
         final Monitoring monitoring = Monitoring.start(new Monitoring.Context()
             .sampleQueueBytes(1 << 16)
             .defaultSamplingPercent(100)
-            .payloadLog(new PayloadLogConfig(dir, 1 << 20, 3_600_000, 1L << 30, 1_000)));
+            .payloadLogDir(dir)
+            .payloadLogMaxFileBytes(1 << 20));
         final VersionMeters champion = monitoring.versionMeters(spec("v1", null), "champion");
         final AtomicLong accepted = new AtomicLong();
         final int perThread = 20_000;
@@ -90,8 +89,10 @@ class MonitoringTest
         final ReferenceProfile profile = ReferenceProfile.build(FEATURES, training);
         try (Monitoring monitoring = Monitoring.start(new Monitoring.Context()
             .defaultSamplingPercent(100)
-            .drift(new DriftConfig(500, 100, 0.05, 0.2, 1))
-            .comparison(new ComparisonConfig(500, 1))))
+            .driftWindowRows(500)
+            .driftEvaluateMillis(1)
+            .comparisonWindowPairs(500)
+            .comparisonEvaluateMillis(1)))
         {
             final VersionMeters champion = monitoring.versionMeters(spec("v1", profile), "champion");
             final VersionMeters shadow = monitoring.versionMeters(spec("v2", null), "shadow");
@@ -242,6 +243,25 @@ class MonitoringTest
     private static VersionSpec spec(final String version, final ReferenceProfile profile)
     {
         return new VersionSpec("credit-risk", version, FEATURES, 0.5, profile);
+    }
+
+    @Test
+    void shouldRefuseToStartWithADriftMinimumAboveTheWindowNamingBothSettingsAndTheValue()
+    {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> Monitoring.start(new Monitoring.Context().driftWindowRows(200).driftMinRows(500)));
+
+        assertEquals("drift-min-rows must be 1 to drift-window-rows (200), got 500", refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAKafkaDeliveryTimeoutShorterThanTheLingerPlusOneRequest()
+    {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> new Monitoring.Context().payloadKafkaLingerMillis(5_000).payloadKafkaDeliveryTimeoutMillis(12_000).conclude());
+
+        assertTrue(refused.getMessage().startsWith("payload-kafka-delivery-timeout-ms must be at least"), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("got 12000"), refused.getMessage());
     }
 
     private long lineCount() throws IOException

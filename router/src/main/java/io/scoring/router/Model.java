@@ -44,6 +44,7 @@ public final class Model implements AutoCloseable
     private final FeatureSpec[] storeFeatures;
     private final ShadowListener shadowListener;
     private final ModelListener listener;
+    private final ModelRepository.Context ctx;
     private final Map<String, VersionStatus> statuses = new TreeMap<>();
     private final Deque<String> championHistory = new ArrayDeque<>();
     private volatile RoutingTable table;
@@ -55,9 +56,11 @@ public final class Model implements AutoCloseable
         final List<String> championHistory,
         final FeatureStore store,
         final ShadowListener shadowListener,
-        final ModelListener listener)
+        final ModelListener listener,
+        final ModelRepository.Context ctx)
     {
         this.config = config;
+        this.ctx = ctx.conclude();
         this.store = store;
         this.shadowListener = shadowListener;
         this.listener = listener;
@@ -429,7 +432,7 @@ public final class Model implements AutoCloseable
             if (null == shadows[i])
             {
                 shadows[i] = new ShadowExecutor(config.name(), versions.get(version), config.featureCount(),
-                    config.outputCount(), shadowListener, ShadowExecutor.DEFAULT_CAPACITY);
+                    config.outputCount(), shadowListener, ctx);
             }
         }
         return shadows;

@@ -6,6 +6,7 @@ import io.scoring.features.FeatureStore;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.runtime.OnnxRuntimes;
 import io.scoring.router.runtime.Scorer;
+import io.scoring.router.runtime.nativeeval.NativeEvaluators;
 import io.scoring.router.state.AuditLog;
 import io.scoring.router.state.StateStore;
 import io.scoring.router.traffic.TrafficPolicy;
@@ -37,13 +38,13 @@ public final class ModelRepository implements Model.VersionLoader
 
     private final Path root;
     private final FeatureStore store;
-    private final int maxRows;
+    private final Context ctx;
 
-    public ModelRepository(final Path root, final FeatureStore store, final int maxRows)
+    public ModelRepository(final Path root, final FeatureStore store, final Context ctx)
     {
         this.root = root;
         this.store = store;
-        this.maxRows = maxRows;
+        this.ctx = ctx.conclude();
     }
 
     /** Every model and version on disk, champion-only policies, nothing persisted. */
@@ -121,7 +122,7 @@ public final class ModelRepository implements Model.VersionLoader
             {
                 versions.add(load(config, version));
             }
-            return new Model(config, versions, policy, history, store, shadows, listener);
+            return new Model(config, versions, policy, history, store, shadows, listener, ctx);
         }
         catch (final Exception ex)
         {
@@ -152,13 +153,142 @@ public final class ModelRepository implements Model.VersionLoader
         }
         try
         {
-            final Scorer scorer = OnnxRuntimes.load(Files.readAllBytes(file), config, maxRows);
+            final Scorer scorer = OnnxRuntimes.load(
+                Files.readAllBytes(file), config, ctx.maxRows(), ctx.runtime(), ctx.treeLayout());
             return new ModelVersion(config.name(), version, scorer);
         }
         catch (final Exception ex)
         {
             throw new IOException("model '" + config.name() + "' version '" + version + "' failed to load: " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The router's configuration, Aeron style: the Context is the configuration. How many rows a version
+     * is built for, which runtime serves a version, and how shadows queue and wait. Fluent accessors;
+     * {@link #conclude()} validates (an {@link IllegalArgumentException} naming the setting and the value).
+     * Each setting has its name ({@code X_PROP_NAME}: the gateway's flag, environment variable and
+     * config-file key) and its default ({@code X_DEFAULT}, with how it was chosen).
+     *
+     * <p>Not thread-safe: fill it on one thread, then hand it to the repository, which shares it, read
+     * only, with every model and shadow it creates.
+     */
+    public static final class Context
+    {
+        public static final String MAX_ROWS_PROP_NAME = "max-rows";
+        /** 1,024 rows: a generous batch; each transport thread and each version keeps tensors for this many. */
+        public static final int MAX_ROWS_DEFAULT = 1024;
+
+        public static final String RUNTIME_PROP_NAME = "runtime";
+        /** The native evaluator where it agrees with ONNX Runtime (README "Native evaluators"): 6-53x faster. */
+        public static final OnnxRuntimes.Choice RUNTIME_DEFAULT = OnnxRuntimes.Choice.AUTO;
+
+        public static final String TREE_LAYOUT_PROP_NAME = "tree-layout";
+        /** Each ensemble in the layout that suits its trees' shape; the others are for measurements. */
+        public static final NativeEvaluators.TreeLayout TREE_LAYOUT_DEFAULT = NativeEvaluators.TreeLayout.AUTO;
+
+        public static final String SHADOW_RING_BYTES_PROP_NAME = "shadow-ring-bytes";
+        /** 1 MiB: about 8,000 single-row credit requests, a few ms of a full-rate burst on two cores. */
+        public static final int SHADOW_RING_BYTES_DEFAULT = 1 << 20;
+        /** 4 KiB: the smallest ring that still takes a single-row request of a few hundred features. */
+        public static final int SHADOW_RING_BYTES_MIN = 4096;
+
+        public static final String SHADOW_IDLE_SLEEP_MICROS_PROP_NAME = "shadow-idle-sleep-us";
+        /**
+         * 500 µs: a shadow's result is on no one's response path, so its thread can wait. A fixed sleep costs
+         * at most 2,000 wake-ups a second, where spinning, yielding and short parks after every request cost
+         * the event loops a share of two cores (docs/PERFORMANCE.md measures both: 1.43x the CPU per answer
+         * at 4,000 requests/s). At 60,000 requests/s a pause queues about 30 of them, far below the ring's
+         * capacity. 0: Agrona's backoff (spin, yield, then parks of 10 µs to 1 ms).
+         */
+        public static final long SHADOW_IDLE_SLEEP_MICROS_DEFAULT = 500;
+
+        private int maxRows = MAX_ROWS_DEFAULT;
+        private OnnxRuntimes.Choice runtime = RUNTIME_DEFAULT;
+        private NativeEvaluators.TreeLayout treeLayout = TREE_LAYOUT_DEFAULT;
+        private int shadowRingBytes = SHADOW_RING_BYTES_DEFAULT;
+        private long shadowIdleSleepMicros = SHADOW_IDLE_SLEEP_MICROS_DEFAULT;
+
+        /** Validates every setting; idempotent. */
+        public Context conclude()
+        {
+            require(maxRows >= 1, MAX_ROWS_PROP_NAME, maxRows, "at least 1");
+            require(null != runtime, RUNTIME_PROP_NAME, null, "auto or onnxruntime");
+            require(null != treeLayout, TREE_LAYOUT_PROP_NAME, null, "auto, perfect or linked");
+            require(Integer.bitCount(shadowRingBytes) == 1 && shadowRingBytes >= SHADOW_RING_BYTES_MIN,
+                SHADOW_RING_BYTES_PROP_NAME, shadowRingBytes, "a power of two of at least " + SHADOW_RING_BYTES_MIN);
+            require(shadowIdleSleepMicros >= 0 && shadowIdleSleepMicros <= 1_000_000,
+                SHADOW_IDLE_SLEEP_MICROS_PROP_NAME, shadowIdleSleepMicros, "0 to 1000000");
+            return this;
+        }
+
+        private static void require(final boolean valid, final String name, final Object value, final String rule)
+        {
+            if (!valid)
+            {
+                throw new IllegalArgumentException(name + " must be " + rule + ", got " + value);
+            }
+        }
+
+        /** Rows per request; every version is built and warmed up for batches of up to this many. */
+        public Context maxRows(final int maxRows)
+        {
+            this.maxRows = maxRows;
+            return this;
+        }
+
+        public int maxRows()
+        {
+            return maxRows;
+        }
+
+        /** Which runtime serves a version: a native evaluator where it agrees with ONNX Runtime, or ONNX Runtime always. */
+        public Context runtime(final OnnxRuntimes.Choice runtime)
+        {
+            this.runtime = runtime;
+            return this;
+        }
+
+        public OnnxRuntimes.Choice runtime()
+        {
+            return runtime;
+        }
+
+        /** How the native tree evaluator lays trees out; forcing one is for measurements. */
+        public Context treeLayout(final NativeEvaluators.TreeLayout treeLayout)
+        {
+            this.treeLayout = treeLayout;
+            return this;
+        }
+
+        public NativeEvaluators.TreeLayout treeLayout()
+        {
+            return treeLayout;
+        }
+
+        /** Each shadow's ring of copied requests (a power of two); a full ring drops the copy and counts it. */
+        public Context shadowRingBytes(final int shadowRingBytes)
+        {
+            this.shadowRingBytes = shadowRingBytes;
+            return this;
+        }
+
+        public int shadowRingBytes()
+        {
+            return shadowRingBytes;
+        }
+
+        /** How long a shadow's thread sleeps when its ring is empty; 0: spin, yield, then short parks. */
+        public Context shadowIdleSleepMicros(final long shadowIdleSleepMicros)
+        {
+            this.shadowIdleSleepMicros = shadowIdleSleepMicros;
+            return this;
+        }
+
+        public long shadowIdleSleepMicros()
+        {
+            return shadowIdleSleepMicros;
         }
     }
 }

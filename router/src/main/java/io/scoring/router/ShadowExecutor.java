@@ -36,8 +36,6 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ShadowExecutor implements AutoCloseable
 {
     private static final int MSG_TYPE = 1;
-    /** 1 MiB: about 8,000 single-row credit requests, a few ms of a full-rate burst on two cores. */
-    static final int DEFAULT_CAPACITY = 1 << 20;
     /** Request ids and version names longer than this are cut in the shadow record. */
     private static final int MAX_TEXT = 64;
 
@@ -54,15 +52,6 @@ final class ShadowExecutor implements AutoCloseable
     private volatile boolean running = true;
     /** When a closing shadow stops scoring what is still queued and counts it as dropped. */
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
-    /**
-     * How long a shadow's thread sleeps when its ring is empty, in µs ({@value #POLL_PROP_NAME}). A
-     * shadow's result is not on anyone's response path, so it can wait: sleeping a fixed 500 µs costs
-     * at most 2,000 wake-ups a second, where spinning, yielding and short parks after every request
-     * cost the event loops a share of two cores (docs/PERFORMANCE.md measures both). At 60,000
-     * requests/s a pause queues about 30 of them, far below the ring's capacity.
-     */
-    public static final String POLL_PROP_NAME = "io.scoring.router.shadowPollMicros";
-    private static final long POLL_MICROS_DEFAULT = 500;
     /** Records scored per poll: one pause's worth at full rate, and then some. */
     private static final int READ_LIMIT = 1024;
 
@@ -70,6 +59,7 @@ final class ShadowExecutor implements AutoCloseable
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ShadowResult result = new ShadowResult();
+    private final long idleSleepMicros;
 
     ShadowExecutor(
         final String model,
@@ -77,7 +67,7 @@ final class ShadowExecutor implements AutoCloseable
         final int featureCount,
         final int outputCount,
         final ShadowListener listener,
-        final int capacity)
+        final ModelRepository.Context ctx)
     {
         this.model = model;
         this.shadow = shadow;
@@ -85,7 +75,8 @@ final class ShadowExecutor implements AutoCloseable
         this.outputCount = outputCount;
         this.listener = listener;
         this.ring = new ManyToOneRingBuffer(new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+            BufferUtil.allocateDirectAligned(ctx.shadowRingBytes() + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+        this.idleSleepMicros = ctx.shadowIdleSleepMicros();
         result.model = model;
         result.shadowVersion = shadow.version();
         result.featureCount = featureCount;
@@ -100,7 +91,7 @@ final class ShadowExecutor implements AutoCloseable
         return shadow.version();
     }
 
-    /** Copies one request for the shadow; false (and counted) when the ring is full. */
+    /** Copies one request for the shadow; false (and counted) when the ring is full or the request too large for it. */
     boolean offer(
         final CharSequence requestId,
         final String championVersion,
@@ -112,7 +103,9 @@ final class ShadowExecutor implements AutoCloseable
         final int idLength = Math.min(requestId.length(), MAX_TEXT);
         final int versionLength = Math.min(championVersion.length(), MAX_TEXT);
         final int length = 16 + align(idLength) + 4 + align(versionLength) + rows * (featureCount + outputCount) * 4;
-        final int index = ring.tryClaim(MSG_TYPE, length);
+        // a record longer than an eighth of the ring (a small ring, a huge batch) can never fit: dropped like a full ring
+        final int index =
+            length <= ring.maxMsgLength() ? ring.tryClaim(MSG_TYPE, length) : RingBuffer.INSUFFICIENT_CAPACITY;
         if (index <= 0)
         {
             dropped.incrementAndGet();
@@ -149,10 +142,9 @@ final class ShadowExecutor implements AutoCloseable
         return true;
     }
 
-    /** A fixed sleep ({@value #POLL_PROP_NAME} µs); 0: Agrona's backoff (spin, yield, then parks of 10 µs to 1 ms). */
-    static IdleStrategy idleStrategy()
+    /** A fixed sleep of {@code micros}; 0: Agrona's backoff (spin, yield, then parks of 10 µs to 1 ms). */
+    static IdleStrategy idleStrategy(final long micros)
     {
-        final long micros = Long.getLong(POLL_PROP_NAME, POLL_MICROS_DEFAULT);
         return micros <= 0
             ? new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1))
             : new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(micros));
@@ -165,7 +157,7 @@ final class ShadowExecutor implements AutoCloseable
 
     private void run()
     {
-        final IdleStrategy idle = idleStrategy();
+        final IdleStrategy idle = idleStrategy(idleSleepMicros);
         while (running || (ring.size() > 0 && System.nanoTime() < drainDeadlineNanos))
         {
             idle.idle(ring.read(this::score, READ_LIMIT));

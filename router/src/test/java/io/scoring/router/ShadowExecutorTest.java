@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Shadows score off the response path: their results reach the listener, their trouble stays theirs. */
@@ -48,7 +49,7 @@ class ShadowExecutorTest
         });
         final Model model = new Model(TestModels.config(), List.of(TestModels.version("1"), slow),
             new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), List.of(),
-            TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE);
+            TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE, new ModelRepository.Context());
         final Route route = new Route();
         final long start = System.nanoTime();
         final int requests = 100_000;
@@ -80,7 +81,7 @@ class ShadowExecutorTest
         });
         final Model model = new Model(TestModels.config(), List.of(TestModels.version("1"), failing),
             new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000))), List.of(),
-            TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE);
+            TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE, new ModelRepository.Context());
         final Route route = new Route();
         for (int i = 0; i < 10; i++)
         {
@@ -108,6 +109,41 @@ class ShadowExecutorTest
         awaitTrue(() -> model.shadowStats().get(0).queuedBytes() == 0);
         assertEquals(1_000, model.shadowStats().get(0).scored(), 100);
         model.close();
+    }
+
+    @Test
+    void shouldDropAndCountABatchTooLargeForASmallConfiguredRingWhileTheDefaultRingScoresIt() throws Exception
+    {
+        final int rows = 200; // 1,600 bytes of floats: more than an eighth of a 4 KiB ring, the most one record may take
+        final float[] inputs = new float[rows];
+        final float[] championScores = new float[rows];
+        final TrafficPolicy shadowed = new TrafficPolicy("1", null, List.of(new TrafficPolicy.Share("2", 10_000)));
+        final Model small = new Model(TestModels.config(), List.of(TestModels.version("1"), TestModels.version("2")),
+            shadowed, List.of(), TestModels.emptyStore(), ShadowListener.NONE, ModelListener.NONE,
+            new ModelRepository.Context().shadowRingBytes(4096));
+        final Model standard = TestModels.model(2, shadowed, ShadowListener.NONE);
+        final Route route = new Route();
+
+        small.route("k", "", route);
+        route.offerShadows("r", inputs, championScores, rows, 1_000);
+        route.release();
+        standard.route("k", "", route);
+        route.offerShadows("r", inputs, championScores, rows, 1_000);
+        route.release();
+
+        assertEquals(1, small.shadowStats().get(0).dropped());
+        awaitTrue(() -> standard.shadowStats().get(0).scored() == 1);
+        small.close();
+        standard.close();
+    }
+
+    @Test
+    void shouldRefuseAShadowRingThatIsNotAPowerOfTwoNamingTheSettingAndTheValue()
+    {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> new ModelRepository.Context().shadowRingBytes(5_000).conclude());
+
+        assertEquals("shadow-ring-bytes must be a power of two of at least 4096, got 5000", refused.getMessage());
     }
 
     private static void awaitTrue(final java.util.function.BooleanSupplier condition) throws InterruptedException

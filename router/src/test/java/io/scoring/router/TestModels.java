@@ -99,7 +99,8 @@ final class TestModels
         {
             loaded.add(version(Integer.toString(i)));
         }
-        return new Model(config(), loaded, policy, List.of(), emptyStore(), shadows, ModelListener.NONE);
+        return new Model(config(), loaded, policy, List.of(), emptyStore(), shadows, ModelListener.NONE,
+            new ModelRepository.Context());
     }
 
     static TrafficPolicy canary(final String champion, final String canary, final int basisPoints)

@@ -8,6 +8,8 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.scoring.gateway.ServerState;
@@ -42,12 +44,17 @@ public final class GrpcTransport
         final Class<? extends ServerChannel> channelType,
         final PredictPipeline pipeline,
         final ServerState state,
-        final Executor handlerExecutor)
+        final Executor handlerExecutor,
+        final ByteBufAllocator allocator)
     {
         final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
             .bossEventLoopGroup(bossGroup)
             .workerEventLoopGroup(workerGroup)
             .channelType(channelType);
+        if (null != allocator) // else grpc-netty's own pooled allocator
+        {
+            builder.withOption(ChannelOption.ALLOCATOR, allocator).withChildOption(ChannelOption.ALLOCATOR, allocator);
+        }
         if (null == handlerExecutor)
         {
             builder.directExecutor();

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -59,10 +60,10 @@ class PredictCallHandlerTest
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         transport = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState(), null).start();
+            new PredictPipeline(models, 64, null), new ServerState(), null, ByteBufAllocator.DEFAULT).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", transport.port()).usePlaintext().build();
     }
 
@@ -100,7 +101,7 @@ class PredictCallHandlerTest
     {
         final ExecutorService handlers = Executors.newFixedThreadPool(2);
         final GrpcTransport pooled = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState(), handlers).start();
+            new PredictPipeline(models, 64, null), new ServerState(), handlers, ByteBufAllocator.DEFAULT).start();
         final ManagedChannel pooledChannel = NettyChannelBuilder.forAddress("127.0.0.1", pooled.port()).usePlaintext().build();
         try
         {

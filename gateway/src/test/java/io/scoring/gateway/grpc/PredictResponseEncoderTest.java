@@ -52,7 +52,7 @@ class PredictResponseEncoderTest
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         pipeline = new PredictPipeline(models, 64, null);
     }
 

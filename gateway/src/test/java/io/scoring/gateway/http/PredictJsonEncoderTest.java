@@ -45,7 +45,7 @@ class PredictJsonEncoderTest
         {
             store = EmbeddedFeatureStore.load(in);
         }
-        models = new ModelRepository(DemoBundle.models(), store, 64).loadAll();
+        models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         pipeline = new PredictPipeline(models, 64, null);
     }
 

@@ -1,5 +1,6 @@
 package io.scoring.monitoring.comparison;
 
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.metrics.GaugeCell;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.sampling.Sample;
@@ -20,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * Requests no champion scored are not compared. Decisions on both sides are taken at the champion's
  * decision threshold: the question is whether the challenger would change what the business does.
  *
- * <p>Per challenger (version, role) a {@link PairWindow}; every {@link ComparisonConfig#evaluateMillis()}
+ * <p>Per challenger (version, role) a {@link PairWindow}; every {@link Monitoring.Context#comparisonEvaluateMillis()}
  * a changed window is evaluated and published for {@link #report} and to the gauges
  * {@code scoring_shadow_agreement_ratio}, {@code scoring_shadow_score_delta_mean} and
  * {@code scoring_shadow_score_delta_p95} {model, version}.
@@ -35,13 +36,13 @@ public final class ComparisonMonitor implements SampleSink
     private static final int PRIMARY = -1;
     private static final int NONE = Integer.MIN_VALUE;
 
-    private final ComparisonConfig config;
+    private final Monitoring.Context config;
     private final ScoringMetrics metrics;
     private final Map<SampleSource, Tracked> bySource = new IdentityHashMap<>();
     private final Map<String, Map<SampleSource, Tracked>> byModel = new ConcurrentHashMap<>();
     private long lastEvaluationMillis;
 
-    public ComparisonMonitor(final ComparisonConfig config, final ScoringMetrics metrics)
+    public ComparisonMonitor(final Monitoring.Context config, final ScoringMetrics metrics)
     {
         this.config = config;
         this.metrics = metrics;
@@ -114,7 +115,7 @@ public final class ComparisonMonitor implements SampleSink
         Tracked tracked = bySource.get(challenger);
         if (null == tracked)
         {
-            tracked = new Tracked(challenger, new PairWindow(challenger.version(), challenger.role(), config.windowPairs()));
+            tracked = new Tracked(challenger, new PairWindow(challenger.version(), challenger.role(), config.comparisonWindowPairs()));
             bySource.put(challenger, tracked);
             byModel.computeIfAbsent(challenger.model(), (model) -> new ConcurrentHashMap<>()).put(challenger, tracked);
         }
@@ -124,7 +125,7 @@ public final class ComparisonMonitor implements SampleSink
     @Override
     public void onTick(final long epochMillis)
     {
-        if (epochMillis - lastEvaluationMillis < config.evaluateMillis())
+        if (epochMillis - lastEvaluationMillis < config.comparisonEvaluateMillis())
         {
             return;
         }

@@ -1,5 +1,6 @@
 package io.scoring.monitoring.drift;
 
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 import io.scoring.monitoring.metrics.GaugeCell;
 import io.scoring.monitoring.metrics.ScoringMetrics;
@@ -14,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Online input drift per model version: every sampled row of a version that has a reference profile
- * goes into its {@link DriftWindow}; every {@link DriftConfig#evaluateMillis()} a window that changed
+ * goes into its {@link DriftWindow}; every {@link Monitoring.Context#driftEvaluateMillis()} a window that changed
  * is evaluated, the result published for {@link #report} and to the gauges
  * {@code scoring_drift_statistic}, {@code scoring_drift_p_value} and {@code scoring_drift_alarm}
  * {model, version, feature, method} (method "ks", "chi2" or "psi").
@@ -25,13 +26,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class DriftMonitor implements SampleSink
 {
-    private final DriftConfig config;
+    private final Monitoring.Context config;
     private final ScoringMetrics metrics;
     private final Map<VersionSpec, Tracked> bySpec = new IdentityHashMap<>();
     private final Map<String, Map<String, Tracked>> byModel = new ConcurrentHashMap<>();
     private long lastEvaluationMillis;
 
-    public DriftMonitor(final DriftConfig config, final ScoringMetrics metrics)
+    public DriftMonitor(final Monitoring.Context config, final ScoringMetrics metrics)
     {
         this.config = config;
         this.metrics = metrics;
@@ -59,7 +60,7 @@ public final class DriftMonitor implements SampleSink
     @Override
     public void onTick(final long epochMillis)
     {
-        if (epochMillis - lastEvaluationMillis < config.evaluateMillis())
+        if (epochMillis - lastEvaluationMillis < config.driftEvaluateMillis())
         {
             return;
         }

@@ -1,5 +1,6 @@
 package io.scoring.monitoring.drift;
 
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.sampling.Sample;
 import io.scoring.monitoring.stats.ChiSquared;
 import io.scoring.monitoring.stats.KolmogorovSmirnov;
@@ -10,7 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The last {@link DriftConfig#windowRows()} sampled rows of one version, and their evaluation against
+ * The last {@link Monitoring.Context#driftWindowRows()} sampled rows of one version, and their evaluation against
  * the version's {@link ReferenceProfile}.
  *
  * <p>Numeric features: two-sample KS between the window's values and the profile's reference sample
@@ -28,7 +29,7 @@ final class DriftWindow
 {
     private final String version;
     private final ReferenceProfile profile;
-    private final DriftConfig config;
+    private final Monitoring.Context config;
     private final int featureCount;
     private final float[] rows;
     private final double[] column;
@@ -36,14 +37,14 @@ final class DriftWindow
     private int next;
     private int size;
 
-    DriftWindow(final String version, final ReferenceProfile profile, final DriftConfig config)
+    DriftWindow(final String version, final ReferenceProfile profile, final Monitoring.Context config)
     {
         this.version = version;
         this.profile = profile;
         this.config = config;
         this.featureCount = profile.features().size();
-        this.rows = new float[config.windowRows() * featureCount];
-        this.column = new double[config.windowRows()];
+        this.rows = new float[config.driftWindowRows() * featureCount];
+        this.column = new double[config.driftWindowRows()];
         int maxBins = 1;
         for (final FeatureReference feature : profile.features())
         {
@@ -78,19 +79,19 @@ final class DriftWindow
 
     private void advance()
     {
-        next = next + 1 == config.windowRows() ? 0 : next + 1;
-        size = Math.min(size + 1, config.windowRows());
+        next = next + 1 == config.driftWindowRows() ? 0 : next + 1;
+        size = Math.min(size + 1, config.driftWindowRows());
     }
 
     VersionDrift evaluate(final long nowMillis)
     {
         final List<FeatureReference> features = profile.features();
-        if (size < config.minRows())
+        if (size < config.driftMinRows())
         {
-            return new VersionDrift(version, nowMillis, size, false, config.alpha() / featureCount,
-                config.psiThreshold(), List.of());
+            return new VersionDrift(version, nowMillis, size, false, config.driftAlpha() / featureCount,
+                config.driftPsiThreshold(), List.of());
         }
-        final double correctedAlpha = config.alpha() / featureCount;
+        final double correctedAlpha = config.driftAlpha() / featureCount;
         final List<FeatureDrift> results = new ArrayList<>(featureCount);
         for (int f = 0; f < featureCount; f++)
         {
@@ -98,7 +99,7 @@ final class DriftWindow
             results.add(feature.isCategorical() ?
                 categorical(f, feature, correctedAlpha) : numeric(f, feature, correctedAlpha));
         }
-        return new VersionDrift(version, nowMillis, size, true, correctedAlpha, config.psiThreshold(), results);
+        return new VersionDrift(version, nowMillis, size, true, correctedAlpha, config.driftPsiThreshold(), results);
     }
 
     private FeatureDrift numeric(final int f, final FeatureReference feature, final double correctedAlpha)
@@ -124,7 +125,7 @@ final class DriftWindow
         final double d = KolmogorovSmirnov.statistic(column, n, reference, reference.length);
         final double p = KolmogorovSmirnov.pValue(d, n, reference.length);
         final double psi = PopulationStability.index(feature.shares(), counts, bins);
-        return new FeatureDrift(feature.name(), "ks", d, p, psi, n, p < correctedAlpha, psi > config.psiThreshold());
+        return new FeatureDrift(feature.name(), "ks", d, p, psi, n, p < correctedAlpha, psi > config.driftPsiThreshold());
     }
 
     private FeatureDrift categorical(final int f, final FeatureReference feature, final double correctedAlpha)
@@ -150,6 +151,6 @@ final class DriftWindow
         final double chi2 = ChiSquared.twoSampleStatistic(feature.counts(), counts, categories);
         final double p = ChiSquared.pValue(chi2, degreesOfFreedom);
         final double psi = PopulationStability.index(feature.shares(), counts, categories);
-        return new FeatureDrift(feature.name(), "chi2", chi2, p, psi, n, p < correctedAlpha, psi > config.psiThreshold());
+        return new FeatureDrift(feature.name(), "chi2", chi2, p, psi, n, p < correctedAlpha, psi > config.driftPsiThreshold());
     }
 }

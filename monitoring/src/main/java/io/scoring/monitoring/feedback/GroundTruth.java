@@ -1,6 +1,7 @@
 package io.scoring.monitoring.feedback;
 
 import io.micrometer.core.instrument.Counter;
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 
 import java.util.ArrayList;
@@ -15,11 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class GroundTruth
 {
-    private final FeedbackConfig config;
+    private final Monitoring.Context config;
     private final PredictionJournal journal;
     private final Map<String, Map<String, VersionOutcomes>> byModel = new ConcurrentHashMap<>();
 
-    public GroundTruth(final FeedbackConfig config, final Counter evicted)
+    public GroundTruth(final Monitoring.Context config, final Counter evicted)
     {
         this.config = config;
         this.journal = new PredictionJournal(config, evicted);

@@ -1,6 +1,7 @@
 package io.scoring.monitoring.feedback;
 
 import io.micrometer.core.instrument.Counter;
+import io.scoring.monitoring.Monitoring;
 
 /**
  * Recent predictions by request id, so a label that arrives later can be joined to the score it judges.
@@ -36,10 +37,10 @@ public final class PredictionJournal
     private final Object[] stripes = new Object[STRIPES];
     private final Counter evicted;
 
-    public PredictionJournal(final FeedbackConfig config, final Counter evicted)
+    public PredictionJournal(final Monitoring.Context config, final Counter evicted)
     {
-        this.ttlMillis = config.ttlMillis();
-        final int capacity = config.journalCapacity();
+        this.ttlMillis = config.feedbackTtlMillis();
+        final int capacity = config.feedbackJournalSize();
         this.setMask = capacity / WAYS - 1;
         this.idHashHigh = new long[capacity];
         this.idHashLow = new long[capacity];

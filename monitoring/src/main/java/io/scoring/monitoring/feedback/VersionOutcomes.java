@@ -1,12 +1,13 @@
 package io.scoring.monitoring.feedback;
 
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 import io.scoring.monitoring.stats.Ranks;
 
 import java.util.Arrays;
 
 /**
- * The last {@link FeedbackConfig#windowLabels()} (score, label) pairs of one model version, and the
+ * The last {@link Monitoring.Context#feedbackWindowLabels()} (score, label) pairs of one model version, and the
  * online metrics over them. Threading: synchronized; labels arrive on feedback threads, reports on
  * admin threads. Fixed arrays; a report sorts a copy it allocates.
  */
@@ -15,18 +16,18 @@ public final class VersionOutcomes
     private static final double CLIP = 1e-15;
 
     private final VersionSpec spec;
-    private final FeedbackConfig config;
+    private final Monitoring.Context config;
     private final float[] scores;
     private final byte[] labels;
     private int next;
     private int size;
 
-    VersionOutcomes(final VersionSpec spec, final FeedbackConfig config)
+    VersionOutcomes(final VersionSpec spec, final Monitoring.Context config)
     {
         this.spec = spec;
         this.config = config;
-        this.scores = new float[config.windowLabels()];
-        this.labels = new byte[config.windowLabels()];
+        this.scores = new float[config.feedbackWindowLabels()];
+        this.labels = new byte[config.feedbackWindowLabels()];
     }
 
     public VersionSpec spec()
@@ -58,11 +59,11 @@ public final class VersionOutcomes
             logLoss -= positive ? Math.log(p) : Math.log(1.0 - p);
             if (positive && !decidedPositive)
             {
-                cost += config.falseNegativeCost();
+                cost += config.feedbackFalseNegativeCost();
             }
             else if (!positive && decidedPositive)
             {
-                cost += config.falsePositiveCost();
+                cost += config.feedbackFalsePositiveCost();
             }
             keys[i] = ((long)sortable(scores[i]) << 1) | labels[i];
         }

@@ -1,6 +1,7 @@
 package io.scoring.monitoring.sampling;
 
 import io.micrometer.core.instrument.Counter;
+import io.scoring.monitoring.Monitoring;
 
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -20,7 +21,7 @@ import java.util.List;
  * The payload log's default sink: JSON lines in files {@code samples-<epoch millis>-<seq>.jsonl}, rotated
  * by size and age, with the oldest deleted to keep the directory under a cap.
  *
- * <p>Threading: the monitoring thread only. Bounded: {@link PayloadLogConfig#maxTotalBytes()} on disk,
+ * <p>Threading: the monitoring thread only. Bounded: {@link Monitoring.Context#payloadLogMaxTotalBytes()} on disk,
  * counted deletions ({@code scoring_payload_log_files_deleted_total}); a failed write is counted
  * ({@code scoring_payload_log_write_errors_total}), the file abandoned, and the next line opens a new
  * one. {@link #onClose()} flushes, syncs and closes: every line handed to it is on disk.
@@ -30,7 +31,7 @@ final class FilePayloadSink implements PayloadSink
     private static final String PREFIX = "samples-";
     private static final String SUFFIX = ".jsonl";
 
-    private final PayloadLogConfig config;
+    private final Monitoring.Context config;
     private final Counter logged;
     private final Counter filesDeleted;
     private final Counter writeErrors;
@@ -45,7 +46,7 @@ final class FilePayloadSink implements PayloadSink
     private long openedAtMillis;
     private long lastFlushMillis;
 
-    FilePayloadSink(final PayloadLogConfig config, final Counter logged, final Counter filesDeleted, final Counter writeErrors)
+    FilePayloadSink(final Monitoring.Context config, final Counter logged, final Counter filesDeleted, final Counter writeErrors)
     {
         this.config = config;
         this.logged = logged;
@@ -53,8 +54,8 @@ final class FilePayloadSink implements PayloadSink
         this.writeErrors = writeErrors;
         try
         {
-            Files.createDirectories(config.directory());
-            for (final Path existing : existingFiles(config.directory()))
+            Files.createDirectories(config.payloadLogDir());
+            for (final Path existing : existingFiles(config.payloadLogDir()))
             {
                 closedFiles.addLast(existing);
                 closedBytes += Files.size(existing);
@@ -62,7 +63,7 @@ final class FilePayloadSink implements PayloadSink
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("payload log directory " + config.directory(), ex);
+            throw new UncheckedIOException("payload log directory " + config.payloadLogDir(), ex);
         }
         enforceCap();
     }
@@ -73,7 +74,7 @@ final class FilePayloadSink implements PayloadSink
         final long now = sample.epochMillis();
         try
         {
-            if (null != out && (out.count >= config.maxFileBytes() || now - openedAtMillis >= config.maxFileMillis()))
+            if (null != out && (out.count >= config.payloadLogMaxFileBytes() || now - openedAtMillis >= config.payloadLogMaxFileMillis()))
             {
                 closeCurrent();
             }
@@ -101,11 +102,11 @@ final class FilePayloadSink implements PayloadSink
         }
         try
         {
-            if (epochMillis - openedAtMillis >= config.maxFileMillis())
+            if (epochMillis - openedAtMillis >= config.payloadLogMaxFileMillis())
             {
                 closeCurrent();
             }
-            else if (epochMillis - lastFlushMillis >= config.flushMillis())
+            else if (epochMillis - lastFlushMillis >= config.payloadLogFlushMillis())
             {
                 out.flush();
                 currentFile.getFD().sync();
@@ -139,7 +140,7 @@ final class FilePayloadSink implements PayloadSink
 
     private void openNext(final long now) throws IOException
     {
-        currentPath = config.directory().resolve(String.format("%s%013d-%06d%s", PREFIX, now, sequence++ % 1_000_000, SUFFIX));
+        currentPath = config.payloadLogDir().resolve(String.format("%s%013d-%06d%s", PREFIX, now, sequence++ % 1_000_000, SUFFIX));
         currentFile = new FileOutputStream(currentPath.toFile());
         out = new CountingStream(new BufferedOutputStream(currentFile, 1 << 16));
         openedAtMillis = now;
@@ -181,7 +182,7 @@ final class FilePayloadSink implements PayloadSink
     private void enforceCap()
     {
         final long openBytes = null == out ? 0 : out.count;
-        while (!closedFiles.isEmpty() && closedBytes + openBytes > config.maxTotalBytes())
+        while (!closedFiles.isEmpty() && closedBytes + openBytes > config.payloadLogMaxTotalBytes())
         {
             final Path oldest = closedFiles.removeFirst();
             try

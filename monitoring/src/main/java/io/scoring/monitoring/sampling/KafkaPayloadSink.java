@@ -1,6 +1,7 @@
 package io.scoring.monitoring.sampling;
 
 import io.micrometer.core.instrument.Counter;
+import io.scoring.monitoring.Monitoring;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -58,29 +59,29 @@ final class KafkaPayloadSink implements PayloadSink, Callback
     private final Counter sent;
     private final Counter dropped;
 
-    KafkaPayloadSink(final KafkaPayloadConfig config, final Counter sent, final Counter dropped)
+    KafkaPayloadSink(final Monitoring.Context config, final Counter sent, final Counter dropped)
     {
-        this.topic = config.topic();
-        this.closeTimeoutMillis = config.closeTimeoutMillis();
+        this.topic = config.payloadKafkaTopic();
+        this.closeTimeoutMillis = config.payloadKafkaCloseTimeoutMillis();
         this.sent = sent;
         this.dropped = dropped;
         this.producer = new KafkaProducer<>(producerConfig(config), new ByteArraySerializer(), new ByteArraySerializer());
-        awaitMetadata(config.connectWaitMillis());
+        awaitMetadata(config.payloadKafkaConnectWaitMillis());
     }
 
-    static Map<String, Object> producerConfig(final KafkaPayloadConfig config)
+    static Map<String, Object> producerConfig(final Monitoring.Context config)
     {
         final Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.payloadKafka());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "scoring-payload-log");
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false); // idempotence needs acks=all
-        props.put(ProducerConfig.LINGER_MS_CONFIG, config.lingerMillis());
+        props.put(ProducerConfig.LINGER_MS_CONFIG, config.payloadKafkaLingerMillis());
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"); // lz4-java falls back to pure Java: no native library needed
-        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, config.bufferBytes());
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, config.payloadKafkaBufferBytes());
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 0L);
-        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, KafkaPayloadConfig.REQUEST_TIMEOUT_MILLIS);
-        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.deliveryTimeoutMillis());
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Monitoring.Context.PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, config.payloadKafkaDeliveryTimeoutMillis());
         props.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, METADATA_MAX_IDLE_MILLIS);
         return props;
     }

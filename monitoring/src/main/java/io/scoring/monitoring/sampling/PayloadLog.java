@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.core.instrument.Counter;
 import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 
 import java.io.ByteArrayOutputStream;
@@ -47,25 +48,26 @@ public final class PayloadLog implements SampleSink
 
     /**
      * The payload log with a sink per configured destination, its meters registered in {@code metrics};
-     * null when both are null. Connecting to Kafka waits at most {@link KafkaPayloadConfig#connectWaitMillis()}.
+     * null when the context names neither a directory nor Kafka. Connecting to Kafka waits at most
+     * {@link Monitoring.Context#payloadKafkaConnectWaitMillis()}.
      */
-    public static PayloadLog create(final PayloadLogConfig files, final KafkaPayloadConfig kafka, final ScoringMetrics metrics)
+    public static PayloadLog create(final Monitoring.Context ctx, final ScoringMetrics metrics)
     {
-        if (null == files && null == kafka)
+        if (null == ctx.payloadLogDir() && null == ctx.payloadKafka())
         {
             return null;
         }
         final Counter writeErrors = metrics.counter("scoring.payload.log.write.errors", "Payload log writes that failed");
         final List<PayloadSink> sinks = new ArrayList<>(2);
-        if (null != files)
+        if (null != ctx.payloadLogDir())
         {
-            sinks.add(new FilePayloadSink(files, metrics.samplesLogged(),
+            sinks.add(new FilePayloadSink(ctx, metrics.samplesLogged(),
                 metrics.counter("scoring.payload.log.files.deleted", "Payload log files deleted to respect the disk cap"),
                 writeErrors));
         }
-        if (null != kafka)
+        if (null != ctx.payloadKafka())
         {
-            sinks.add(new KafkaPayloadSink(kafka,
+            sinks.add(new KafkaPayloadSink(ctx,
                 metrics.counter("scoring.payload.kafka.sent", "Payload log lines acknowledged by Kafka"),
                 metrics.counter("scoring.payload.kafka.dropped",
                     "Payload log lines not published to Kafka: producer buffer full, broker unreachable, or unacknowledged at close")));

@@ -1,5 +1,6 @@
 package io.scoring.monitoring.drift;
 
+import io.scoring.monitoring.Monitoring;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -107,7 +108,7 @@ class CreditDriftTest
     private static DriftWindow window()
     {
         final ReferenceProfile profile = ReferenceProfile.build(data.features, reference.toArray(new float[0][]));
-        return new DriftWindow("v1", profile, new DriftConfig(300, 100, 0.05, 0.2, 1));
+        return new DriftWindow("v1", profile, new Monitoring.Context().driftWindowRows(300).driftEvaluateMillis(1).conclude());
     }
 
     private static Set<String> alarmed(final VersionDrift drift)

@@ -3,6 +3,7 @@ package io.scoring.monitoring.feedback;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +18,8 @@ class GroundTruthTest
     private static final VersionSpec V1 = new VersionSpec("credit-risk", "v1", List.of(FeatureSpec.numeric("x")), 0.5, null);
 
     private final Counter evicted = new SimpleMeterRegistry().counter("evicted");
-    private final GroundTruth truth = new GroundTruth(new FeedbackConfig(1 << 10, 60_000, 100, 5.0, 1.0), evicted);
+    private final GroundTruth truth = new GroundTruth(new Monitoring.Context()
+        .feedbackJournalSize(1 << 10).feedbackTtlMillis(60_000).feedbackWindowLabels(100).conclude(), evicted);
     private final VersionOutcomes v1 = truth.outcomes(V1);
 
     @Test

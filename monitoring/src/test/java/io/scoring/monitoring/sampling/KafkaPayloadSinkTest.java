@@ -59,7 +59,7 @@ class KafkaPayloadSinkTest
         final String topic = "payload-same-line";
         broker.createTopic(topic, 3);
         final int samples = 300;
-        final Monitoring monitoring = start(KafkaPayloadConfig.defaults(broker.bootstrapServers(), topic));
+        final Monitoring monitoring = Monitoring.start(kafka(broker.bootstrapServers(), topic));
         final Counter sent = counter(monitoring, "scoring.payload.kafka.sent");
         final Counter dropped = counter(monitoring, "scoring.payload.kafka.dropped");
 
@@ -87,8 +87,8 @@ class KafkaPayloadSinkTest
         final String topic = "payload-flush-on-close";
         broker.createTopic(topic, 1);
         final int samples = 30; // ~8 KB: one batch, below batch.size, so it waits out its linger
-        final Monitoring monitoring = start(new KafkaPayloadConfig(broker.bootstrapServers(), topic,
-            KafkaPayloadConfig.BUFFER_BYTES_DEFAULT, 600_000, 700_000, 10_000, 4_000));
+        final Monitoring monitoring = Monitoring.start(kafka(broker.bootstrapServers(), topic)
+            .payloadKafkaLingerMillis(600_000).payloadKafkaDeliveryTimeoutMillis(700_000).payloadKafkaCloseTimeoutMillis(4_000));
         final Counter sent = counter(monitoring, "scoring.payload.kafka.sent");
 
         offer(monitoring, 0, samples);
@@ -107,8 +107,10 @@ class KafkaPayloadSinkTest
         final KafkaBroker doomed = KafkaBroker.start();
         doomed.createTopic(topic, 1);
         final long closeTimeoutMillis = 1_000;
-        final Monitoring monitoring = start(new KafkaPayloadConfig(doomed.bootstrapServers(), topic,
-            KafkaPayloadConfig.MIN_BUFFER_BYTES, 5, 30_000, 10_000, closeTimeoutMillis));
+        final Monitoring monitoring = Monitoring.start(kafka(doomed.bootstrapServers(), topic)
+            .payloadKafkaBufferBytes(Monitoring.Context.PAYLOAD_KAFKA_BUFFER_BYTES_MIN)
+            .payloadKafkaConnectWaitMillis(10_000)
+            .payloadKafkaCloseTimeoutMillis(closeTimeoutMillis));
         final Counter sent = counter(monitoring, "scoring.payload.kafka.sent");
         final Counter dropped = counter(monitoring, "scoring.payload.kafka.dropped");
         offer(monitoring, 0, 10);
@@ -142,8 +144,10 @@ class KafkaPayloadSinkTest
     void shouldStartWithinTheConnectWaitAndCountEveryLineAsDroppedWhenNoBrokerListens() throws Exception
     {
         final long startNanos = System.nanoTime();
-        final Monitoring monitoring = start(new KafkaPayloadConfig("127.0.0.1:" + unusedPort(), "payload-nowhere",
-            KafkaPayloadConfig.MIN_BUFFER_BYTES, 5, 30_000, 500, 500));
+        final Monitoring monitoring = Monitoring.start(kafka("127.0.0.1:" + unusedPort(), "payload-nowhere")
+            .payloadKafkaBufferBytes(Monitoring.Context.PAYLOAD_KAFKA_BUFFER_BYTES_MIN)
+            .payloadKafkaConnectWaitMillis(500)
+            .payloadKafkaCloseTimeoutMillis(500));
         final long startMillis = (System.nanoTime() - startNanos) / 1_000_000;
         final Counter dropped = counter(monitoring, "scoring.payload.kafka.dropped");
 
@@ -156,12 +160,14 @@ class KafkaPayloadSinkTest
         assertEquals(20, fileLinesById().size());
     }
 
-    private Monitoring start(final KafkaPayloadConfig kafka)
+    /** Samples everything into the file log and the topic; the rest at the defaults. */
+    private Monitoring.Context kafka(final String bootstrapServers, final String topic)
     {
-        return Monitoring.start(new Monitoring.Context()
+        return new Monitoring.Context()
             .defaultSamplingPercent(100)
-            .payloadLog(PayloadLogConfig.defaults(dir))
-            .payloadKafka(kafka));
+            .payloadLogDir(dir)
+            .payloadKafka(bootstrapServers)
+            .payloadKafkaTopic(topic);
     }
 
     /** Offers samples {@code r-first..} from the champion, each paired with a shadow score. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class PayloadLogTest
     @Test
     void shouldWriteOneJsonLinePerSampleWithNamedFeaturesAndShadowScores() throws IOException
     {
-        final PayloadLog log = fileLog(PayloadLogConfig.defaults(dir));
+        final PayloadLog log = fileLog(new Monitoring.Context().payloadLogDir(dir));
         final PairedScores paired = new PairedScores().clear();
         paired.add(shadow.id(), new float[] {0.25f}, 700L);
 
@@ -64,7 +65,7 @@ class PayloadLogTest
     @Test
     void shouldRotateBySizeAndDeleteTheOldestFilesBeyondTheDiskCap() throws IOException
     {
-        final PayloadLogConfig config = new PayloadLogConfig(dir, 2_000, 3_600_000, 6_000, 1_000);
+        final Monitoring.Context config = fileLogOf(2_000, 3_600_000, 6_000);
         final PayloadLog log = fileLog(config);
 
         for (int i = 0; i < 500; i++)
@@ -86,7 +87,7 @@ class PayloadLogTest
     @Test
     void shouldCloseAFileThatHasBeenOpenLongerThanItsMaximumAge() throws IOException
     {
-        final PayloadLogConfig config = new PayloadLogConfig(dir, 1 << 20, 60_000, 1 << 24, 1_000);
+        final Monitoring.Context config = fileLogOf(1 << 20, 60_000, 1 << 24);
         final PayloadLog log = fileLog(config);
 
         log.onSample(sample("first", 0L, null));
@@ -104,7 +105,7 @@ class PayloadLogTest
     void shouldCountFilesLeftByAnEarlierRunAgainstTheDiskCap() throws IOException
     {
         Files.write(dir.resolve("samples-0000000000001-000000.jsonl"), new byte[5_000]);
-        final PayloadLogConfig config = new PayloadLogConfig(dir, 2_000, 3_600_000, 6_000, 1_000);
+        final Monitoring.Context config = fileLogOf(2_000, 3_600_000, 6_000);
         final PayloadLog log = fileLog(config);
 
         for (int i = 0; i < 40; i++)
@@ -117,7 +118,13 @@ class PayloadLogTest
         assertTrue(deleted.count() >= 1);
     }
 
-    private PayloadLog fileLog(final PayloadLogConfig config)
+    private Monitoring.Context fileLogOf(final long maxFileBytes, final long maxFileMillis, final long maxTotalBytes)
+    {
+        return new Monitoring.Context().payloadLogDir(dir).payloadLogMaxFileBytes(maxFileBytes)
+            .payloadLogMaxFileMillis(maxFileMillis).payloadLogMaxTotalBytes(maxTotalBytes).conclude();
+    }
+
+    private PayloadLog fileLog(final Monitoring.Context config)
     {
         return new PayloadLog(List.of(new FilePayloadSink(config, logged, deleted, errors)), errors);
     }

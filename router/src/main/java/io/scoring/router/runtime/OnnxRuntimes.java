@@ -23,7 +23,7 @@ import java.util.Random;
  */
 public final class OnnxRuntimes
 {
-    /** Which runtimes a version may be served by. */
+    /** Which runtimes a version may be served by; the router's {@code runtime} setting. */
     public enum Choice
     {
         /** The native evaluator when the graph is supported, ONNX Runtime otherwise. */
@@ -32,9 +32,6 @@ public final class OnnxRuntimes
         ONNXRUNTIME
     }
 
-    /** Overrides the default choice for every version: {@code auto} or {@code onnxruntime}. */
-    public static final String RUNTIME_PROP_NAME = "io.scoring.router.runtime";
-    public static final String RUNTIME_DEFAULT = "auto";
     /** Native and ONNX Runtime scores may differ by this much, relative above 1, before the native one is refused. */
     static final double AGREEMENT_TOLERANCE = 1e-5;
     /** Probe rows compared at load: defaults, zeros, all-NaN, and seeded random rows of several scales. */
@@ -46,12 +43,11 @@ public final class OnnxRuntimes
     {
     }
 
-    /** {@link #load(byte[], ModelConfig, int, Choice)} with the choice {@value #RUNTIME_PROP_NAME} sets, AUTO by default. */
-    public static Scorer load(final byte[] onnxModel, final ModelConfig config, final int maxRows)
+    /** {@link #load(byte[], ModelConfig, int, Choice, NativeEvaluators.TreeLayout)} with trees laid out as suits them. */
+    public static Scorer load(final byte[] onnxModel, final ModelConfig config, final int maxRows, final Choice choice)
         throws OrtException
     {
-        final String choice = System.getProperty(RUNTIME_PROP_NAME, RUNTIME_DEFAULT);
-        return load(onnxModel, config, maxRows, "onnxruntime".equals(choice) ? Choice.ONNXRUNTIME : Choice.AUTO);
+        return load(onnxModel, config, maxRows, choice, NativeEvaluators.TreeLayout.AUTO);
     }
 
     /**
@@ -59,11 +55,17 @@ public final class OnnxRuntimes
      * and runs a warm-up inference at batch size 1 and {@code maxRows} on the calling thread, so the
      * first real request does not pay for lazy initialisation.
      */
-    public static Scorer load(final byte[] onnxModel, final ModelConfig config, final int maxRows, final Choice choice)
+    public static Scorer load(
+        final byte[] onnxModel,
+        final ModelConfig config,
+        final int maxRows,
+        final Choice choice,
+        final NativeEvaluators.TreeLayout treeLayout)
         throws OrtException
     {
         final OnnxScorer onnx = openValidated(onnxModel, config, maxRows);
-        final Scorer scorer = choice == Choice.AUTO ? nativeIfEquivalent(onnxModel, config, maxRows, onnx) : onnx;
+        final Scorer scorer =
+            choice == Choice.AUTO ? nativeIfEquivalent(onnxModel, config, maxRows, treeLayout, onnx) : onnx;
         warmUp(scorer, config, maxRows);
         return scorer;
     }
@@ -92,12 +94,16 @@ public final class OnnxRuntimes
 
     /** The native scorer if the graph compiles and agrees with ONNX Runtime (whose session then closes), else ONNX Runtime. */
     private static Scorer nativeIfEquivalent(
-        final byte[] onnxModel, final ModelConfig config, final int maxRows, final OnnxScorer onnx)
+        final byte[] onnxModel,
+        final ModelConfig config,
+        final int maxRows,
+        final NativeEvaluators.TreeLayout treeLayout,
+        final OnnxScorer onnx)
     {
         final Scorer compiled;
         try
         {
-            compiled = NativeEvaluators.compile(onnxModel, config, maxRows);
+            compiled = NativeEvaluators.compile(onnxModel, config, maxRows, treeLayout);
         }
         catch (final UnsupportedGraphException ex)
         {

@@ -1,6 +1,7 @@
 package io.scoring.router.runtime;
 
 import io.scoring.router.model.ModelConfig;
+import io.scoring.router.runtime.nativeeval.NativeEvaluators;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,6 @@ final class Parity
 {
     static final double TOLERANCE = 1e-5;
     static final int MAX_ROWS = 64;
-    static final String LAYOUT_PROPERTY = "io.scoring.router.native.treeLayout";
 
     /** Special floats every generated row set draws from. */
     static final float[] SPECIAL = {
@@ -33,7 +33,14 @@ final class Parity
     static void assertSameScores(final byte[] model, final ModelConfig config, final String runtime,
         final List<float[]> rows) throws Exception
     {
-        try (Scorer served = OnnxRuntimes.load(model, config, MAX_ROWS, OnnxRuntimes.Choice.AUTO);
+        assertSameScores(model, config, runtime, rows, NativeEvaluators.TreeLayout.AUTO);
+    }
+
+    /** {@link #assertSameScores(byte[], ModelConfig, String, List)} with the native trees laid out as {@code layout}. */
+    static void assertSameScores(final byte[] model, final ModelConfig config, final String runtime,
+        final List<float[]> rows, final NativeEvaluators.TreeLayout layout) throws Exception
+    {
+        try (Scorer served = OnnxRuntimes.load(model, config, MAX_ROWS, OnnxRuntimes.Choice.AUTO, layout);
             Scorer reference = OnnxRuntimes.load(model, config, MAX_ROWS, OnnxRuntimes.Choice.ONNXRUNTIME))
         {
             assertEquals(runtime, served.runtimeName());
@@ -58,20 +65,6 @@ final class Parity
                 score(served, batch, MAX_ROWS, actual);
                 compare(expected, actual, MAX_ROWS * outputs, batch);
             }
-        }
-    }
-
-    /** Runs {@code check} with the native tree layout forced to {@code layout}. */
-    static void withTreeLayout(final String layout, final ThrowingRunnable check) throws Exception
-    {
-        System.setProperty(LAYOUT_PROPERTY, layout);
-        try
-        {
-            check.run();
-        }
-        finally
-        {
-            System.clearProperty(LAYOUT_PROPERTY);
         }
     }
 
@@ -153,11 +146,5 @@ final class Parity
                     java.util.Arrays.toString(input.length > 40 ? java.util.Arrays.copyOf(input, 40) : input));
             }
         }
-    }
-
-    @FunctionalInterface
-    interface ThrowingRunnable
-    {
-        void run() throws Exception;
     }
 }

@@ -98,7 +98,7 @@ class RuntimeSelectionTest
         final OnnxGraphs graph = stump().output("margin");
         final ModelConfig wrongOutput = OnnxGraphs.withFeatures(FEATURES).output("probability").config();
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> OnnxRuntimes.load(graph.bytes(), wrongOutput, 8));
+            () -> OnnxRuntimes.load(graph.bytes(), wrongOutput, 8, OnnxRuntimes.Choice.AUTO));
         assertEquals("the graph has no output named 'probability'; its outputs are [margin]", ex.getMessage());
     }
 
@@ -106,7 +106,7 @@ class RuntimeSelectionTest
     void shouldAnswerFailedForMoreRowsThanItsMaximum() throws Exception
     {
         final OnnxGraphs graph = stump().output("margin");
-        try (Scorer scorer = OnnxRuntimes.load(graph.bytes(), graph.config(), 4))
+        try (Scorer scorer = OnnxRuntimes.load(graph.bytes(), graph.config(), 4, OnnxRuntimes.Choice.AUTO))
         {
             assertEquals("native-tree-ensemble", scorer.runtimeName());
             assertEquals(Scorer.FAILED, scorer.score(new float[5 * FEATURES], 5, new float[5]));
@@ -116,7 +116,7 @@ class RuntimeSelectionTest
 
     private static void assertRuntime(final String runtime, final OnnxGraphs graph) throws Exception
     {
-        try (Scorer scorer = OnnxRuntimes.load(graph.bytes(), graph.config(), 8))
+        try (Scorer scorer = OnnxRuntimes.load(graph.bytes(), graph.config(), 8, OnnxRuntimes.Choice.AUTO))
         {
             assertEquals(runtime, scorer.runtimeName());
         }

@@ -1,6 +1,7 @@
 package io.scoring.router.runtime;
 
 import io.scoring.proto.onnx.AttributeProto;
+import io.scoring.router.runtime.nativeeval.NativeEvaluators.TreeLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -28,7 +29,7 @@ import static io.scoring.router.runtime.OnnxGraphs.strings;
 class TreeEnsembleParityTest
 {
     private static final String TREES = "native-tree-ensemble";
-    private static final List<String> LAYOUTS = List.of("perfect", "linked");
+    private static final List<TreeLayout> LAYOUTS = List.of(TreeLayout.PERFECT, TreeLayout.LINKED);
     private static final int ROWS = 640;
 
     static Stream<Arguments> modesAndLayouts()
@@ -39,7 +40,7 @@ class TreeEnsembleParityTest
         modeSets.add(RandomForest.ALL_MODES);
         for (final List<String> modes : modeSets)
         {
-            for (final String layout : LAYOUTS)
+            for (final TreeLayout layout : LAYOUTS)
             {
                 cases.add(Arguments.of(modes, layout));
             }
@@ -50,7 +51,7 @@ class TreeEnsembleParityTest
     @ParameterizedTest(name = "{0} in the {1} layout")
     @MethodSource("modesAndLayouts")
     void shouldScoreLikeOnnxRuntimeForEveryNodeModeAndMissingValueTracking(
-        final List<String> modes, final String layout) throws Exception
+        final List<String> modes, final TreeLayout layout) throws Exception
     {
         final RandomForest forest = new RandomForest();
         forest.modes = modes;
@@ -94,7 +95,7 @@ class TreeEnsembleParityTest
         {
             baseValues.add(probit ? 0.1f : 0.25f * (k + 1));
         }
-        for (final String layout : LAYOUTS)
+        for (final TreeLayout layout : LAYOUTS)
         {
             assertRegressorMatches(forest, targets, aggregate, transform, baseValues, false, layout,
                 aggregate.hashCode() * 31 + transform.hashCode() + targets);
@@ -113,7 +114,7 @@ class TreeEnsembleParityTest
         final RandomForest forest = new RandomForest();
         forest.targets = List.of(0, 1, 2);
         forest.extraTargetRate = 0.3;
-        assertRegressorMatches(forest, 3, "SUM", "NONE", baseValues, false, "auto", count);
+        assertRegressorMatches(forest, 3, "SUM", "NONE", baseValues, false, TreeLayout.AUTO, count);
     }
 
     @Test
@@ -121,7 +122,7 @@ class TreeEnsembleParityTest
     {
         final RandomForest forest = new RandomForest();
         forest.asTensors = true;
-        assertRegressorMatches(forest, 1, "SUM", "NONE", List.of(0.5f), true, "auto", 11);
+        assertRegressorMatches(forest, 1, "SUM", "NONE", List.of(0.5f), true, TreeLayout.AUTO, 11);
     }
 
     @Test
@@ -132,7 +133,7 @@ class TreeEnsembleParityTest
         forest.maxDepth = 16;
         forest.splitRate = 0.97;
         forest.modes = List.of("BRANCH_LEQ");
-        assertRegressorMatches(forest, 1, "SUM", "NONE", List.of(), true, "auto", 13);
+        assertRegressorMatches(forest, 1, "SUM", "NONE", List.of(), true, TreeLayout.AUTO, 13);
     }
 
     @Test
@@ -144,7 +145,7 @@ class TreeEnsembleParityTest
         forest.splitRate = 0.9;
         forest.features = 20;
         forest.weightScale = 0.05f;
-        assertRegressorMatches(forest, 1, "SUM", "NONE", List.of(-0.7f), true, "auto", 17);
+        assertRegressorMatches(forest, 1, "SUM", "NONE", List.of(-0.7f), true, TreeLayout.AUTO, 17);
     }
 
     @Test
@@ -159,10 +160,10 @@ class TreeEnsembleParityTest
                 ints("nodes_falsenodeids", 1, 3, 0, 0), ints("target_treeids", 0, 0), ints("target_nodeids", 2, 3),
                 ints("target_ids", 0, 0), floats("target_weights", 0.75f, -0.25f), i("n_targets", 1))
             .output("y");
-        for (final String layout : LAYOUTS)
+        for (final TreeLayout layout : LAYOUTS)
         {
-            Parity.withTreeLayout(layout, () -> Parity.assertSameScores(graph.bytes(), graph.config(), TREES,
-                Parity.rows(2, new float[]{1f, 2f}, ROWS, 19, false)));
+            Parity.assertSameScores(graph.bytes(), graph.config(), TREES,
+                Parity.rows(2, new float[]{1f, 2f}, ROWS, 19, false), layout);
         }
     }
 
@@ -238,7 +239,7 @@ class TreeEnsembleParityTest
     }
 
     private static void assertRegressorMatches(final RandomForest forest, final int targets, final String aggregate,
-        final String transform, final List<Float> baseValues, final boolean sigmoid, final String layout,
+        final String transform, final List<Float> baseValues, final boolean sigmoid, final TreeLayout layout,
         final long seed) throws Exception
     {
         final List<AttributeProto> attributes = new ArrayList<>(forest.attributes(seed));
@@ -263,8 +264,8 @@ class TreeEnsembleParityTest
             last = "probability";
         }
         graph.output(last);
-        Parity.withTreeLayout(layout, () -> Parity.assertSameScores(graph.bytes(), graph.config(), TREES,
-            Parity.rows(forest.features, forest.thresholds, ROWS, seed, false)));
+        Parity.assertSameScores(graph.bytes(), graph.config(), TREES,
+            Parity.rows(forest.features, forest.thresholds, ROWS, seed, false), layout);
     }
 
     private static void assertClassifierMatches(final RandomForest forest, final int classes, final List<Float> baseValues,
@@ -288,10 +289,10 @@ class TreeEnsembleParityTest
             .longs("starts", column).longs("ends", column + 1).longs("axes", 1)
             .node("Slice", "", List.of("probabilities", "starts", "ends", "axes"), List.of("p"))
             .output("p");
-        for (final String layout : LAYOUTS)
+        for (final TreeLayout layout : LAYOUTS)
         {
-            Parity.withTreeLayout(layout, () -> Parity.assertSameScores(graph.bytes(), graph.config(), runtime,
-                Parity.rows(forest.features, forest.thresholds, ROWS, seed, false)));
+            Parity.assertSameScores(graph.bytes(), graph.config(), runtime,
+                Parity.rows(forest.features, forest.thresholds, ROWS, seed, false), layout);
         }
     }
 }

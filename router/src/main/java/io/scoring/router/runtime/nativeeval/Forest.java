@@ -9,7 +9,8 @@ import java.util.List;
  * weight, which is all a single-target ensemble reads) and, for ensembles with several targets or
  * classes, in the {@link #weightStart} ranges of {@link #weightTarget} / {@link #weightValue}.
  *
- * <p>Two layouts, chosen at load by {@link #layOut}: {@link PerfectForest} pads every tree to the
+ * <p>Two layouts, chosen at load by {@link #layOut} (or forced, for measurements, by the
+ * {@link NativeEvaluators.TreeLayout} setting): {@link PerfectForest} pads every tree to the
  * same depth and walks it without data-dependent branches, for the shallow trees boosting produces;
  * {@link LinkedForest} stores each node with its two children, for deep or lopsided trees whose
  * padding would cost too much memory.
@@ -18,9 +19,6 @@ import java.util.List;
  */
 abstract class Forest
 {
-    /** Forces a layout for measurements: {@code perfect}, {@code linked} or {@code auto} (the default). */
-    static final String LAYOUT_PROP_NAME = "io.scoring.router.native.treeLayout";
-    static final String LAYOUT_DEFAULT = "auto";
     /**
      * Padding deeper trees costs 2^depth slots per tree; past this depth the linked layout is used
      * whatever the budget. 12 keeps a tree's padded nodes within 64 KiB.
@@ -59,15 +57,15 @@ abstract class Forest
         return sum;
     }
 
-    /** Lays the trees out in the layout the property asks for, or the one that suits their shape. */
-    static Forest layOut(final Trees trees, final long[] targetIds, final float[] weights)
+    /** Lays the trees out in the layout asked for, or, for {@code AUTO}, the one that suits their shape. */
+    static Forest layOut(
+        final Trees trees, final long[] targetIds, final float[] weights, final NativeEvaluators.TreeLayout layout)
     {
-        final String layout = System.getProperty(LAYOUT_PROP_NAME, LAYOUT_DEFAULT);
         final boolean perfect = switch (layout)
         {
-            case "perfect" -> trees.depth <= PERFECT_MAX_DEPTH;
-            case "linked" -> false;
-            default -> trees.depth <= PERFECT_MAX_DEPTH &&
+            case PERFECT -> trees.depth <= PERFECT_MAX_DEPTH;
+            case LINKED -> false;
+            case AUTO -> trees.depth <= PERFECT_MAX_DEPTH &&
                 (long)trees.treeCount() << (trees.depth + 1) <= (long)PERFECT_MAX_PADDING * trees.nodeCount + 4096;
         };
         return perfect ? new PerfectForest(trees, targetIds, weights) : new LinkedForest(trees, targetIds, weights);

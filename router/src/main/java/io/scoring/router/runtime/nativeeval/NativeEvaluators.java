@@ -37,6 +37,17 @@ public final class NativeEvaluators
     /** {@code Slice} reads starts/ends/axes/steps from inputs from opset 10 on. */
     private static final long MIN_SLICE_OPSET = 10;
 
+    /** How a tree ensemble's trees are laid out in memory; the router's {@code tree-layout} setting. */
+    public enum TreeLayout
+    {
+        /** Padded to equal depth when the padding stays small, linked otherwise. */
+        AUTO,
+        /** Padded to equal depth, walked without data-dependent branches (up to depth 12; linked beyond). */
+        PERFECT,
+        /** Each node with its two children: compact for deep or lopsided trees. */
+        LINKED
+    }
+
     private NativeEvaluators()
     {
     }
@@ -45,10 +56,11 @@ public final class NativeEvaluators
      * A scorer for the model, computing the config's outputs for rows of {@code config.featureCount()}
      * floats, or the reason the graph needs ONNX Runtime.
      */
-    public static Scorer compile(final byte[] onnxModel, final ModelConfig config, final int maxRows)
+    public static Scorer compile(
+        final byte[] onnxModel, final ModelConfig config, final int maxRows, final TreeLayout treeLayout)
         throws UnsupportedGraphException
     {
-        return new Compilation(Graph.parse(onnxModel), config).scorer(maxRows);
+        return new Compilation(Graph.parse(onnxModel), config, treeLayout).scorer(maxRows);
     }
 
     /** Walks the chain once, collecting the head, the ops after it and where each value appears. */
@@ -57,6 +69,7 @@ public final class NativeEvaluators
         private final Graph graph;
         private final ModelConfig config;
         private final int featureCount;
+        private final TreeLayout treeLayout;
         private final Set<NodeProto> visited = new HashSet<>();
         private final List<Byte> vectorOps = new ArrayList<>();
         private final List<Byte> scalarOps = new ArrayList<>();
@@ -70,11 +83,12 @@ public final class NativeEvaluators
         private int width;
         private int column = -1;
 
-        Compilation(final Graph graph, final ModelConfig config)
+        Compilation(final Graph graph, final ModelConfig config, final TreeLayout treeLayout)
         {
             this.graph = graph;
             this.config = config;
             this.featureCount = config.featureCount();
+            this.treeLayout = treeLayout;
         }
 
         Scorer scorer(final int maxRows) throws UnsupportedGraphException
@@ -130,8 +144,8 @@ public final class NativeEvaluators
                 }
                 switch (node.getOpType())
                 {
-                    case TreeEnsemble.REGRESSOR -> head = TreeEnsemble.regressor(node, featureCount);
-                    case TreeEnsemble.CLASSIFIER -> head = TreeEnsemble.classifier(node, featureCount);
+                    case TreeEnsemble.REGRESSOR -> head = TreeEnsemble.regressor(node, featureCount, treeLayout);
+                    case TreeEnsemble.CLASSIFIER -> head = TreeEnsemble.classifier(node, featureCount, treeLayout);
                     case LinearModel.LINEAR_REGRESSOR -> head = LinearModel.regressor(node, featureCount);
                     case LinearModel.LINEAR_CLASSIFIER -> head = LinearModel.classifier(node, featureCount);
                     default -> throw unsupported(node);

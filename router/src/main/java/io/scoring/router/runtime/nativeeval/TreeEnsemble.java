@@ -81,7 +81,8 @@ final class TreeEnsemble extends RowFunction
     }
 
     /** The function of a {@code TreeEnsembleRegressor} node's only output. */
-    static TreeEnsemble regressor(final NodeProto node, final int featureCount) throws UnsupportedGraphException
+    static TreeEnsemble regressor(final NodeProto node, final int featureCount, final NativeEvaluators.TreeLayout layout)
+        throws UnsupportedGraphException
     {
         final Attributes attributes = new Attributes(node, REGRESSOR_ATTRIBUTES);
         final long targets = attributes.i("n_targets", 0);
@@ -103,12 +104,13 @@ final class TreeEnsemble extends RowFunction
         };
         final PostTransform postTransform = PostTransform.parse(attributes.s("post_transform", "NONE"), attributes);
         return new TreeEnsemble(targets == 1 ? Kind.REGRESSOR_ONE_TARGET : Kind.REGRESSOR, (int)targets,
-            Forest.layOut(trees, targetIds, weights), aggregate, postTransform, attributes.floats("base_values"),
+            Forest.layOut(trees, targetIds, weights, layout), aggregate, postTransform, attributes.floats("base_values"),
             false, false);
     }
 
     /** The function of a {@code TreeEnsembleClassifier} node's second output, the class scores. */
-    static TreeEnsemble classifier(final NodeProto node, final int featureCount) throws UnsupportedGraphException
+    static TreeEnsemble classifier(final NodeProto node, final int featureCount, final NativeEvaluators.TreeLayout layout)
+        throws UnsupportedGraphException
     {
         final Attributes attributes = new Attributes(node, CLASSIFIER_ATTRIBUTES);
         final int classes = classCount(attributes, "classlabels_int64s");
@@ -143,7 +145,7 @@ final class TreeEnsemble extends RowFunction
             throw attributes.unsupported("more base values than classes");
         }
         return new TreeEnsemble(classes == 2 ? Kind.BINARY_CLASSIFIER : Kind.CLASSIFIER, classes,
-            Forest.layOut(trees, classIds, weights), Aggregate.SUM, postTransform, baseValues, binaryCase,
+            Forest.layOut(trees, classIds, weights, layout), Aggregate.SUM, postTransform, baseValues, binaryCase,
             weightsArePositive);
     }
 
