@@ -4,7 +4,7 @@ import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.redis.FeastRedisLoader;
 import io.scoring.features.redis.RedisFeatureStore;
-import io.scoring.features.redis.RedisServerProcess;
+import io.scoring.testsupport.RedisServerProcess;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

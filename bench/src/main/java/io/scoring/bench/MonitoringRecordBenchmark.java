@@ -1,6 +1,6 @@
 package io.scoring.bench;
 
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
@@ -65,10 +65,10 @@ public class MonitoringRecordBenchmark
     @Setup
     public void setUp()
     {
-        final List<FeatureSpec> features = new ArrayList<>();
+        final List<MonitoredFeature> features = new ArrayList<>();
         for (int i = 0; i < FEATURES; i++)
         {
-            features.add(FeatureSpec.numeric("f" + i));
+            features.add(MonitoredFeature.numeric("f" + i));
         }
         monitoring = Monitoring.start(new Monitoring.Context().defaultSamplingPercent(100.0));
         champion = monitoring.versionMeters(new VersionSpec("credit-risk", "v1", features, 1 / 6.0, null), "champion");

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.redis.FeastOnlineWriter;
-import io.scoring.features.redis.RedisServerProcess;
+import io.scoring.testsupport.RedisServerProcess;
 import io.scoring.proto.v1.FeatureStatus;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.proto.v1.PredictResponse;

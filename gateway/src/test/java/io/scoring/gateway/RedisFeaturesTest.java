@@ -1,8 +1,8 @@
 package io.scoring.gateway;
 
-import io.scoring.features.redis.RedisServerProcess;
 import io.scoring.proto.v1.FeatureStatus;
 import io.scoring.proto.v1.PredictResponse;
+import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package io.scoring.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.scoring.features.redis.RedisServerProcess;
 import io.scoring.proto.v1.PredictResponse;
 import io.scoring.router.traffic.Buckets;
+import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;

@@ -82,6 +82,16 @@ public final class VersionMeters
         }
     }
 
+    /**
+     * Records one shadow scoring of a request: counted "ok", its scoring time in the Prometheus duration
+     * histogram and the latency recorder of this (shadow) handle, never in the pipeline's stage histograms.
+     */
+    public void recordShadowScoring(final long scoreNanos)
+    {
+        requests.recordOffPath(scoreNanos);
+        latency.record(scoreNanos);
+    }
+
     /** Whether this request is in the model's sample; the same id always gets the same answer. */
     public boolean sampled(final CharSequence requestId)
     {

@@ -15,7 +15,7 @@ import java.util.Objects;
 public record VersionSpec(
     String model,
     String version,
-    List<FeatureSpec> features,
+    List<MonitoredFeature> features,
     double decisionThreshold,
     ReferenceProfile profile)
 {

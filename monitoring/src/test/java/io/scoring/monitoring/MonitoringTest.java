@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MonitoringTest
 {
-    private static final List<FeatureSpec> FEATURES = List.of(
-        FeatureSpec.numeric("amount"), FeatureSpec.categorical("purpose", List.of("car", "tv", "education")));
+    private static final List<MonitoredFeature> FEATURES = List.of(
+        MonitoredFeature.numeric("amount"), MonitoredFeature.categorical("purpose", List.of("car", "tv", "education")));
 
     @TempDir
     Path dir;

@@ -177,14 +177,6 @@ public final class Model implements AutoCloseable
         return key.length() > 0 ? Buckets.bucket(table.keySeed, key) : ThreadLocalRandom.current().nextInt(Buckets.COUNT);
     }
 
-    /** The role a key gets under the current policy, without taking a hold: for tests and tools. */
-    public Role assignmentOf(final CharSequence key)
-    {
-        final RoutingTable current = table;
-        return null != current.canary && Buckets.bucket(current.keySeed, key) < current.canaryBasisPoints
-            ? Role.CANARY : Role.CHAMPION;
-    }
-
     /**
      * Copies the stored features of {@code rows} entities into their input vectors ({@code featureCount}
      * floats per row, model order) in one store call, with each value's status beside it (see

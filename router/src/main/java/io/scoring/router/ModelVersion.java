@@ -20,7 +20,7 @@ public final class ModelVersion
     private final Scorer scorer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean retiring;
-    private volatile Object attachment;
+    private volatile Attached<?> attached;
 
     public ModelVersion(final String model, final String version, final Scorer scorer)
     {
@@ -51,16 +51,54 @@ public final class ModelVersion
 
     /**
      * Attaches the gateway's per-version state (its meters) so the request path reaches it with a field
-     * load rather than a lookup. Set once, before the version takes traffic.
+     * load rather than a lookup. Set once, before the version takes traffic; one key per version, because
+     * one owner (the gateway's monitoring) attaches.
+     *
+     * @throws IllegalStateException when a value under another key is already attached
      */
-    public void attach(final Object attachment)
+    public <T> void attach(final AttachmentKey<T> key, final T value)
     {
-        this.attachment = attachment;
+        final Attached<?> current = attached;
+        if (null != current && current.key != key)
+        {
+            throw new IllegalStateException(model + " " + version + " already carries " + current.key.name +
+                ", cannot also carry " + key.name);
+        }
+        attached = new Attached<>(key, key.type.cast(value));
     }
 
-    public Object attachment()
+    /** What is attached under {@code key}, or null when nothing is. Allocation-free. */
+    public <T> T attachment(final AttachmentKey<T> key)
     {
-        return attachment;
+        final Attached<?> current = attached;
+        return null != current && current.key == key ? key.type.cast(current.value) : null;
+    }
+
+    /**
+     * The type of what {@link #attach} hangs on a version, so the reader gets it back typed, without a
+     * cast: the owner declares one {@code static final} key and uses it on both sides.
+     */
+    public static final class AttachmentKey<T>
+    {
+        private final String name;
+        private final Class<T> type;
+
+        public AttachmentKey(final String name, final Class<T> type)
+        {
+            this.name = name;
+            this.type = type;
+        }
+
+        @Override
+        public String toString()
+        {
+            return name;
+        }
+    }
+
+    /** The key and its value, published together by one volatile write. */
+    private record Attached<T>(AttachmentKey<T> key, T value)
+    {
     }
 
     /** Takes a hold for one request; false when the version is being retired (route again). */

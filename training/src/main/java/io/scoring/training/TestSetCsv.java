@@ -27,7 +27,7 @@ final class TestSetCsv
         throws IOException
     {
         final StringBuilder csv = new StringBuilder();
-        csv.append(ModelConfig.ENTITY_KEY);
+        csv.append(ModelJsonWriter.ENTITY_KEY);
         for (final ModelFeature feature : features)
         {
             csv.append(',').append(feature.name());

@@ -1,6 +1,6 @@
 package io.scoring.training;
 
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.drift.ReferenceProfile;
 import io.scoring.proto.onnx.ModelProto;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,7 @@ public final class TrainCreditRisk
     public static void main(final String[] args) throws Exception
     {
         final Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
-        final Path modelDir = root.resolve("gateway/src/main/resources/demo/models").resolve(ModelConfig.MODEL_NAME);
+        final Path modelDir = root.resolve("gateway/src/main/resources/demo/models").resolve(ModelJsonWriter.MODEL_NAME);
 
         final CreditData data = CreditData.from(ArffReader.read(root.resolve("data/credit-g.arff")));
         final StratifiedSplit split = StratifiedSplit.of(data.labels(), TEST_FRACTION, SEED);
@@ -64,7 +64,7 @@ public final class TrainCreditRisk
             OnnxExport.gradientBoostedTrees(boosted.model(), data.featureCount(), docString("2", "gradient-boosted trees")),
             boosted, data, split, testLabels, modelDir);
 
-        ModelConfig.write(modelDir.resolve("model.json"), features, CHAMPION,
+        ModelJsonWriter.write(modelDir.resolve("model.json"), features, CHAMPION,
             "Probability that a German Credit applicant is a bad credit risk. " +
             "Version 1, logistic regression, is the champion; version 2, gradient-boosted trees, the challenger.");
         FeatureSnapshot.write(root.resolve("gateway/src/main/resources/demo/features/applicants.snapshot"), data, features);
@@ -109,12 +109,12 @@ public final class TrainCreditRisk
     /** What the version's inputs looked like in training: the reference its online drift is measured against. */
     private static ReferenceProfile referenceProfile(final CreditData data, final StratifiedSplit split)
     {
-        final List<FeatureSpec> specs = new ArrayList<>();
+        final List<MonitoredFeature> specs = new ArrayList<>();
         for (final ArffAttribute attribute : data.features())
         {
             specs.add(attribute.categories().isEmpty()
-                ? FeatureSpec.numeric(attribute.name())
-                : FeatureSpec.categorical(attribute.name(), attribute.categories()));
+                ? MonitoredFeature.numeric(attribute.name())
+                : MonitoredFeature.categorical(attribute.name(), attribute.categories()));
         }
         return ReferenceProfile.build(specs, data.rows(split.train()));
     }

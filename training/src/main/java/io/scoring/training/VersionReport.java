@@ -19,7 +19,7 @@ record VersionReport(
     void writeMetrics(final Path file) throws IOException
     {
         final Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("model", ModelConfig.MODEL_NAME);
+        metrics.put("model", ModelJsonWriter.MODEL_NAME);
         metrics.put("version", version);
         metrics.put("role", role);
         metrics.put("algorithm", algorithm);

@@ -12,6 +12,7 @@ import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.SnapshotWriter;
 import io.scoring.features.StoredFeature;
+import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

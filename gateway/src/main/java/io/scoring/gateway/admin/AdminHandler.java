@@ -102,10 +102,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         }
     }
 
-    /** A method and a path template whose {@code {name}} segments match any one segment. */
-    private record Route(HttpMethod method, String[] template, Operation operation)
+    /** One admin endpoint: a method and a path template whose {@code {name}} segments match any one segment. */
+    private record Endpoint(HttpMethod method, String[] template, Operation operation)
     {
-        Route(final HttpMethod method, final String template, final Operation operation)
+        Endpoint(final HttpMethod method, final String template, final Operation operation)
         {
             this(method, template.substring(1).split("/"), operation);
         }
@@ -136,7 +136,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ModelRegistry models;
     private final Monitoring monitoring;
     private final byte[] token;
-    private final List<Route> routes;
+    private final List<Endpoint> endpoints;
     private final ThreadPoolExecutor changes = boundedSingleThread("admin-changes");
     private final ThreadPoolExecutor reads = boundedSingleThread("admin-reads");
 
@@ -146,26 +146,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         this.models = models;
         this.monitoring = monitoring.monitoring();
         this.token = null == token ? null : token.getBytes(StandardCharsets.UTF_8);
-        this.routes = List.of(
-            new Route(HttpMethod.GET, "/admin/models", (call) -> listModels()),
-            new Route(HttpMethod.GET, "/admin/models/{model}/traffic", (call) -> model(call).policy().toJson()),
-            new Route(HttpMethod.PUT, "/admin/models/{model}/traffic", this::setTraffic),
-            new Route(HttpMethod.POST, "/admin/models/{model}/versions/{version}/load", (call) -> describeAfter(call,
+        this.endpoints = List.of(
+            new Endpoint(HttpMethod.GET, "/admin/models", (call) -> listModels()),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/traffic", (call) -> model(call).policy().toJson()),
+            new Endpoint(HttpMethod.PUT, "/admin/models/{model}/traffic", this::setTraffic),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/versions/{version}/load", (call) -> describeAfter(call,
                 () -> models.load(call.model(), call.version(), call.caller()))),
-            new Route(HttpMethod.POST, "/admin/models/{model}/versions/{version}/unload", (call) -> describeAfter(call,
-                () -> models.unload(call.model(), call.version(), call.caller()))),
-            new Route(HttpMethod.POST, "/admin/models/{model}/promote", (call) -> describeAfter(call,
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/versions/{version}/unload", (call) ->
+                describeAfter(call, () -> models.unload(call.model(), call.version(), call.caller()))),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/promote", (call) -> describeAfter(call,
                 () -> models.promote(call.model(), call.caller()))),
-            new Route(HttpMethod.POST, "/admin/models/{model}/rollback", (call) -> describeAfter(call,
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollback", (call) -> describeAfter(call,
                 () -> models.rollback(call.model(), call.caller()))),
-            new Route(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())),
-            new Route(HttpMethod.GET, "/admin/models/{model}/latency", (call) -> report(call, this.monitoring.latency(call.model())::writeJson)),
-            new Route(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
-            new Route(HttpMethod.GET, "/admin/models/{model}/comparison", (call) -> report(call, this.monitoring.comparison(call.model())::writeJson)),
-            new Route(HttpMethod.GET, "/admin/models/{model}/accuracy", (call) -> report(call, this.monitoring.accuracy(call.model())::writeJson)),
-            new Route(HttpMethod.GET, "/admin/models/{model}/split-check", (call) -> report(call, this.monitoring.sampleRatioMismatch(call.model())::writeJson)),
-            new Route(HttpMethod.GET, "/admin/models/{model}/sampling", (call) -> sampling(call)),
-            new Route(HttpMethod.PUT, "/admin/models/{model}/sampling", this::setSampling));
+            new Endpoint(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/latency", (call) -> report(call, this.monitoring.latency(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/comparison", (call) -> report(call, this.monitoring.comparison(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/accuracy", (call) -> report(call, this.monitoring.accuracy(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/split-check", (call) -> report(call, this.monitoring.sampleRatioMismatch(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/sampling", (call) -> sampling(call)),
+            new Endpoint(HttpMethod.PUT, "/admin/models/{model}/sampling", this::setSampling));
     }
 
     boolean requiresToken()
@@ -320,16 +320,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final String path = new QueryStringDecoder(request.uri()).path();
         final String[] segments = path.startsWith("/") ? path.substring(1).split("/") : new String[0];
         final StringJoiner allowed = new StringJoiner(", ");
-        for (final Route route : routes)
+        for (final Endpoint endpoint : endpoints)
         {
-            final Map<String, String> params = route.match(segments);
-            if (null != params && route.method.equals(request.method()))
+            final Map<String, String> params = endpoint.match(segments);
+            if (null != params && endpoint.method.equals(request.method()))
             {
                 final Call call = new Call(params, request.content().toString(StandardCharsets.UTF_8), caller(ctx, request));
-                final ExecutorService executor = HttpMethod.GET.equals(route.method) ? reads : changes;
+                final ExecutorService executor = HttpMethod.GET.equals(endpoint.method) ? reads : changes;
                 try
                 {
-                    executor.execute(() -> send(ctx, keepAlive, answer(route.operation, call)));
+                    executor.execute(() -> send(ctx, keepAlive, answer(endpoint.operation, call)));
                 }
                 catch (final RejectedExecutionException ex)
                 {
@@ -341,7 +341,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             }
             if (null != params)
             {
-                allowed.add(route.method.name());
+                allowed.add(endpoint.method.name());
             }
         }
         if (allowed.length() > 0)

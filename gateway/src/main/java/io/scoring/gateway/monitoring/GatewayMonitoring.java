@@ -1,7 +1,7 @@
 package io.scoring.gateway.monitoring;
 
 import io.scoring.features.FeatureStore;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
@@ -19,6 +19,7 @@ import io.scoring.router.ModelVersion;
 import io.scoring.router.Role;
 import io.scoring.router.ShadowListener;
 import io.scoring.router.ShadowResult;
+import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.model.OutputSpec;
 import io.scoring.router.traffic.TrafficPolicy;
@@ -45,6 +46,9 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
     /** Meters slots per version: one per {@link Role}, then the shadow role. */
     private static final int SHADOW_SLOT = Role.values().length;
     private static final String SHADOW_ROLE = "shadow";
+    /** A version's meters, by role ordinal, then the shadow slot. */
+    private static final ModelVersion.AttachmentKey<VersionMeters[]> METERS =
+        new ModelVersion.AttachmentKey<>("meters by role", VersionMeters[].class);
 
     private final Monitoring monitoring;
     private final ModelRepository repository;
@@ -104,7 +108,7 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
     /** The handle of a version in a role. Allocation-free. */
     public static VersionMeters meters(final ModelVersion version, final Role role)
     {
-        return ((VersionMeters[])version.attachment())[role.ordinal()];
+        return version.attachment(METERS)[role.ordinal()];
     }
 
     @Override
@@ -117,18 +121,18 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
             byRole[role.ordinal()] = monitoring.versionMeters(spec, role.wireName());
         }
         byRole[SHADOW_SLOT] = monitoring.versionMeters(spec, SHADOW_ROLE);
-        version.attach(byRole);
+        version.attach(METERS, byRole);
         monitoring.metrics().modelLoadEvent(config.name(), version.version(), "loaded");
     }
 
     private VersionSpec spec(final ModelConfig config, final String version)
     {
-        final List<FeatureSpec> features = new ArrayList<>();
-        for (final io.scoring.router.model.FeatureSpec feature : config.features())
+        final List<MonitoredFeature> features = new ArrayList<>();
+        for (final FeatureSpec feature : config.features())
         {
             features.add(feature.isCategorical()
-                ? FeatureSpec.categorical(feature.name(), feature.categories())
-                : FeatureSpec.numeric(feature.name()));
+                ? MonitoredFeature.categorical(feature.name(), feature.categories())
+                : MonitoredFeature.numeric(feature.name()));
         }
         final OutputSpec first = config.outputs().get(0);
         final double threshold = Double.isNaN(first.decisionThreshold()) ? 0.5 : first.decisionThreshold();
@@ -220,12 +224,13 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         final Model model = null == registry ? null : registry.model(result.model());
         final ModelVersion shadow = null == model ? null : model.version(result.shadowVersion());
         final ModelVersion answered = null == model ? null : model.version(result.championVersion());
-        if (null == shadow || null == answered || null == shadow.attachment() || null == answered.attachment())
+        if (null == shadow || null == answered
+            || null == shadow.attachment(METERS) || null == answered.attachment(METERS))
         {
             return; // unloaded meanwhile
         }
-        final VersionMeters shadowMeters = ((VersionMeters[])shadow.attachment())[SHADOW_SLOT];
-        shadowMeters.record(0, 0, 0, result.shadowNanos(), 0, result.shadowNanos());
+        final VersionMeters shadowMeters = shadow.attachment(METERS)[SHADOW_SLOT];
+        shadowMeters.recordShadowScoring(result.shadowNanos());
         if (answered != model.champion())
         {
             return; // comparisons are against the champion

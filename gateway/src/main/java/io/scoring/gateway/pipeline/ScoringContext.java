@@ -380,7 +380,10 @@ public final class ScoringContext
         return cellStatus[row * model.config().featureCount() + featureIndex];
     }
 
-    /** The assembled input of a row, for tests and the in-process compute-floor benchmark. */
+    /**
+     * A copy of a row's assembled input: bench's compute-floor benchmark scores exactly the vector the
+     * pipeline built. Allocates, so never on the request path.
+     */
     public float[] assembledRow(final int row)
     {
         final int featureCount = model.config().featureCount();

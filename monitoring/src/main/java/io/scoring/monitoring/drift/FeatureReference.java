@@ -15,7 +15,7 @@ import java.util.List;
  * or category no training row fell in still has a small positive expected share (chi-squared needs
  * one, PSI's logarithm too). Immutable.
  */
-public final class FeatureReference
+final class FeatureReference
 {
     private final String name;
     private final List<String> categories;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -46,18 +46,18 @@ public final class ReferenceProfile
      * Builds the profile of training rows, each a float vector in model order (categorical values are
      * category codes). Non-finite values and invalid codes are left out of their feature's profile.
      */
-    public static ReferenceProfile build(final List<FeatureSpec> specs, final float[][] trainingRows)
+    public static ReferenceProfile build(final List<MonitoredFeature> specs, final float[][] trainingRows)
     {
         final List<FeatureReference> features = new ArrayList<>(specs.size());
         for (int f = 0; f < specs.size(); f++)
         {
-            final FeatureSpec spec = specs.get(f);
+            final MonitoredFeature spec = specs.get(f);
             features.add(spec.isCategorical() ? categorical(spec, f, trainingRows) : numeric(spec, f, trainingRows));
         }
         return new ReferenceProfile(trainingRows.length, features);
     }
 
-    private static FeatureReference categorical(final FeatureSpec spec, final int column, final float[][] rows)
+    private static FeatureReference categorical(final MonitoredFeature spec, final int column, final float[][] rows)
     {
         final long[] counts = new long[spec.categories().size()];
         for (final float[] row : rows)
@@ -71,7 +71,7 @@ public final class ReferenceProfile
         return new FeatureReference(spec.name(), spec.categories(), new double[0], counts, new double[0]);
     }
 
-    private static FeatureReference numeric(final FeatureSpec spec, final int column, final float[][] rows)
+    private static FeatureReference numeric(final MonitoredFeature spec, final int column, final float[][] rows)
     {
         final double[] values = new double[rows.length];
         int n = 0;
@@ -128,13 +128,13 @@ public final class ReferenceProfile
         return rows;
     }
 
-    public List<FeatureReference> features()
+    List<FeatureReference> features()
     {
         return features;
     }
 
     /** True when the profile describes these features, by name, type and categories, in this order. */
-    public boolean matches(final List<FeatureSpec> specs)
+    public boolean matches(final List<MonitoredFeature> specs)
     {
         if (specs.size() != features.size())
         {
@@ -142,7 +142,7 @@ public final class ReferenceProfile
         }
         for (int i = 0; i < specs.size(); i++)
         {
-            final FeatureSpec spec = specs.get(i);
+            final MonitoredFeature spec = specs.get(i);
             final FeatureReference feature = features.get(i);
             if (!spec.name().equals(feature.name()) || !spec.categories().equals(feature.categories()))
             {

@@ -1,6 +1,7 @@
 package io.scoring.monitoring.feedback;
 
 import io.micrometer.core.instrument.Counter;
+import io.scoring.hashing.Fnv64;
 import io.scoring.monitoring.Monitoring;
 
 /**
@@ -140,15 +141,10 @@ public final class PredictionJournal
         return -1;
     }
 
-    /** FNV-1a over the characters, finished with MurmurHash3's fmix64 so every bit depends on every input bit. */
+    /** FNV-1a over the characters, finished with fmix64 so every bit depends on every input bit. */
     static long hashHigh(final CharSequence id)
     {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0, length = id.length(); i < length; i++)
-        {
-            h = (h ^ id.charAt(i)) * 0x100000001b3L;
-        }
-        return fmix64(h ^ id.length());
+        return Fnv64.fmix64(Fnv64.mix(Fnv64.OFFSET_BASIS, id) ^ id.length());
     }
 
     /** An independent polynomial hash of the characters (another multiplier, another seed), also fmix64'd. */
@@ -159,17 +155,6 @@ public final class PredictionJournal
         {
             h = (h + id.charAt(i)) * 0x9E3779B97F4A7C15L;
         }
-        return fmix64(h + id.length());
-    }
-
-    private static long fmix64(final long value)
-    {
-        long k = value;
-        k ^= k >>> 33;
-        k *= 0xff51afd7ed558ccdL;
-        k ^= k >>> 33;
-        k *= 0xc4ceb9fe1a85ec53L;
-        k ^= k >>> 33;
-        return k;
+        return Fnv64.fmix64(h + id.length());
     }
 }

@@ -46,6 +46,17 @@ public final class RequestMeters
         }
     }
 
+    /**
+     * Counts a scoring done off the request path (a shadow's) as "ok" and records its duration. The
+     * stage histograms stay the request pipeline's alone: a shadow has no decode, lookup or encode, and
+     * its zeros would pull the pipeline's stage percentiles down.
+     */
+    public void recordOffPath(final long nanos)
+    {
+        requestsByOutcome[OK].increment();
+        duration.record(nanos);
+    }
+
     /** Requests counted since start, whatever their outcome. */
     public long total()
     {

@@ -54,11 +54,11 @@ public final class ScoringMetrics implements AutoCloseable
     private final PrometheusMeterRegistry registry =
         new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, prometheus, Clock.SYSTEM);
     private final HistogramFamily requestDuration = new HistogramFamily("scoring_request_duration_seconds",
-        "Time from decoded request to encoded answer, successful requests", Buckets.REQUEST, "model", "version", "role");
+        "Time from decoded request to encoded answer, successful requests", HistogramBounds.REQUEST, "model", "version", "role");
     private final HistogramFamily stageDuration = new HistogramFamily("scoring_stage_duration_seconds",
-        "One stage of the request pipeline, successful requests", Buckets.STAGE, "stage");
+        "One stage of the request pipeline, successful requests", HistogramBounds.STAGE, "stage");
     private final HistogramFamily featureLookupDuration = new HistogramFamily("scoring_feature_lookup_duration_seconds",
-        "One feature store call, all rows of a request", Buckets.REQUEST, "store");
+        "One feature store call, all rows of a request", HistogramBounds.REQUEST, "store");
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final List<String> outcomes;
     private final RequestMeters.StageHistograms stages;

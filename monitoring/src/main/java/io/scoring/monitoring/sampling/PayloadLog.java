@@ -3,7 +3,7 @@ package io.scoring.monitoring.sampling;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.micrometer.core.instrument.Counter;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 
@@ -117,7 +117,7 @@ public final class PayloadLog implements SampleSink
     private void writeJson(final Sample sample) throws IOException
     {
         final SampleSource source = sample.source();
-        final List<FeatureSpec> features = source.spec().features();
+        final List<MonitoredFeature> features = source.spec().features();
         final int rows = sample.rowCount();
         json.writeStartObject();
         json.writeStringField("request_id", sample.requestId());
@@ -169,7 +169,7 @@ public final class PayloadLog implements SampleSink
         json.writeEndObject();
     }
 
-    private void writeFeature(final FeatureSpec feature, final float value) throws IOException
+    private void writeFeature(final MonitoredFeature feature, final float value) throws IOException
     {
         if (feature.isCategorical())
         {

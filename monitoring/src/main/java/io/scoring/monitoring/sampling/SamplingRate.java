@@ -1,5 +1,7 @@
 package io.scoring.monitoring.sampling;
 
+import io.scoring.hashing.Fnv64;
+
 /**
  * A model's sampling rate and the per-request decision. The decision hashes the request id (FNV-1a
  * over its chars, then a 64-bit finaliser) and compares it with the rate, so it needs no shared random
@@ -45,17 +47,6 @@ public final class SamplingRate
 
     static long hash(final CharSequence text)
     {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0, length = text.length(); i < length; i++)
-        {
-            h ^= text.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33; // murmur3's fmix64: spreads FNV's weak low bits over the top ones
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        return Fnv64.fmix64(Fnv64.mix(Fnv64.OFFSET_BASIS, text));
     }
 }

@@ -1,6 +1,6 @@
 package io.scoring.monitoring.comparison;
 
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.VersionSpec;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PairWindowTest
 {
-    private static final VersionSpec CHAMPION = new VersionSpec("m", "v1", List.of(FeatureSpec.numeric("x")), 0.5, null);
+    private static final VersionSpec CHAMPION = new VersionSpec("m", "v1", List.of(MonitoredFeature.numeric("x")), 0.5, null);
 
     @Test
     void shouldMeasureAgreementDeltasAndLatencyOfAKnownShift()

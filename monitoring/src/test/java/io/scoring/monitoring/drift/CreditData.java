@@ -1,6 +1,6 @@
 package io.scoring.monitoring.drift;
 
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,7 @@ import java.util.List;
  */
 final class CreditData
 {
-    final List<FeatureSpec> features = new ArrayList<>();
+    final List<MonitoredFeature> features = new ArrayList<>();
     final List<float[]> rows = new ArrayList<>();
 
     static CreditData load() throws IOException
@@ -73,7 +73,7 @@ final class CreditData
             return;
         }
         features.add(type.startsWith("{") ?
-            FeatureSpec.categorical(name, split(type.substring(1, type.lastIndexOf('}')))) : FeatureSpec.numeric(name));
+            MonitoredFeature.categorical(name, split(type.substring(1, type.lastIndexOf('}')))) : MonitoredFeature.numeric(name));
     }
 
     private void row(final List<String> values)
@@ -81,7 +81,7 @@ final class CreditData
         final float[] row = new float[features.size()];
         for (int i = 0; i < row.length; i++)
         {
-            final FeatureSpec feature = features.get(i);
+            final MonitoredFeature feature = features.get(i);
             row[i] = feature.isCategorical() ? feature.categories().indexOf(values.get(i)) : Float.parseFloat(values.get(i));
             if (row[i] < 0)
             {

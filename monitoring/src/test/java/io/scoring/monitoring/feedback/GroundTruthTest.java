@@ -2,7 +2,7 @@ package io.scoring.monitoring.feedback;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GroundTruthTest
 {
-    private static final VersionSpec V1 = new VersionSpec("credit-risk", "v1", List.of(FeatureSpec.numeric("x")), 0.5, null);
+    private static final VersionSpec V1 = new VersionSpec("credit-risk", "v1", List.of(MonitoredFeature.numeric("x")), 0.5, null);
 
     private final Counter evicted = new SimpleMeterRegistry().counter("evicted");
     private final GroundTruth truth = new GroundTruth(new Monitoring.Context()

@@ -49,6 +49,26 @@ class PrometheusExpositionTest
     }
 
     @Test
+    void shouldKeepShadowScoringsOutOfThePipelineStageHistograms()
+    {
+        metrics.requestMeters("credit-risk", "v1", "champion").record(0, 2_000, 40_000, 30_000, 3_000, 80_000);
+        metrics.requestMeters("credit-risk", "v2", "shadow").recordOffPath(500_000);
+
+        final String scrape = metrics.scrape();
+
+        for (final String stage : List.of("decode", "feature_lookup", "score", "encode"))
+        {
+            assertEquals(1.0, value(scrape, "scoring_stage_duration_seconds_count", "stage=\"" + stage + "\""), stage);
+        }
+        assertEquals(1.0, value(scrape, "scoring_request_duration_seconds_count",
+            "model=\"credit-risk\",role=\"shadow\",version=\"v2\""));
+        assertEquals(500e-6, value(scrape, "scoring_request_duration_seconds_sum",
+            "model=\"credit-risk\",role=\"shadow\",version=\"v2\""), 1e-12);
+        assertEquals(1.0, value(scrape, "scoring_requests_total",
+            "model=\"credit-risk\",outcome=\"ok\",role=\"shadow\",version=\"v2\""));
+    }
+
+    @Test
     void shouldExposeStageFeatureStoreShadowTrafficAndJvmSeries()
     {
         metrics.requestMeters("credit-risk", "v1", "champion").record(0, 2_000, 40_000, 30_000, 3_000, 80_000);

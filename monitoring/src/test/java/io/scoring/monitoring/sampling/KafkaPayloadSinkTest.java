@@ -1,7 +1,7 @@
 package io.scoring.monitoring.sampling;
 
 import io.micrometer.core.instrument.Counter;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
@@ -32,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class KafkaPayloadSinkTest
 {
-    private static final List<FeatureSpec> FEATURES = List.of(
-        FeatureSpec.numeric("amount"), FeatureSpec.categorical("purpose", List.of("car", "tv", "education")));
+    private static final List<MonitoredFeature> FEATURES = List.of(
+        MonitoredFeature.numeric("amount"), MonitoredFeature.categorical("purpose", List.of("car", "tv", "education")));
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private static KafkaBroker broker;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.VersionSpec;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PayloadLogTest
 {
     private static final VersionSpec SPEC = new VersionSpec("credit-risk", "v1",
-        List.of(FeatureSpec.numeric("amount"), FeatureSpec.categorical("purpose", List.of("used car", "radio/tv"))), 0.5, null);
+        List.of(MonitoredFeature.numeric("amount"), MonitoredFeature.categorical("purpose", List.of("used car", "radio/tv"))), 0.5, null);
 
     @TempDir
     Path dir;

@@ -2,7 +2,7 @@ package io.scoring.monitoring.sampling;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.scoring.monitoring.FeatureSpec;
+import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.VersionSpec;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SampleQueueTest
 {
     private static final VersionSpec SPEC = new VersionSpec("credit-risk", "v1",
-        List.of(FeatureSpec.numeric("amount"), FeatureSpec.categorical("purpose", List.of("car", "tv"))), 0.5, null);
+        List.of(MonitoredFeature.numeric("amount"), MonitoredFeature.categorical("purpose", List.of("car", "tv"))), 0.5, null);
 
     private final Counter dropped = new SimpleMeterRegistry().counter("dropped");
     private final SampleSources sources = new SampleSources();

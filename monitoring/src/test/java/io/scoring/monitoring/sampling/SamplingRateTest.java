@@ -1,6 +1,8 @@
 package io.scoring.monitoring.sampling;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -48,5 +50,19 @@ class SamplingRateTest
     {
         assertThrows(IllegalArgumentException.class, () -> new SamplingRate(100.5));
         assertThrows(IllegalArgumentException.class, () -> new SamplingRate(-1));
+    }
+
+    /** The decision must not move between releases: a request id sampled before is sampled after. */
+    @ParameterizedTest(name = "''{0}''")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "\"\"                                   | efd01f60ba992926",
+        "a                                      | 82a2a958a9bece5b",
+        "req-1                                  | 41bf9201cad1d3b5",
+        "0f8fad5b-d9cb-469f-a165-70867728950e   | 564e1752fb452f46",
+        "ключ                                   | f000d492e31c339f",
+    })
+    void shouldHashARequestIdAsBefore(final String requestId, final String hash)
+    {
+        assertEquals(Long.parseUnsignedLong(hash, 16), SamplingRate.hash(requestId));
     }
 }

@@ -2,7 +2,7 @@ package io.scoring.router.state;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.scoring.features.redis.RedisServerProcess;
+import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -10,26 +10,26 @@ import java.util.Objects;
  * @param name       the feature's name, as in the model config.
  * @param categories empty for a numeric feature; else the category names, index = code.
  */
-public record FeatureSpec(String name, List<String> categories)
+public record MonitoredFeature(String name, List<String> categories)
 {
-    public FeatureSpec
+    public MonitoredFeature
     {
         Objects.requireNonNull(name, "name");
         categories = List.copyOf(categories);
     }
 
-    public static FeatureSpec numeric(final String name)
+    public static MonitoredFeature numeric(final String name)
     {
-        return new FeatureSpec(name, List.of());
+        return new MonitoredFeature(name, List.of());
     }
 
-    public static FeatureSpec categorical(final String name, final List<String> categories)
+    public static MonitoredFeature categorical(final String name, final List<String> categories)
     {
         if (categories.isEmpty())
         {
             throw new IllegalArgumentException("categorical feature '" + name + "' needs categories");
         }
-        return new FeatureSpec(name, categories);
+        return new MonitoredFeature(name, categories);
     }
 
     public boolean isCategorical()

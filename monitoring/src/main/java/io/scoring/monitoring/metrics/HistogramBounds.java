@@ -4,7 +4,7 @@ package io.scoring.monitoring.metrics;
  * Histogram bucket upper bounds, in nanoseconds. Prometheus aggregates histograms across replicas only
  * when every replica uses the same bounds, so they are constants, not configuration.
  */
-final class Buckets
+final class HistogramBounds
 {
     /**
      * A request: 25 µs to 5 s in 25 buckets, about 6 per decade below 10 ms (1-1.5-2-3-5-7.5) where the
@@ -20,7 +20,7 @@ final class Buckets
         1, 2, 5, 10, 25, 50, 100, 250, 500,
         1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000);
 
-    private Buckets()
+    private HistogramBounds()
     {
     }
 

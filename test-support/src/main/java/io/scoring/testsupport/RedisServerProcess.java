@@ -1,4 +1,4 @@
-package io.scoring.features.redis;
+package io.scoring.testsupport;
 
 import java.io.File;
 import java.io.IOException;

@@ -8,14 +8,14 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes credit-risk's model.json in the format of docs/MODEL_REPOSITORY.md. */
-final class ModelConfig
+final class ModelJsonWriter
 {
     static final String MODEL_NAME = "credit-risk";
     static final String ENTITY_KEY = "applicant_id";
     /** The score at or above which the answer is "bad": the cost-optimal 1/6 (cost 1 / (1 + 5)). */
     static final double DECISION_THRESHOLD = 1.0 / 6.0;
 
-    private ModelConfig()
+    private ModelJsonWriter()
     {
     }
 
