@@ -6,11 +6,13 @@ import io.scoring.bench.load.DemoWorkload;
 import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.gateway.DemoBundle;
+import io.scoring.gateway.grpc.PredictGrpcCodec;
 import io.scoring.gateway.grpc.PredictRequestDecoder;
 import io.scoring.gateway.grpc.PredictResponseEncoder;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.proto.v1.FeatureValue;
@@ -38,6 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +57,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code decode}: a request's bytes, read from a stream as gRPC hands them, into the context;</li>
  *   <li>{@code encode}: a scored request's answer into the stream gRPC drains, drained into a buffer
  *   as gRPC's framer does;</li>
- *   <li>{@code wholePath}: decode, predict (route, store lookup, assemble, score), encode and drain,
- *   then finish (meters, prediction memory, 1% sampling: the gateway's monitoring, default settings).</li>
+ *   <li>{@code wholePath}: the gateway's request cycle with the own API's gRPC codec: decode, predict
+ *   (route, store lookup, assemble, score), encode and drain, then finish (meters, prediction memory,
+ *   1% sampling: the gateway's monitoring, default settings).</li>
  * </ul>
  * gRPC's own per-call objects (call, metadata, Netty buffers) are not part of it.
  *
@@ -79,14 +83,16 @@ public class GrpcCodecBenchmark
     private FeatureStore store;
     private ModelRegistry models;
     private Monitoring monitor;
-    private PredictPipeline pipeline;
+    private RequestCycle cycle;
     private byte[][] requests;
     private int next;
 
     private final PredictRequestDecoder decoder = new PredictRequestDecoder();
     private final PredictResponseEncoder encoder = new PredictResponseEncoder();
+    private final PredictGrpcCodec codec = new PredictGrpcCodec();
     private final MessageStream message = new MessageStream();
     private final FramerSink framer = new FramerSink();
+    private final DrainingWire wire = new DrainingWire(framer);
 
     /** 64 rows, on the runtime the parameter names. */
     private ModelRepository.Context repositoryContext()
@@ -111,7 +117,7 @@ public class GrpcCodecBenchmark
         final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
         models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
         monitoring.models(models);
-        pipeline = new PredictPipeline(models, 64, monitoring);
+        cycle = new RequestCycle(new PredictPipeline(models, 64, monitoring));
 
         final PredictRequest[] demo = DemoWorkload.ownRequests();
         requests = new byte[demo.length][];
@@ -201,20 +207,12 @@ public class GrpcCodecBenchmark
         return response.getResultsCount();
     }
 
+    /** The gateway's request cycle with the own API's gRPC codec, as the transport runs it. */
     @Benchmark
-    public int wholePath() throws IOException
+    public int wholePath()
     {
-        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-        if (!decoder.decode(message.wrap(nextRequest()), ctx))
-        {
-            return -1;
-        }
-        ctx.decoded(System.nanoTime());
-        final Outcome outcome = pipeline.predict(ctx);
-        ctx.encoding(System.nanoTime());
-        final int written = outcome == Outcome.OK ? ((Drainable)encoder.encode(ctx)).drainTo(framer) : -1;
-        pipeline.finish(ctx);
-        return written;
+        cycle.serve(message.wrap(nextRequest()), codec, wire);
+        return wire.written;
     }
 
     private byte[] nextRequest()
@@ -260,6 +258,43 @@ public class GrpcCodecBenchmark
             System.arraycopy(bytes, position, target, offset, count);
             position += count;
             return count;
+        }
+    }
+
+    /** What the gRPC call does with an answer: gRPC's framer drains it inside {@code sendMessage}. */
+    private static final class DrainingWire implements RequestCycle.Wire<InputStream>
+    {
+        private final OutputStream framer;
+        int written;
+
+        DrainingWire(final OutputStream framer)
+        {
+            this.framer = framer;
+        }
+
+        @Override
+        public InputStream answerBuffer()
+        {
+            return null;
+        }
+
+        @Override
+        public void send(final InputStream answer)
+        {
+            try
+            {
+                written = ((Drainable)answer).drainTo(framer);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        @Override
+        public void refuse(final Outcome outcome, final String message)
+        {
+            written = -1;
         }
     }
 

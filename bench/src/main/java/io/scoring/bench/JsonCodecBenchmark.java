@@ -13,10 +13,12 @@ import io.scoring.features.FeatureStore;
 import io.scoring.gateway.DemoBundle;
 import io.scoring.gateway.http.JsonBodyException;
 import io.scoring.gateway.http.PredictJson;
+import io.scoring.gateway.http.PredictJsonCodec;
 import io.scoring.gateway.http.PredictJsonDecoder;
 import io.scoring.gateway.http.PredictJsonEncoder;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelRepository;
@@ -47,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code encode} / {@code jacksonEncode}: the answer to it, into a buffer from Netty's default
  *   (adaptive, pooled) allocator, as the handler's {@code ctx.alloc()}, released each time;</li>
  *   <li>{@code wholePath} / {@code jacksonWholePath}: bytes, decode, the pipeline (store lookup,
- *   native evaluator of the champion), encode, finish.</li>
+ *   native evaluator of the champion), encode, finish; {@code wholePath} through the gateway's
+ *   request cycle with the own API's JSON codec, as the HTTP transport runs it.</li>
  * </ul>
  * Netty's per-request objects (the request, the response, its headers) are not part of it. Leak
  * detection is off: at Netty's default level it samples one buffer in 128 with a stack trace, an
@@ -85,6 +88,9 @@ public class JsonCodecBenchmark
     private FeatureStore store;
     private ModelRegistry models;
     private PredictPipeline pipeline;
+    private RequestCycle cycle;
+    private final PredictJsonCodec codec = new PredictJsonCodec();
+    private final ReleasingWire wire = new ReleasingWire();
     private ByteBuf body;
 
     @Setup
@@ -96,6 +102,7 @@ public class JsonCodecBenchmark
         }
         models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         pipeline = new PredictPipeline(models, 64, null);
+        cycle = new RequestCycle(pipeline);
         final byte[] bytes = BODY.getBytes(StandardCharsets.UTF_8);
         body = alloc.directBuffer(bytes.length).writeBytes(bytes);
 
@@ -155,20 +162,12 @@ public class JsonCodecBenchmark
         return written;
     }
 
+    /** The gateway's request cycle with the own API's JSON codec, as the HTTP transport runs it. */
     @Benchmark
-    public int wholePath() throws JsonBodyException
+    public int wholePath()
     {
-        decoder.decode(body, request);
-        int written = 0;
-        if (pipeline.predict(request) == Outcome.OK)
-        {
-            final ByteBuf out = alloc.buffer();
-            PredictJsonEncoder.encode(request, out);
-            written = out.readableBytes();
-            out.release();
-        }
-        pipeline.finish(request);
-        return written;
+        cycle.serve(body, codec, wire);
+        return wire.written;
     }
 
     @Benchmark
@@ -192,5 +191,30 @@ public class JsonCodecBenchmark
         }
         pipeline.finish(request);
         return written;
+    }
+
+    /** What the HTTP exchange does with an answer, short of writing it to a socket: takes the buffer, then lets it go. */
+    private final class ReleasingWire implements RequestCycle.Wire<ByteBuf>
+    {
+        int written;
+
+        @Override
+        public ByteBuf answerBuffer()
+        {
+            return alloc.buffer();
+        }
+
+        @Override
+        public void send(final ByteBuf answer)
+        {
+            written = answer.readableBytes();
+            answer.release();
+        }
+
+        @Override
+        public void refuse(final Outcome outcome, final String message)
+        {
+            written = 0;
+        }
     }
 }

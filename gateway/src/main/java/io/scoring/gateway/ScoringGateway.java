@@ -15,6 +15,7 @@ import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.Monitoring;
@@ -107,7 +108,8 @@ public final class ScoringGateway
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
-        final PredictPipeline pipeline = new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring);
+        final RequestCycle cycle =
+            new RequestCycle(new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring));
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -116,14 +118,14 @@ public final class ScoringGateway
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state, monitoring).start();
+            cycle, state, monitoring).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
         final ByteBufAllocator grpcAllocator =
             config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            pipeline, state, grpcExecutor, grpcAllocator).start();
+            cycle, state, grpcExecutor, grpcAllocator).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring).start();
         state.markReady();

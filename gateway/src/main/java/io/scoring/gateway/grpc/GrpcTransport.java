@@ -14,8 +14,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.ScoringContext;
-import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.router.ModelRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,11 +29,15 @@ import java.util.concurrent.TimeUnit;
  * <p>Handlers run on the Netty event loop that decoded the call ({@code directExecutor}): the pipeline
  * never blocks, so a hand-off to another pool would only add latency. Messages above the size limit
  * are refused by gRPC with RESOURCE_EXHAUSTED; messages that are not valid protobuf with
- * INVALID_ARGUMENT. The own API's Predict decodes and encodes its messages itself
- * ({@link PredictCallHandler}); the V2 service parses with the generated classes.
+ * INVALID_ARGUMENT. The two scoring methods, the own API's Predict and V2's ModelInfer, are
+ * registered by hand ({@link PredictCallHandler}) and served by the {@link RequestCycle}, each with its
+ * codec; V2's other methods go through the generated stubs.
  */
 public final class GrpcTransport
 {
+    static final String SCORING_SERVICE = "scoring.v1.ScoringService";
+    static final String PREDICT = SCORING_SERVICE + "/Predict";
+
     private final Server server;
 
     public GrpcTransport(
@@ -42,7 +46,7 @@ public final class GrpcTransport
         final EventLoopGroup bossGroup,
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
-        final PredictPipeline pipeline,
+        final RequestCycle cycle,
         final ServerState state,
         final Executor handlerExecutor,
         final ByteBufAllocator allocator)
@@ -65,8 +69,8 @@ public final class GrpcTransport
         }
         server = builder
             .maxInboundMessageSize(maxMessageBytes)
-            .addService(PredictCallHandler.service(pipeline))
-            .addService(rejectingMalformedMessages(new InferenceGrpcService(pipeline, state).bindService()))
+            .addService(scoringService(cycle))
+            .addService(inferenceService(cycle, state))
             .build();
     }
 
@@ -96,22 +100,45 @@ public final class GrpcTransport
         }
     }
 
+    /** The own API: {@code scoring.v1.ScoringService} with its one method. */
+    static ServerServiceDefinition scoringService(final RequestCycle cycle)
+    {
+        return ServerServiceDefinition.builder(SCORING_SERVICE)
+            .addMethod(PredictCallHandler.unaryBytes(PREDICT), new PredictCallHandler(cycle, PredictGrpcCodec.PER_THREAD))
+            .build();
+    }
+
+    /**
+     * {@code inference.GRPCInferenceService}: ModelInfer through the request cycle, like Predict; the
+     * other methods (health, metadata) through the generated stubs.
+     */
+    static ServerServiceDefinition inferenceService(final RequestCycle cycle, final ServerState state)
+    {
+        final ModelRegistry models = cycle.pipeline().models();
+        final ThreadLocal<V2GrpcCodec> codecs = ThreadLocal.withInitial(() -> new V2GrpcCodec(models));
+        final ServerServiceDefinition generated = new InferenceGrpcService(models, state).bindService();
+        final ServerServiceDefinition.Builder service =
+            ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
+        for (final ServerMethodDefinition<?, ?> method : generated.getMethods())
+        {
+            final String name = method.getMethodDescriptor().getFullMethodName();
+            if (V2GrpcCodec.METHOD.equals(name))
+            {
+                service.addMethod(PredictCallHandler.unaryBytes(name), new PredictCallHandler(cycle, codecs));
+            }
+            else
+            {
+                service.addMethod(parsingItself(method));
+            }
+        }
+        return service.build();
+    }
+
     /**
      * gRPC reports a request that fails to parse as UNKNOWN ("Application error processing RPC"), as
      * if the server were at fault. The caller sent it, so here it is INVALID_ARGUMENT: each method
      * takes the raw message stream and parses it itself, answering INVALID_ARGUMENT when it cannot.
      */
-    static ServerServiceDefinition rejectingMalformedMessages(final ServerServiceDefinition service)
-    {
-        final ServerServiceDefinition.Builder strict =
-            ServerServiceDefinition.builder(service.getServiceDescriptor().getName());
-        for (final ServerMethodDefinition<?, ?> method : service.getMethods())
-        {
-            strict.addMethod(parsingItself(method));
-        }
-        return strict.build();
-    }
-
     private static <Req, Resp> ServerMethodDefinition<InputStream, Resp> parsingItself(
         final ServerMethodDefinition<Req, Resp> method)
     {
@@ -130,7 +157,6 @@ public final class GrpcTransport
                 @Override
                 public void onMessage(final InputStream message)
                 {
-                    ScoringContext.ofThread().received(System.nanoTime()); // decoding starts with the parse
                     final Req request;
                     try
                     {

@@ -1,21 +1,11 @@
 package io.scoring.gateway.grpc;
 
-import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
-import io.scoring.gateway.pipeline.ScoringContext;
-import io.scoring.gateway.v2.FeatureStatusText;
-import io.scoring.gateway.v2.TensorData;
-import io.scoring.gateway.v2.V2Binder;
 import io.scoring.gateway.v2.V2Metadata;
 import io.scoring.proto.inference.GRPCInferenceServiceGrpc;
-import io.scoring.proto.inference.GrpcPredictV2.InferParameter;
-import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
-import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
-import io.scoring.proto.inference.GrpcPredictV2.ModelInferResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ModelMetadataRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ModelMetadataResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ModelReadyRequest;
@@ -27,23 +17,24 @@ import io.scoring.proto.inference.GrpcPredictV2.ServerMetadataResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ServerReadyRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ServerReadyResponse;
 import io.scoring.router.Model;
-import io.scoring.router.model.OutputSpec;
+import io.scoring.router.ModelRegistry;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
-/** The Open Inference Protocol (KServe V2) over gRPC, wire-compatible with the published proto. */
+/**
+ * The Open Inference Protocol (KServe V2) over gRPC, wire-compatible with the published proto: its
+ * health and metadata methods, through the generated stubs (they are not on the hot path).
+ * {@code ModelInfer} is not served here but by {@link PredictCallHandler} with {@link V2GrpcCodec},
+ * through the same request cycle as the own API's Predict ({@link GrpcTransport#inferenceService}).
+ */
 final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase
 {
-    private final PredictPipeline pipeline;
+    private final ModelRegistry models;
     private final ServerState state;
 
-    InferenceGrpcService(final PredictPipeline pipeline, final ServerState state)
+    InferenceGrpcService(final ModelRegistry models, final ServerState state)
     {
-        this.pipeline = pipeline;
+        this.models = models;
         this.state = state;
     }
 
@@ -62,7 +53,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     @Override
     public void modelReady(final ModelReadyRequest request, final StreamObserver<ModelReadyResponse> responses)
     {
-        final Model model = pipeline.models().model(request.getName());
+        final Model model = models.model(request.getName());
         if (null == model)
         {
             responses.onError(notFound(request.getName()));
@@ -87,7 +78,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     public void modelMetadata(
         final ModelMetadataRequest request, final StreamObserver<ModelMetadataResponse> responses)
     {
-        final Model model = pipeline.models().model(request.getName());
+        final Model model = models.model(request.getName());
         if (null == model)
         {
             responses.onError(notFound(request.getName()));
@@ -114,120 +105,6 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
                 .addAllShape(java.util.Arrays.stream(output.shape()).boxed().toList());
         }
         reply(responses, metadata.build());
-    }
-
-    @Override
-    public void modelInfer(final ModelInferRequest request, final StreamObserver<ModelInferResponse> responses)
-    {
-        final ScoringContext ctx = ScoringContext.ofThread()
-            .reset(request.getModelName(), request.getModelVersion(), request.getId());
-        decode(request, ctx);
-        ctx.decoded(System.nanoTime());
-
-        final Outcome outcome = pipeline.predict(ctx);
-        ctx.encoding(System.nanoTime());
-        if (outcome != Outcome.OK)
-        {
-            responses.onError(outcome.grpcStatus(ctx.errorMessage()).asRuntimeException());
-        }
-        else
-        {
-            reply(responses, encode(ctx, request));
-        }
-        pipeline.finish(ctx);
-    }
-
-    private Outcome decode(final ModelInferRequest request, final ScoringContext ctx)
-    {
-        final Model model = pipeline.models().model(request.getModelName());
-        if (null == model)
-        {
-            return ctx.fail(Outcome.MODEL_NOT_FOUND, "model '" + request.getModelName() + "' is not served");
-        }
-        ctx.model(model);
-
-        final int inputCount = request.getInputsCount();
-        final boolean raw = request.getRawInputContentsCount() > 0;
-        if (raw && request.getRawInputContentsCount() != inputCount)
-        {
-            return ctx.fail(Outcome.INVALID_ARGUMENT, "raw_input_contents has " +
-                request.getRawInputContentsCount() + " entries for " + inputCount + " inputs");
-        }
-        for (int i = 0; i < inputCount; i++)
-        {
-            final ModelInferRequest.InferInputTensor input = request.getInputs(i);
-            if (raw && input.hasContents())
-            {
-                return ctx.fail(Outcome.INVALID_ARGUMENT,
-                    "input '" + input.getName() + "': has contents, but the request uses raw_input_contents");
-            }
-            final TensorData data;
-            try
-            {
-                data = raw ? RawTensorData.of(input.getDatatype(), request.getRawInputContents(i))
-                    : TypedTensorData.of(input.getDatatype(), input.getContents());
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                return ctx.fail(Outcome.INVALID_ARGUMENT, "input '" + input.getName() + "': " + ex.getMessage());
-            }
-            final long[] shape = input.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            if (V2Binder.bind(ctx, model.config(), inputCount, input.getName(), input.getDatatype(), shape, data) !=
-                Outcome.OK)
-            {
-                return ctx.outcome();
-            }
-        }
-        return Outcome.OK;
-    }
-
-    private static ModelInferResponse encode(final ScoringContext ctx, final ModelInferRequest request)
-    {
-        final ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
-            .setModelName(ctx.model().name())
-            .setModelVersion(ctx.version().version())
-            .setId(ctx.requestId().toString())
-            .putParameters("role", InferParameter.newBuilder().setStringParam(ctx.role().wireName()).build());
-        if (ctx.defaultedCount() > 0)
-        {
-            response.putParameters("feature_status",
-                InferParameter.newBuilder().setStringParam(FeatureStatusText.of(ctx)).build());
-        }
-
-        final Set<String> requested = new HashSet<>();
-        request.getOutputsList().forEach((output) -> requested.add(output.getName()));
-        final boolean raw = request.getRawInputContentsCount() > 0;
-        final List<OutputSpec> outputs = ctx.model().config().outputs();
-        for (int j = 0; j < outputs.size(); j++)
-        {
-            if (!requested.isEmpty() && !requested.contains(outputs.get(j).name()))
-            {
-                continue;
-            }
-            final ModelInferResponse.InferOutputTensor.Builder tensor = response.addOutputsBuilder()
-                .setName(outputs.get(j).name())
-                .setDatatype("FP32")
-                .addShape(ctx.rowCount())
-                .addShape(1);
-            if (raw)
-            {
-                final ByteBuffer bytes = ByteBuffer.allocate(ctx.rowCount() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                for (int row = 0; row < ctx.rowCount(); row++)
-                {
-                    bytes.putFloat(ctx.score(row, j));
-                }
-                response.addRawOutputContents(ByteString.copyFrom(bytes.array()));
-            }
-            else
-            {
-                final InferTensorContents.Builder contents = tensor.getContentsBuilder();
-                for (int row = 0; row < ctx.rowCount(); row++)
-                {
-                    contents.addFp32Contents(ctx.score(row, j));
-                }
-            }
-        }
-        return response.build();
     }
 
     private static RuntimeException notFound(final String model)

@@ -4,41 +4,40 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
-import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.gateway.pipeline.RequestCycle;
 
 import java.io.InputStream;
 
 /**
- * The own API's {@code scoring.v1.ScoringService/Predict} over gRPC without generated messages: the
- * request's bytes are decoded into the thread's {@link ScoringContext} ({@link PredictRequestDecoder}),
- * the pipeline runs, and the answer is written from the context ({@link PredictResponseEncoder}).
- * Nothing is allocated on the way apart from gRPC's own per-call objects (the call, its metadata, its
- * buffers) and this call's listener.
+ * A unary scoring method over gRPC without generated messages: the own API's
+ * {@code scoring.v1.ScoringService/Predict} and V2's {@code inference.GRPCInferenceService/ModelInfer},
+ * each with its codec ({@link PredictGrpcCodec}, {@link V2GrpcCodec}). The request's bytes go to the
+ * {@link RequestCycle}; this class keeps only gRPC's part: taking the message, and sending the answer
+ * or the status. Nothing is allocated on the way apart from gRPC's own per-call objects (the call,
+ * its metadata, its buffers) and this call's listener.
  *
- * <p>Unary, answered in {@code onMessage}: a unary client sends one message and half-closes, so the
- * request is complete when its message arrives. Decoding, scoring and answering there, in one
- * callback, keeps the thread's context to this call: with {@code directExecutor} the event loop runs
- * other calls' callbacks between this call's {@code onMessage} and {@code onHalfClose}, and they would
- * reuse the same context. Only one message is requested, so a second one (a misbehaving client) is
- * never read; gRPC's own unary handler would answer it with INTERNAL "Too many requests", here the
- * first message is answered. A client that half-closes without a message gets what gRPC's unary
- * handler gives it: INTERNAL "Half-closed without a request".
+ * <p><b>Per-call state</b> lives in the call's {@link Listener} (as in grpc-java's ServerCalls), never
+ * in the thread: the whole cycle runs inside {@code onMessage}, and all that outlives it is whether
+ * the call was answered. A unary client sends one message and half-closes, so the request is complete
+ * when its message arrives; answering there keeps the thread's context to this one callback, whereas
+ * between {@code onMessage} and {@code onHalfClose} the thread may serve other calls (the listener
+ * contract allows it; grpc-java 1.85 happens to deliver both together). Only one message is requested,
+ * so a second one (a misbehaving client) is never read: the first is answered. A client that
+ * half-closes without a message gets what gRPC's unary handler gives it: INTERNAL "Half-closed
+ * without a request".
  *
- * <p>Threading: callbacks run on the call's event loop thread; the decoder and encoder are per thread.
+ * <p>Threading: callbacks run on the call's event loop thread (or the handler pool, when one is set);
+ * the codecs are per thread.
  */
-final class PredictCallHandler implements ServerCallHandler<InputStream, ScoringContext>
+final class PredictCallHandler implements ServerCallHandler<InputStream, InputStream>
 {
-    static final String SERVICE = "scoring.v1.ScoringService";
-
-    private static final ThreadLocal<PredictRequestDecoder> DECODERS = ThreadLocal.withInitial(PredictRequestDecoder::new);
-    private static final ThreadLocal<PredictResponseEncoder> ENCODERS = ThreadLocal.withInitial(PredictResponseEncoder::new);
-
-    /** Reads the request's bytes as they come: the listener decodes them itself. */
-    private static final MethodDescriptor.Marshaller<InputStream> REQUEST_BYTES = new MethodDescriptor.Marshaller<>()
+    /**
+     * Both ways as bytes: requests are decoded by the codec, answers arrive encoded, as a stream gRPC
+     * drains inside {@code sendMessage} on the calling thread (see {@link PredictResponseEncoder}).
+     */
+    private static final MethodDescriptor.Marshaller<InputStream> BYTES = new MethodDescriptor.Marshaller<>()
     {
         @Override
         public InputStream stream(final InputStream value)
@@ -53,91 +52,52 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, Scoring
         }
     };
 
-    /**
-     * Writes the answer from the scored context with the calling thread's encoder; gRPC calls it inside
-     * {@code sendMessage}, on the thread that scored the request.
-     */
-    private static final MethodDescriptor.Marshaller<ScoringContext> ANSWER = new MethodDescriptor.Marshaller<>()
+    private final RequestCycle cycle;
+    private final ThreadLocal<? extends RequestCycle.Codec<InputStream, InputStream>> codecs;
+
+    /** @param codecs the protocol's codec, one per thread */
+    PredictCallHandler(final RequestCycle cycle, final ThreadLocal<? extends RequestCycle.Codec<InputStream, InputStream>> codecs)
     {
-        @Override
-        public InputStream stream(final ScoringContext ctx)
-        {
-            return ENCODERS.get().encode(ctx);
-        }
-
-        @Override
-        public ScoringContext parse(final InputStream stream)
-        {
-            throw new UnsupportedOperationException("the server writes answers, it never reads them");
-        }
-    };
-
-    static final MethodDescriptor<InputStream, ScoringContext> PREDICT = MethodDescriptor.<InputStream, ScoringContext>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Predict"))
-        .setRequestMarshaller(REQUEST_BYTES)
-        .setResponseMarshaller(ANSWER)
-        .build();
-
-    private final PredictPipeline pipeline;
-
-    PredictCallHandler(final PredictPipeline pipeline)
-    {
-        this.pipeline = pipeline;
+        this.cycle = cycle;
+        this.codecs = codecs;
     }
 
-    /** The service with its one method, under the name the generated clients call. */
-    static ServerServiceDefinition service(final PredictPipeline pipeline)
+    /** A unary method of this name whose messages are the bytes on the wire, under the name generated clients call. */
+    static MethodDescriptor<InputStream, InputStream> unaryBytes(final String fullMethodName)
     {
-        return ServerServiceDefinition.builder(SERVICE).addMethod(PREDICT, new PredictCallHandler(pipeline)).build();
+        return MethodDescriptor.<InputStream, InputStream>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY)
+            .setFullMethodName(fullMethodName)
+            .setRequestMarshaller(BYTES)
+            .setResponseMarshaller(BYTES)
+            .build();
     }
 
     @Override
-    public ServerCall.Listener<InputStream> startCall(final ServerCall<InputStream, ScoringContext> call, final Metadata headers)
+    public ServerCall.Listener<InputStream> startCall(final ServerCall<InputStream, InputStream> call, final Metadata headers)
     {
         call.request(1);
-        return new Listener(call, pipeline);
+        return new Listener(call, this);
     }
 
-    private static final class Listener extends ServerCall.Listener<InputStream>
+    /** One call: gRPC's listener of it, and the cycle's wire to it. */
+    private static final class Listener extends ServerCall.Listener<InputStream> implements RequestCycle.Wire<InputStream>
     {
-        private final ServerCall<InputStream, ScoringContext> call;
-        private final PredictPipeline pipeline;
+        private final ServerCall<InputStream, InputStream> call;
+        private final PredictCallHandler handler;
         private boolean answered;
 
-        Listener(final ServerCall<InputStream, ScoringContext> call, final PredictPipeline pipeline)
+        Listener(final ServerCall<InputStream, InputStream> call, final PredictCallHandler handler)
         {
             this.call = call;
-            this.pipeline = pipeline;
+            this.handler = handler;
         }
 
         @Override
         public void onMessage(final InputStream message)
         {
             answered = true;
-            final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime());
-            final PredictRequestDecoder decoder = DECODERS.get();
-            if (!decoder.decode(message, ctx))
-            {
-                // the caller sent it, so INVALID_ARGUMENT, not gRPC's UNKNOWN for a request that fails to parse
-                call.close(Outcome.INVALID_ARGUMENT.grpcStatus(decoder.error()), new Metadata());
-                return;
-            }
-            ctx.decoded(System.nanoTime());
-
-            final Outcome outcome = pipeline.predict(ctx);
-            ctx.encoding(System.nanoTime());
-            if (outcome != Outcome.OK)
-            {
-                call.close(outcome.grpcStatus(ctx.errorMessage()), new Metadata());
-            }
-            else
-            {
-                call.sendHeaders(new Metadata());
-                call.sendMessage(ctx);
-                call.close(Status.OK, new Metadata());
-            }
-            pipeline.finish(ctx);
+            handler.cycle.serve(message, handler.codecs.get(), this);
         }
 
         @Override
@@ -148,6 +108,26 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, Scoring
                 answered = true;
                 call.close(Status.INTERNAL.withDescription("Half-closed without a request"), new Metadata());
             }
+        }
+
+        @Override
+        public InputStream answerBuffer()
+        {
+            return null; // the encoders write into their own buffers
+        }
+
+        @Override
+        public void send(final InputStream answer)
+        {
+            call.sendHeaders(new Metadata());
+            call.sendMessage(answer);
+            call.close(Status.OK, new Metadata());
+        }
+
+        @Override
+        public void refuse(final Outcome outcome, final String message)
+        {
+            call.close(outcome.grpcStatus(message), new Metadata());
         }
     }
 }

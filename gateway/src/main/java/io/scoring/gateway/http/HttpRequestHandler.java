@@ -2,38 +2,25 @@ package io.scoring.gateway.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
-import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.router.Model;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,45 +38,49 @@ import java.util.regex.Pattern;
  *   POST /v2/models/{m}[/versions/{v}]/infer           inference
  * </pre>
  *
- * Runs on the event loop that decoded the request; every error is an {@code {"error": "..."}} body
- * with the status {@link Outcome} maps it to.
+ * The two scoring endpoints ({@code /v1/predict}, {@code .../infer}) are served by the
+ * {@link RequestCycle}, each with its codec ({@link PredictJsonCodec}, {@link V2JsonCodec}) and this
+ * event loop's {@link HttpExchange} as the wire; this class only routes. Runs on the event loop that
+ * decoded the request; every error is an {@code {"error": "..."}} body with the status {@link Outcome}
+ * maps it to ({@link HttpExchange}).
  */
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
-    private static final JsonFactory JSON = JsonFactory.builder()
+    /** Every JSON body read or written with Jackson here: V2 (for now), feedback, metadata. */
+    static final JsonFactory JSON = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
         .build();
-
-    /** One per event loop: each keeps the buffer it copies bodies into. */
-    private static final ThreadLocal<PredictJsonDecoder> PREDICT_DECODERS = ThreadLocal.withInitial(PredictJsonDecoder::new);
 
     /** {@code /v2/models/{m}[/versions/{v}][/ready|/infer]}. */
     private static final Pattern MODEL_PATH = Pattern.compile("/v2/models/([^/]+)(?:/versions/([^/]+))?(?:/(ready|infer))?");
 
-    private final PredictPipeline pipeline;
+    private final RequestCycle cycle;
     private final ServerState state;
     private final GatewayMonitoring monitoring;
+    /** One per event loop, borrowed for one request at a time. */
+    private final ThreadLocal<HttpExchange> exchanges;
 
-    HttpRequestHandler(final PredictPipeline pipeline, final ServerState state, final GatewayMonitoring monitoring)
+    HttpRequestHandler(final RequestCycle cycle, final ServerState state, final GatewayMonitoring monitoring)
     {
-        this.pipeline = pipeline;
+        this.cycle = cycle;
         this.state = state;
         this.monitoring = monitoring;
+        exchanges = ThreadLocal.withInitial(() -> new HttpExchange(state));
     }
 
     @Override
     protected void channelRead0(final ChannelHandlerContext ctx, final FullHttpRequest request)
     {
-        ScoringContext.ofThread().received(System.nanoTime());
+        final HttpExchange exchange = exchanges.get().begin(ctx, request);
         if (!request.decoderResult().isSuccess())
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed HTTP request");
+            exchange.error(Outcome.INVALID_ARGUMENT, "malformed HTTP request");
             return;
         }
         if (!Boolean.TRUE.equals(ctx.channel().attr(InFlightRequests.ADMITTED).get()))
         {
-            error(ctx, request, Outcome.SHUTTING_DOWN, "the server is shutting down");
+            exchange.error(Outcome.SHUTTING_DOWN, "the server is shutting down");
             return;
         }
 
@@ -98,29 +89,34 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final String path = query < 0 ? uri : uri.substring(0, query);
         try
         {
-            route(ctx, request, path);
+            route(exchange, path);
         }
         catch (final IOException ex)
         {
-            error(ctx, request, Outcome.SCORING_FAILED, "could not encode the answer: " + ex.getMessage());
+            exchange.error(Outcome.SCORING_FAILED, "could not encode the answer: " + ex.getMessage());
         }
     }
 
-    private void route(final ChannelHandlerContext ctx, final FullHttpRequest request, final String path)
-        throws IOException
+    private void route(final HttpExchange exchange, final String path) throws IOException
     {
         switch (path)
         {
-            case "/v1/predict" -> { if (requireMethod(ctx, request, HttpMethod.POST)) predict(ctx, request); }
-            case "/v1/feedback" -> { if (requireMethod(ctx, request, HttpMethod.POST)) feedback(ctx, request); }
-            case "/metrics" -> { if (requireMethod(ctx, request, HttpMethod.GET)) metrics(ctx, request); }
-            case "/v2" -> { if (requireMethod(ctx, request, HttpMethod.GET)) serverMetadata(ctx, request); }
-            case "/v2/health/live" -> { if (requireMethod(ctx, request, HttpMethod.GET)) readiness(ctx, request, "live", true); }
+            case "/v1/predict" ->
+            {
+                if (requireMethod(exchange, HttpMethod.POST))
+                {
+                    cycle.serve(exchange.request().content(), PredictJsonCodec.PER_THREAD.get(), exchange);
+                }
+            }
+            case "/v1/feedback" -> { if (requireMethod(exchange, HttpMethod.POST)) feedback(exchange); }
+            case "/metrics" -> { if (requireMethod(exchange, HttpMethod.GET)) metrics(exchange); }
+            case "/v2" -> { if (requireMethod(exchange, HttpMethod.GET)) serverMetadata(exchange); }
+            case "/v2/health/live" -> { if (requireMethod(exchange, HttpMethod.GET)) readiness(exchange, "live", true); }
             case "/v2/health/ready" ->
             {
-                if (requireMethod(ctx, request, HttpMethod.GET))
+                if (requireMethod(exchange, HttpMethod.GET))
                 {
-                    readiness(ctx, request, "ready", state.isReady());
+                    readiness(exchange, "ready", state.isReady());
                 }
             }
             default ->
@@ -128,162 +124,68 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 final Matcher model = MODEL_PATH.matcher(path);
                 if (model.matches())
                 {
-                    modelEndpoint(ctx, request, model.group(1), model.group(2), model.group(3));
+                    modelEndpoint(exchange, model.group(1), model.group(2), model.group(3));
                 }
                 else
                 {
-                    error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + path);
+                    exchange.error(HttpResponseStatus.NOT_FOUND, "no such path: " + path);
                 }
             }
         }
     }
 
-    private void modelEndpoint(
-        final ChannelHandlerContext ctx,
-        final FullHttpRequest request,
-        final String modelName,
-        final String version,
-        final String action) throws IOException
+    private void modelEndpoint(final HttpExchange exchange, final String modelName, final String version, final String action)
+        throws IOException
     {
-        final Model model = pipeline.models().model(modelName);
+        final Model model = cycle.pipeline().models().model(modelName);
         if (null == model)
         {
-            error(ctx, request, Outcome.MODEL_NOT_FOUND, "model '" + modelName + "' is not served");
+            exchange.error(Outcome.MODEL_NOT_FOUND, "model '" + modelName + "' is not served");
             return;
         }
         if (null != version && null == model.version(version))
         {
-            error(ctx, request, Outcome.VERSION_NOT_FOUND, "model '" + modelName + "' has no version '" + version +
+            exchange.error(Outcome.VERSION_NOT_FOUND, "model '" + modelName + "' has no version '" + version +
                 "'; loaded: " + model.versions().keySet());
             return;
         }
 
         if (null == action)
         {
-            if (requireMethod(ctx, request, HttpMethod.GET))
+            if (requireMethod(exchange, HttpMethod.GET))
             {
-                final ByteBuf body = ctx.alloc().buffer();
+                final ByteBuf body = exchange.buffer();
                 try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
                 {
                     V2Json.encodeModelMetadata(json, model, version);
                 }
-                respond(ctx, request, HttpResponseStatus.OK, body);
+                exchange.respond(HttpResponseStatus.OK, body);
             }
         }
         else if ("ready".equals(action))
         {
-            if (requireMethod(ctx, request, HttpMethod.GET))
+            if (requireMethod(exchange, HttpMethod.GET))
             {
-                readiness(ctx, request, "ready", state.isReady());
+                readiness(exchange, "ready", state.isReady());
             }
         }
         else if ("infer".equals(action))
         {
-            if (requireMethod(ctx, request, HttpMethod.POST))
+            if (requireMethod(exchange, HttpMethod.POST))
             {
-                infer(ctx, request, model, version);
+                cycle.serve(exchange.request().content(), V2JsonCodec.PER_THREAD.get().target(model, version), exchange);
             }
         }
         else
         {
-            error(ctx, request, HttpResponseStatus.NOT_FOUND, "no such path: " + request.uri());
+            exchange.error(HttpResponseStatus.NOT_FOUND, "no such path: " + exchange.request().uri());
         }
-    }
-
-    /** The own API's JSON, read and written by hand so that the path allocates nothing per request. */
-    private void predict(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
-    {
-        score(ctx, request, ScoringContext.ofThread(),
-            (content, decoded) -> PREDICT_DECODERS.get().decode(content, decoded),
-            (scored, body) -> PredictJsonEncoder.encode(scored, body));
-    }
-
-    private void infer(final ChannelHandlerContext ctx, final FullHttpRequest request, final Model model, final String version)
-        throws IOException
-    {
-        final ScoringContext scoring = ScoringContext.ofThread().reset(model.name(), version, "");
-        scoring.model(model);
-        final List<Set<String>> requestedOutputs = new ArrayList<>(1);
-        score(ctx, request, scoring,
-            (content, decoded) ->
-            {
-                try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(content)))
-                {
-                    requestedOutputs.add(V2Json.decodeInfer(parser, decoded, model));
-                }
-            },
-            (scored, body) ->
-            {
-                try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
-                {
-                    V2Json.encodeInfer(json, scored, requestedOutputs.get(0));
-                }
-            });
-    }
-
-    /** Reads a request body into the scoring context; malformed JSON may also arrive as a StreamReadException. */
-    @FunctionalInterface
-    private interface BodyDecoder
-    {
-        void decode(ByteBuf content, ScoringContext scoring) throws IOException, JsonBodyException;
-    }
-
-    /** Appends the answer of a scored request to the body. */
-    @FunctionalInterface
-    private interface AnswerEncoder
-    {
-        void encode(ScoringContext scoring, ByteBuf body) throws IOException;
-    }
-
-    /** Decode, run the pipeline, encode the answer or the error, then record: the same for every scoring endpoint. */
-    private void score(
-        final ChannelHandlerContext ctx,
-        final FullHttpRequest request,
-        final ScoringContext scoring,
-        final BodyDecoder decoder,
-        final AnswerEncoder encoder) throws IOException
-    {
-        try
-        {
-            decoder.decode(request.content(), scoring);
-        }
-        catch (final StreamReadException ex)
-        {
-            scoring.fail(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
-        }
-        catch (final JsonBodyException ex)
-        {
-            scoring.fail(Outcome.INVALID_ARGUMENT, ex.getMessage());
-        }
-        scoring.decoded(System.nanoTime());
-
-        final Outcome outcome = pipeline.predict(scoring);
-        scoring.encoding(System.nanoTime());
-        if (outcome == Outcome.OK)
-        {
-            final ByteBuf body = ctx.alloc().buffer();
-            try
-            {
-                encoder.encode(scoring, body);
-            }
-            catch (final IOException | RuntimeException ex)
-            {
-                body.release();
-                throw ex;
-            }
-            respond(ctx, request, HttpResponseStatus.OK, body);
-        }
-        else
-        {
-            error(ctx, request, outcome, scoring.errorMessage());
-        }
-        pipeline.finish(scoring);
     }
 
     /** {@code GET /metrics}: the Prometheus text exposition. */
-    private void metrics(final ChannelHandlerContext ctx, final FullHttpRequest request)
+    private void metrics(final HttpExchange exchange)
     {
-        final ByteBuf body = ctx.alloc().buffer(64 * 1024);
+        final ByteBuf body = exchange.channel().alloc().buffer(64 * 1024);
         try (ByteBufOutputStream out = new ByteBufOutputStream(body))
         {
             monitoring.monitoring().scrape(out);
@@ -291,65 +193,47 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         catch (final IOException ex)
         {
             body.release();
-            error(ctx, request, HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed: " + ex.getMessage());
+            exchange.error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "scrape failed: " + ex.getMessage());
             return;
         }
-        respond(ctx, request, HttpResponseStatus.OK, body, ScoringMetrics.CONTENT_TYPE);
+        exchange.respond(HttpResponseStatus.OK, body, ScoringMetrics.CONTENT_TYPE);
     }
 
     /** {@code POST /v1/feedback {"request_id": "...", "label": 0 or 1}}: ground truth for a recent prediction. */
-    private void feedback(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
+    private void feedback(final HttpExchange exchange) throws IOException
     {
-        String requestId = null;
-        int label = -1;
-        try (JsonParser parser = JSON.createParser((java.io.InputStream)new ByteBufInputStream(request.content())))
+        final FeedbackBody feedback;
+        try
         {
-            PredictJson.expect(parser.nextToken(), com.fasterxml.jackson.core.JsonToken.START_OBJECT, "the body");
-            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME)
-            {
-                final String field = parser.currentName();
-                final com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
-                switch (field)
-                {
-                    case "request_id", "requestId" -> requestId = PredictJson.text(parser, value, "request_id");
-                    case "label" ->
-                    {
-                        if (value != com.fasterxml.jackson.core.JsonToken.VALUE_NUMBER_INT)
-                        {
-                            throw new JsonBodyException("label: must be 0 or 1");
-                        }
-                        label = parser.getIntValue();
-                    }
-                    default -> throw new JsonBodyException("unknown field '" + field + "'");
-                }
-            }
+            feedback = FeedbackBody.read(exchange.request().content());
         }
         catch (final StreamReadException ex)
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
+            exchange.error(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
             return;
         }
         catch (final JsonBodyException ex)
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, ex.getMessage());
+            exchange.error(Outcome.INVALID_ARGUMENT, ex.getMessage());
             return;
         }
+        final String requestId = feedback.requestId;
         if (null == requestId || requestId.isEmpty())
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, "'request_id' is required");
+            exchange.error(Outcome.INVALID_ARGUMENT, "'request_id' is required");
             return;
         }
-        if (label != 0 && label != 1)
+        if (feedback.label != 0 && feedback.label != 1)
         {
-            error(ctx, request, Outcome.INVALID_ARGUMENT, "label: must be 0 or 1 (1 = the class the score is the probability of)");
+            exchange.error(Outcome.INVALID_ARGUMENT, "label: must be 0 or 1 (1 = the class the score is the probability of)");
             return;
         }
-        final FeedbackResult result = monitoring.monitoring().feedback(requestId, label);
+        final FeedbackResult result = monitoring.monitoring().feedback(requestId, feedback.label);
         switch (result)
         {
             case JOINED ->
             {
-                final ByteBuf body = ctx.alloc().buffer();
+                final ByteBuf body = exchange.buffer();
                 try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
                 {
                     json.writeStartObject();
@@ -357,17 +241,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                     json.writeBooleanField("joined", true);
                     json.writeEndObject();
                 }
-                respond(ctx, request, HttpResponseStatus.OK, body);
+                exchange.respond(HttpResponseStatus.OK, body);
             }
-            case INVALID_LABEL -> error(ctx, request, Outcome.INVALID_ARGUMENT, "label: must be 0 or 1");
-            default -> error(ctx, request, HttpResponseStatus.NOT_FOUND, "request '" + requestId +
+            case INVALID_LABEL -> exchange.error(Outcome.INVALID_ARGUMENT, "label: must be 0 or 1");
+            default -> exchange.error(HttpResponseStatus.NOT_FOUND, "request '" + requestId +
                 "' is not among the recent predictions (" + result.name().toLowerCase(java.util.Locale.ROOT) + ")");
         }
     }
 
-    private void serverMetadata(final ChannelHandlerContext ctx, final FullHttpRequest request) throws IOException
+    private void serverMetadata(final HttpExchange exchange) throws IOException
     {
-        final ByteBuf body = ctx.alloc().buffer();
+        final ByteBuf body = exchange.buffer();
         try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
         {
             json.writeStartObject();
@@ -377,70 +261,30 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             json.writeEndArray();
             json.writeEndObject();
         }
-        respond(ctx, request, HttpResponseStatus.OK, body);
+        exchange.respond(HttpResponseStatus.OK, body);
     }
 
-    private void readiness(final ChannelHandlerContext ctx, final FullHttpRequest request, final String field, final boolean yes)
-        throws IOException
+    private void readiness(final HttpExchange exchange, final String field, final boolean yes) throws IOException
     {
-        final ByteBuf body = ctx.alloc().buffer();
+        final ByteBuf body = exchange.buffer();
         try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
         {
             json.writeStartObject();
             json.writeBooleanField(field, yes);
             json.writeEndObject();
         }
-        respond(ctx, request, yes ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
+        exchange.respond(yes ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);
     }
 
-    private boolean requireMethod(final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpMethod method)
+    private static boolean requireMethod(final HttpExchange exchange, final HttpMethod method)
     {
+        final FullHttpRequest request = exchange.request();
         if (request.method().equals(method))
         {
             return true;
         }
-        error(ctx, request, HttpResponseStatus.METHOD_NOT_ALLOWED,
+        exchange.error(HttpResponseStatus.METHOD_NOT_ALLOWED,
             request.method() + " is not allowed on " + request.uri() + "; use " + method);
         return false;
-    }
-
-    private void error(final ChannelHandlerContext ctx, final FullHttpRequest request, final Outcome outcome, final String message)
-    {
-        error(ctx, request, HttpResponseStatus.valueOf(outcome.httpStatus()), message);
-    }
-
-    private void error(
-        final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpResponseStatus status, final String message)
-    {
-        respond(ctx, request, status, ErrorBody.of(ctx.alloc(), message));
-    }
-
-    private void respond(
-        final ChannelHandlerContext ctx, final FullHttpRequest request, final HttpResponseStatus status, final ByteBuf body)
-    {
-        respond(ctx, request, status, body, HttpHeaderValues.APPLICATION_JSON);
-    }
-
-    private void respond(
-        final ChannelHandlerContext ctx,
-        final FullHttpRequest request,
-        final HttpResponseStatus status,
-        final ByteBuf body,
-        final CharSequence contentType)
-    {
-        final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
-        response.headers()
-            .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining();
-        if (!keepAlive)
-        {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0))
-        {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        ctx.writeAndFlush(response).addListener(keepAlive ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
     }
 }

@@ -25,7 +25,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -52,12 +52,12 @@ public final class HttpTransport
         final EventLoopGroup bossGroup,
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
-        final PredictPipeline pipeline,
+        final RequestCycle cycle,
         final ServerState state,
         final GatewayMonitoring monitoring)
     {
         this.port = port;
-        final HttpRequestHandler handler = new HttpRequestHandler(pipeline, state, monitoring);
+        final HttpRequestHandler handler = new HttpRequestHandler(cycle, state, monitoring);
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelType)

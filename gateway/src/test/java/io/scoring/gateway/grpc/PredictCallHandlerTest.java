@@ -20,6 +20,7 @@ import io.scoring.features.FeatureStore;
 import io.scoring.gateway.DemoBundle;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.proto.v1.PredictResponse;
@@ -63,7 +64,7 @@ class PredictCallHandlerTest
         models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         transport = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState(), null, ByteBufAllocator.DEFAULT).start();
+            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), null, ByteBufAllocator.DEFAULT).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", transport.port()).usePlaintext().build();
     }
 
@@ -101,7 +102,7 @@ class PredictCallHandlerTest
     {
         final ExecutorService handlers = Executors.newFixedThreadPool(2);
         final GrpcTransport pooled = new GrpcTransport(0, 65_536, group, group, NioServerSocketChannel.class,
-            new PredictPipeline(models, 64, null), new ServerState(), handlers, ByteBufAllocator.DEFAULT).start();
+            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), handlers, ByteBufAllocator.DEFAULT).start();
         final ManagedChannel pooledChannel = NettyChannelBuilder.forAddress("127.0.0.1", pooled.port()).usePlaintext().build();
         try
         {
