@@ -2,7 +2,6 @@ package io.scoring.monitoring;
 
 import io.scoring.monitoring.comparison.ChallengerComparison;
 import io.scoring.monitoring.comparison.ModelComparisonReport;
-import io.scoring.monitoring.metrics.GaugeCell;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleConsumer;
 
 /**
  * Champion-challenger comparison on the same requests. A sampled request carries the scores of every
@@ -177,9 +177,9 @@ final class ComparisonMonitor implements SampleSink
     {
         private final SampleSource source;
         private final PairWindow window;
-        private final GaugeCell agreement;
-        private final GaugeCell deltaMean;
-        private final GaugeCell deltaP95;
+        private final DoubleConsumer agreement;
+        private final DoubleConsumer deltaMean;
+        private final DoubleConsumer deltaP95;
         private boolean changed;
         private volatile boolean removed;
         private volatile ChallengerComparison published;
@@ -203,9 +203,9 @@ final class ComparisonMonitor implements SampleSink
             published = comparison;
             if (!removed)
             {
-                agreement.set(comparison.agreement());
-                deltaMean.set(comparison.deltaMean());
-                deltaP95.set(comparison.deltaP95());
+                agreement.accept(comparison.agreement());
+                deltaMean.accept(comparison.deltaMean());
+                deltaP95.accept(comparison.deltaP95());
             }
         }
     }

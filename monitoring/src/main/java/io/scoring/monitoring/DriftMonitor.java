@@ -3,7 +3,6 @@ package io.scoring.monitoring;
 import io.scoring.monitoring.drift.FeatureDrift;
 import io.scoring.monitoring.drift.ModelDriftReport;
 import io.scoring.monitoring.drift.VersionDrift;
-import io.scoring.monitoring.metrics.GaugeCell;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 
 import java.util.ArrayList;
@@ -11,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleConsumer;
 
 /**
  * Online input drift per model version: every sampled row of a version that has a reference profile
@@ -113,7 +113,7 @@ final class DriftMonitor implements SampleSink
     {
         private final VersionSpec spec;
         private final DriftWindow window;
-        private final Map<String, GaugeCell[]> gauges = new ConcurrentHashMap<>();
+        private final Map<String, DoubleConsumer[]> gauges = new ConcurrentHashMap<>();
         private boolean changed;
         private volatile boolean removed;
         private volatile VersionDrift published;
@@ -133,20 +133,21 @@ final class DriftMonitor implements SampleSink
             }
             for (final FeatureDrift feature : drift.features())
             {
-                final GaugeCell[] cells = gauges.computeIfAbsent(feature.feature(), (name) -> cells(name, feature.method()));
-                cells[0].set(feature.statistic());
-                cells[1].set(feature.pValue());
-                cells[2].set(feature.testAlarm() ? 1 : 0);
-                cells[3].set(feature.psi());
-                cells[4].set(feature.psiAlarm() ? 1 : 0);
+                final DoubleConsumer[] cells =
+                    gauges.computeIfAbsent(feature.feature(), (name) -> cells(name, feature.method()));
+                cells[0].accept(feature.statistic());
+                cells[1].accept(feature.pValue());
+                cells[2].accept(feature.testAlarm() ? 1 : 0);
+                cells[3].accept(feature.psi());
+                cells[4].accept(feature.psiAlarm() ? 1 : 0);
             }
         }
 
-        private GaugeCell[] cells(final String feature, final String method)
+        private DoubleConsumer[] cells(final String feature, final String method)
         {
             final String model = spec.model();
             final String version = spec.version();
-            return new GaugeCell[] {
+            return new DoubleConsumer[] {
                 metrics.gauge("scoring.drift.statistic", "Drift statistic of a feature: KS D, chi-squared, or PSI",
                     "model", model, "version", version, "feature", feature, "method", method),
                 metrics.gauge("scoring.drift.p.value", "Drift test p-value, uncorrected",
