@@ -4,7 +4,6 @@ import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.redis.FeastRedisLoader;
 import io.scoring.features.redis.RedisFeatureStore;
-import io.scoring.features.redis.RedisStoreSettings;
 import io.scoring.testsupport.RedisServerProcess;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -93,7 +92,7 @@ public class FeatureLookupBenchmark
         {
             embedded.close();
             redis = RedisServerProcess.startOnFreePort();
-            final RedisStoreSettings settings = new RedisStoreSettings.Context()
+            final RedisFeatureStore.Context settings = new RedisFeatureStore.Context()
                 .uri(redis.uri()).project("credit").joinKey("applicant_id").featureView("applicants")
                 .nearCacheSize(store.equals("redis-near-cache") ? 10_000 : 0)
                 .conclude();

@@ -2,10 +2,10 @@ package io.scoring.bench;
 
 import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
+import io.scoring.monitoring.PairedScores;
+import io.scoring.monitoring.SampleQueue;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
-import io.scoring.monitoring.sampling.PairedScores;
-import io.scoring.monitoring.sampling.SampleQueue;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -85,10 +85,14 @@ public final class EmbeddedFeatureStore implements FeatureStore
         return "embedded";
     }
 
+    /**
+     * Binds by the feature's name: a snapshot holds model inputs (a category as its code) under model feature
+     * names, so the reference and the categories change nothing here.
+     */
     @Override
-    public int columnIndex(final String featureName)
+    public int columnIndex(final StoredFeature feature)
     {
-        return columnByName.getValue(featureName);
+        return columnByName.getValue(feature.name());
     }
 
     @Override

@@ -38,8 +38,18 @@ public interface FeatureStore extends AutoCloseable
     /** A short name for logs and metrics, e.g. {@code embedded}. */
     String name();
 
-    /** The column holding {@code featureName}, or {@link #MISSING_COLUMN}. Called at model load, not per request. */
-    int columnIndex(String featureName);
+    /**
+     * The column holding {@code feature}'s values as the model's input, or {@link #MISSING_COLUMN}. Called at model
+     * load, not per request. Two models binding one feature differently (another reference or other categories) get
+     * different columns.
+     */
+    int columnIndex(StoredFeature feature);
+
+    /** {@link #columnIndex(StoredFeature)} of a numeric feature found by its name: tools and benchmarks. */
+    default int columnIndex(final String featureName)
+    {
+        return columnIndex(StoredFeature.numeric(featureName));
+    }
 
     /**
      * Copies the entity's value of column {@code columns[i]} into {@code target[targetOffset + positions[i]]},

@@ -4,7 +4,6 @@ import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.redis.FeastRedisLoader;
 import io.scoring.features.redis.RedisFeatureStore;
-import io.scoring.features.redis.RedisStoreSettings;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,7 +12,9 @@ import java.nio.file.Path;
 
 /**
  * The feature store the settings name: the embedded store over a snapshot (the bundled demo's by
- * default), or Redis in Feast's layout. Also {@code load-features}, which writes a snapshot into Redis.
+ * default), or Redis in Feast's layout, its {@link RedisFeatureStore.Context} the gateway's
+ * ({@link GatewayConfig#redisContext()}, from the {@code --redis-*} settings). Also {@code load-features}, which
+ * writes a snapshot into Redis.
  */
 final class FeatureStores
 {
@@ -27,7 +28,7 @@ final class FeatureStores
         {
             try
             {
-                return RedisFeatureStore.connect(config.redisSettings(config.redisUri()));
+                return RedisFeatureStore.connect(config.redisContext(config.redisUri()));
             }
             catch (final RuntimeException ex)
             {
@@ -65,7 +66,7 @@ final class FeatureStores
         final String uri = args[0];
         final boolean hasSnapshot = args.length > 1 && !args[1].startsWith("--");
         final String[] flags = java.util.Arrays.copyOfRange(args, hasSnapshot ? 2 : 1, args.length);
-        final RedisStoreSettings settings = GatewayConfig.resolve(flags, java.util.Map.of()).redisSettings(uri);
+        final RedisFeatureStore.Context settings = GatewayConfig.resolve(flags, java.util.Map.of()).redisContext(uri);
         if (hasSnapshot)
         {
             return FeastRedisLoader.load(Path.of(args[1]), settings);

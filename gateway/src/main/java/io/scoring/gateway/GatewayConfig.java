@@ -1,6 +1,6 @@
 package io.scoring.gateway;
 
-import io.scoring.features.redis.RedisStoreSettings;
+import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRepository;
@@ -67,9 +67,13 @@ public final class GatewayConfig
     public static final String OFF = "off";
 
     public static final String REDIS_PROJECT_PROP_NAME = "redis-project";
-    /** The demo's Feast project, as {@code load-features} writes it. */
+    /** Feast's project, the suffix of every Redis key; the demo's, as {@code load-features} writes it. */
     public static final String REDIS_PROJECT_DEFAULT = "scoring_demo";
 
+    /**
+     * The feature view of store features whose model.json entry has no {@code feature_ref}
+     * ({@code <view>:<feature>}).
+     */
     public static final String REDIS_FEATURE_VIEW_PROP_NAME = "redis-feature-view";
     /** The demo's feature view. */
     public static final String REDIS_FEATURE_VIEW_DEFAULT = "applicants";
@@ -78,14 +82,52 @@ public final class GatewayConfig
     /** The demo's entity join key. */
     public static final String REDIS_JOIN_KEY_DEFAULT = "applicant_id";
 
-    /** How long a request waits for Redis before it uses defaults ({@link RedisStoreSettings#DEADLINE_DEFAULT}). */
+    /**
+     * The entity key's Feast value type, {@code string} or {@code int64}
+     * ({@link RedisFeatureStore.Context#ENTITY_KEY_TYPE_DEFAULT}).
+     */
+    public static final String REDIS_ENTITY_KEY_TYPE_PROP_NAME = "redis-entity-key-type";
+
+    /**
+     * Max age per feature view, {@code view=age,...} with ages such as {@code 300s}, {@code 15m}, {@code 1d}: older
+     * values (by the view's {@code _ts}) read as STALE; none: any age.
+     */
+    public static final String REDIS_MAX_AGE_PROP_NAME = "redis-max-age";
+
+    /**
+     * How long a request waits for Redis before it uses defaults ({@link RedisFeatureStore.Context#DEADLINE_DEFAULT}).
+     */
     public static final String REDIS_DEADLINE_MS_PROP_NAME = "redis-deadline-ms";
 
-    /** Entities kept in the near cache in front of Redis ({@link RedisStoreSettings#NEAR_CACHE_SIZE_DEFAULT}: none). */
+    /**
+     * Entities kept in the near cache in front of Redis ({@link RedisFeatureStore.Context#NEAR_CACHE_SIZE_DEFAULT}:
+     * none).
+     */
     public static final String REDIS_NEAR_CACHE_SIZE_PROP_NAME = "redis-near-cache-size";
 
-    /** How long the near cache keeps an entity ({@link RedisStoreSettings#NEAR_CACHE_TTL_DEFAULT}). */
+    /** How long the near cache keeps an entity ({@link RedisFeatureStore.Context#NEAR_CACHE_TTL_DEFAULT}). */
     public static final String REDIS_NEAR_CACHE_TTL_MS_PROP_NAME = "redis-near-cache-ttl-ms";
+
+    /**
+     * Consecutive late or failed lookups that open the circuit breaker
+     * ({@link RedisFeatureStore.Context#BREAKER_FAILURE_THRESHOLD_DEFAULT}).
+     */
+    public static final String REDIS_BREAKER_FAILURES_PROP_NAME = "redis-breaker-failures";
+
+    /** How long the open breaker waits before one probe ({@link RedisFeatureStore.Context#BREAKER_COOL_DOWN_DEFAULT}). */
+    public static final String REDIS_BREAKER_COOL_DOWN_MS_PROP_NAME = "redis-breaker-cool-down-ms";
+
+    /** One (re)connect attempt at most ({@link RedisFeatureStore.Context#CONNECT_TIMEOUT_DEFAULT}). */
+    public static final String REDIS_CONNECT_TIMEOUT_MS_PROP_NAME = "redis-connect-timeout-ms";
+
+    /** The longest back-off between reconnects ({@link RedisFeatureStore.Context#RECONNECT_DELAY_MAX_DEFAULT}). */
+    public static final String REDIS_RECONNECT_DELAY_MAX_MS_PROP_NAME = "redis-reconnect-delay-max-ms";
+
+    /**
+     * Commands queued on the Redis connection at most; more answer unavailable
+     * ({@link RedisFeatureStore.Context#REQUEST_QUEUE_SIZE_DEFAULT}).
+     */
+    public static final String REDIS_REQUEST_QUEUE_SIZE_PROP_NAME = "redis-request-queue-size";
 
     public static final String MAX_REQUEST_BYTES_PROP_NAME = "max-request-bytes";
     /** 4 MiB: room for a 1,024-row request with generous feature names, well below memory concerns. */
@@ -143,7 +185,7 @@ public final class GatewayConfig
     private Path configFile;
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
-    private final RedisStoreSettings.Context redis = new RedisStoreSettings.Context()
+    private final RedisFeatureStore.Context redis = new RedisFeatureStore.Context()
         .project(REDIS_PROJECT_DEFAULT)
         .featureView(REDIS_FEATURE_VIEW_DEFAULT)
         .joinKey(REDIS_JOIN_KEY_DEFAULT);
@@ -212,8 +254,11 @@ public final class GatewayConfig
         return modelRepository;
     }
 
-    /** The Redis feature store's settings, without its URI ({@link #features()} names it). */
-    public RedisStoreSettings.Context redisContext()
+    /**
+     * The Redis feature store's settings, without its URI ({@link #redisUri()} names it); the store concludes it
+     * when it connects.
+     */
+    public RedisFeatureStore.Context redisContext()
     {
         return redis;
     }
@@ -394,8 +439,8 @@ public final class GatewayConfig
         return configFile;
     }
 
-    /** The Redis store's settings for {@code uri}, concluded. */
-    RedisStoreSettings redisSettings(final String uri)
+    /** The Redis store's settings for {@code uri}, concluded (so checked, and fixed from here on). */
+    RedisFeatureStore.Context redisContext(final String uri)
     {
         return redis.uri(uri).conclude();
     }

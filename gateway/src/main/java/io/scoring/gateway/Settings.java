@@ -1,5 +1,6 @@
 package io.scoring.gateway;
 
+import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRepository;
 import io.scoring.router.runtime.OnnxRuntimes;
@@ -11,12 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every setting the gateway reads, and how its text reaches the typed {@link GatewayConfig} or a module's
@@ -49,11 +53,23 @@ final class Settings
         text(GatewayConfig.REDIS_PROJECT_PROP_NAME, (c, v) -> c.redisContext().project(v)),
         text(GatewayConfig.REDIS_FEATURE_VIEW_PROP_NAME, (c, v) -> c.redisContext().featureView(v)),
         text(GatewayConfig.REDIS_JOIN_KEY_PROP_NAME, (c, v) -> c.redisContext().joinKey(v)),
+        choice(GatewayConfig.REDIS_ENTITY_KEY_TYPE_PROP_NAME, RedisFeatureStore.EntityKeyType.class,
+            (c, v) -> c.redisContext().entityKeyType(v)),
+        text(GatewayConfig.REDIS_MAX_AGE_PROP_NAME, (c, v) -> redisMaxAges(v).forEach(c.redisContext()::maxAge)),
         atLeast(GatewayConfig.REDIS_DEADLINE_MS_PROP_NAME, 1,
             (c, v) -> c.redisContext().deadline(Duration.ofMillis(v))),
         atLeast(GatewayConfig.REDIS_NEAR_CACHE_SIZE_PROP_NAME, 0, (c, v) -> c.redisContext().nearCacheSize(v)),
         atLeast(GatewayConfig.REDIS_NEAR_CACHE_TTL_MS_PROP_NAME, 1,
             (c, v) -> c.redisContext().nearCacheTtl(Duration.ofMillis(v))),
+        atLeast(GatewayConfig.REDIS_BREAKER_FAILURES_PROP_NAME, 1,
+            (c, v) -> c.redisContext().breakerFailureThreshold(v)),
+        atLeast(GatewayConfig.REDIS_BREAKER_COOL_DOWN_MS_PROP_NAME, 1,
+            (c, v) -> c.redisContext().breakerCoolDown(Duration.ofMillis(v))),
+        atLeast(GatewayConfig.REDIS_CONNECT_TIMEOUT_MS_PROP_NAME, 1,
+            (c, v) -> c.redisContext().connectTimeout(Duration.ofMillis(v))),
+        atLeast(GatewayConfig.REDIS_RECONNECT_DELAY_MAX_MS_PROP_NAME, 1,
+            (c, v) -> c.redisContext().reconnectDelayMax(Duration.ofMillis(v))),
+        atLeast(GatewayConfig.REDIS_REQUEST_QUEUE_SIZE_PROP_NAME, 1, (c, v) -> c.redisContext().requestQueueSize(v)),
         text(GatewayConfig.STATE_DIR_PROP_NAME, (c, v) -> c.stateDir(Path.of(v))),
         text(GatewayConfig.STATE_STORE_PROP_NAME, GatewayConfig::stateStore),
         text(GatewayConfig.STATE_STORE_PREFIX_PROP_NAME, GatewayConfig::stateStorePrefix),
@@ -123,6 +139,9 @@ final class Settings
             (c, v) -> c.monitoringContext().payloadKafkaCloseTimeoutMillis(v)),
 
         text(GatewayConfig.CONFIG_PROP_NAME, (c, v) -> c.configFile(v.isEmpty() ? null : Path.of(v))));
+
+    /** An age of {@code --redis-max-age}: a whole number and a unit. */
+    private static final Pattern AGE = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
     private Settings()
     {
@@ -235,6 +254,64 @@ final class Settings
             values.put(setting, properties.getProperty(key).trim());
         }
         return values;
+    }
+
+    /**
+     * {@code --redis-max-age}: {@code view=age[,view=age...]}, an age a whole number and a unit ({@code ms},
+     * {@code s}, {@code m}, {@code h}, {@code d}); {@code 0s}: any age. In the order given; empty: none.
+     */
+    static Map<String, Duration> redisMaxAges(final String text)
+    {
+        final String spec = text.trim();
+        final Map<String, Duration> ages = new LinkedHashMap<>();
+        if (spec.isEmpty())
+        {
+            return ages;
+        }
+        for (final String entry : spec.split(",", -1))
+        {
+            final String problem = "--redis-max-age: '" + entry.trim() + "' is not <feature_view>=<age>, " +
+                "an age such as 500ms, 300s, 15m, 12h or 1d (e.g. applicants=1d,bureau=300s)";
+            final int eq = entry.indexOf('=');
+            if (eq < 0)
+            {
+                throw new IllegalArgumentException(problem);
+            }
+            final String view = entry.substring(0, eq).trim();
+            if (view.isEmpty() || view.indexOf(':') >= 0)
+            {
+                throw new IllegalArgumentException(problem);
+            }
+            final Duration age = age(entry.substring(eq + 1).trim());
+            if (null == age)
+            {
+                throw new IllegalArgumentException(problem);
+            }
+            if (null != ages.put(view, age))
+            {
+                throw new IllegalArgumentException("--redis-max-age: feature view '" + view + "' is given twice");
+            }
+        }
+        return ages;
+    }
+
+    /** A whole number and a unit, or null. */
+    private static Duration age(final String text)
+    {
+        final Matcher m = AGE.matcher(text);
+        if (!m.matches())
+        {
+            return null;
+        }
+        final long n = Long.parseLong(m.group(1));
+        return switch (m.group(2))
+        {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
     }
 
     private static Setting text(final String name, final BiConsumer<GatewayConfig, String> apply)

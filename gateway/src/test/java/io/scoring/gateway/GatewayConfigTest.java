@@ -1,6 +1,6 @@
 package io.scoring.gateway;
 
-import io.scoring.features.redis.RedisStoreSettings;
+import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRepository;
 import io.scoring.router.runtime.OnnxRuntimes;
@@ -98,18 +98,44 @@ class GatewayConfigTest
     }
 
     @Test
-    void shouldBuildTheRedisStoreSettingsFromTheRedisFlags()
+    void shouldBuildTheRedisStoreContextFromTheRedisFlags()
     {
         final GatewayConfig config = GatewayConfig.resolve(new String[]{"--features", "redis://127.0.0.1:6390",
-            "--redis-project", "fraud", "--redis-deadline-ms", "7", "--redis-near-cache-size", "50"}, Map.of());
+            "--redis-project", "fraud", "--redis-deadline-ms", "7", "--redis-near-cache-size", "50",
+            "--redis-entity-key-type", "int64", "--redis-max-age", "applicants=1d,bureau=300s",
+            "--redis-breaker-failures", "3", "--redis-breaker-cool-down-ms", "250", "--redis-connect-timeout-ms", "40",
+            "--redis-reconnect-delay-max-ms", "60", "--redis-request-queue-size", "128"}, Map.of());
 
-        final RedisStoreSettings redis = config.redisSettings(config.redisUri());
+        final RedisFeatureStore.Context redis = config.redisContext(config.redisUri());
 
         assertEquals("redis://127.0.0.1:6390", redis.uri());
         assertEquals("fraud", redis.project());
         assertEquals(GatewayConfig.REDIS_JOIN_KEY_DEFAULT, redis.joinKey());
+        assertEquals(GatewayConfig.REDIS_FEATURE_VIEW_DEFAULT, redis.featureView());
         assertEquals(Duration.ofMillis(7), redis.deadline());
         assertEquals(50, redis.nearCacheSize());
+        assertEquals(RedisFeatureStore.EntityKeyType.INT64, redis.entityKeyType());
+        assertEquals(Map.of("applicants", Duration.ofDays(1), "bureau", Duration.ofSeconds(300)), redis.maxAges());
+        assertEquals(3, redis.breakerFailureThreshold());
+        assertEquals(Duration.ofMillis(250), redis.breakerCoolDown());
+        assertEquals(Duration.ofMillis(40), redis.connectTimeout());
+        assertEquals(Duration.ofMillis(60), redis.reconnectDelayMax());
+        assertEquals(128, redis.requestQueueSize());
+    }
+
+    @Test
+    void shouldLeaveEveryRedisSettingNoFlagNamesAtTheStoresDefault()
+    {
+        final RedisFeatureStore.Context redis = GatewayConfig.resolve(new String[0], Map.of()).redisContext();
+
+        assertEquals(RedisFeatureStore.Context.ENTITY_KEY_TYPE_DEFAULT, redis.entityKeyType());
+        assertEquals(Map.of(), redis.maxAges());
+        assertEquals(RedisFeatureStore.Context.DEADLINE_DEFAULT, redis.deadline());
+        assertEquals(RedisFeatureStore.Context.BREAKER_FAILURE_THRESHOLD_DEFAULT, redis.breakerFailureThreshold());
+        assertEquals(RedisFeatureStore.Context.BREAKER_COOL_DOWN_DEFAULT, redis.breakerCoolDown());
+        assertEquals(RedisFeatureStore.Context.CONNECT_TIMEOUT_DEFAULT, redis.connectTimeout());
+        assertEquals(RedisFeatureStore.Context.RECONNECT_DELAY_MAX_DEFAULT, redis.reconnectDelayMax());
+        assertEquals(RedisFeatureStore.Context.REQUEST_QUEUE_SIZE_DEFAULT, redis.requestQueueSize());
     }
 
     @Test
@@ -132,6 +158,12 @@ class GatewayConfigTest
         "--grpc-allocator=unpooled     | grpc-allocator must be one of netty, grpc, got 'unpooled'",
         "--http-port=70000             | http-port must be 0-65535, got 70000",
         "--redis-deadline-ms=0         | redis-deadline-ms must be at least 1, got 0",
+        "--redis-entity-key-type=uuid  | redis-entity-key-type must be one of string, int64, got 'uuid'",
+        "--redis-breaker-failures=0    | redis-breaker-failures must be at least 1, got 0",
+        "--redis-breaker-cool-down-ms=0 | redis-breaker-cool-down-ms must be at least 1, got 0",
+        "--redis-connect-timeout-ms=0  | redis-connect-timeout-ms must be at least 1, got 0",
+        "--redis-reconnect-delay-max-ms=0 | redis-reconnect-delay-max-ms must be at least 1, got 0",
+        "--redis-request-queue-size=0  | redis-request-queue-size must be at least 1, got 0",
         "--feedback-journal-size=1000  | feedback-journal-size must be a power of two of at least 8, got 1000",
         "--payload-log-max-total-bytes=1 | payload-log-max-total-bytes must be at least payload-log-max-file-bytes (67108864), got 1",
         "--no-such-setting=1           | unknown argument '--no-such-setting=1'"})

@@ -1,24 +1,14 @@
 package io.scoring.monitoring;
 
 import io.micrometer.core.instrument.Counter;
-import io.scoring.monitoring.comparison.ComparisonMonitor;
 import io.scoring.monitoring.comparison.ModelComparisonReport;
-import io.scoring.monitoring.drift.DriftMonitor;
 import io.scoring.monitoring.drift.ModelDriftReport;
 import io.scoring.monitoring.feedback.FeedbackResult;
-import io.scoring.monitoring.feedback.GroundTruth;
 import io.scoring.monitoring.feedback.ModelAccuracyReport;
 import io.scoring.monitoring.feedback.SampleRatioMismatch;
-import io.scoring.monitoring.latency.LatencyRecorders;
 import io.scoring.monitoring.latency.ModelLatencyReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.metrics.TrafficShare;
-import io.scoring.monitoring.sampling.PayloadLog;
-import io.scoring.monitoring.sampling.SampleConsumer;
-import io.scoring.monitoring.sampling.SampleQueue;
-import io.scoring.monitoring.sampling.SampleSink;
-import io.scoring.monitoring.sampling.SampleSources;
-import io.scoring.monitoring.sampling.SamplingRate;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
@@ -146,7 +136,7 @@ public final class Monitoring implements AutoCloseable
     public SampleRatioMismatch sampleRatioMismatch(final String model)
     {
         final TrafficSplit split = splits.get(model);
-        return null == split ? SampleRatioMismatch.check(0.0, 0, 0) : split.check();
+        return null == split ? TrafficSplit.check(0.0, 0, 0) : split.check();
     }
 
     /** Forgets an unloaded version: its meters, recorders, windows and sample sources. */

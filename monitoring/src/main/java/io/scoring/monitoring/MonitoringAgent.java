@@ -1,7 +1,5 @@
 package io.scoring.monitoring;
 
-import io.scoring.monitoring.latency.LatencyRecorders;
-import io.scoring.monitoring.sampling.SampleConsumer;
 import org.agrona.concurrent.Agent;
 
 /**

@@ -55,7 +55,34 @@ final class TrafficSplit
             canary += CANARY.equals(handle.role()) ? since : 0;
             champion += CHAMPION.equals(handle.role()) ? since : 0;
         }
-        return SampleRatioMismatch.check(expectedCanaryShare, canary, champion);
+        return check(expectedCanaryShare, canary, champion);
+    }
+
+    /** Pearson's chi-squared of the two counts against the expected split, one degree of freedom. */
+    static SampleRatioMismatch check(final double expectedCanaryShare, final long canary, final long champion)
+    {
+        if (!(expectedCanaryShare >= 0.0 && expectedCanaryShare <= 1.0) || canary < 0 || champion < 0)
+        {
+            throw new IllegalArgumentException("share must be within 0..1 and counts non-negative: " +
+                expectedCanaryShare + ", " + canary + ", " + champion);
+        }
+        final long total = canary + champion;
+        final double observed = total == 0 ? Double.NaN : canary / (double)total;
+        if (total == 0)
+        {
+            return new SampleRatioMismatch(expectedCanaryShare, canary, champion, observed, 0.0, 1.0, false);
+        }
+        if (expectedCanaryShare == 0.0 || expectedCanaryShare == 1.0)
+        {
+            final boolean impossible = expectedCanaryShare == 0.0 ? canary > 0 : champion > 0;
+            return new SampleRatioMismatch(expectedCanaryShare, canary, champion, observed,
+                impossible ? Double.POSITIVE_INFINITY : 0.0, impossible ? 0.0 : 1.0, impossible);
+        }
+        final double chi2 = ChiSquared.statistic(
+            new double[] {expectedCanaryShare, 1.0 - expectedCanaryShare}, new long[] {canary, champion}, 2);
+        final double p = ChiSquared.pValue(chi2, 1);
+        return new SampleRatioMismatch(expectedCanaryShare, canary, champion, observed, chi2, p,
+            p < SampleRatioMismatch.ALARM_P);
     }
 
     /** Every request the handle answered, whatever its outcome: the router sent it there. */

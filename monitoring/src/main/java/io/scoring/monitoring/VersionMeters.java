@@ -1,13 +1,6 @@
 package io.scoring.monitoring;
 
-import io.scoring.monitoring.feedback.PredictionJournal;
-import io.scoring.monitoring.feedback.VersionOutcomes;
-import io.scoring.monitoring.latency.LatencyRecorder;
 import io.scoring.monitoring.metrics.RequestMeters;
-import io.scoring.monitoring.sampling.PairedScores;
-import io.scoring.monitoring.sampling.SampleQueue;
-import io.scoring.monitoring.sampling.SampleSource;
-import io.scoring.monitoring.sampling.SamplingRate;
 
 /**
  * Everything the request path touches for one (model, version, role), resolved once by

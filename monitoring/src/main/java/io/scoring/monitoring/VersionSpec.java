@@ -1,7 +1,5 @@
 package io.scoring.monitoring;
 
-import io.scoring.monitoring.drift.ReferenceProfile;
-
 import java.util.List;
 import java.util.Objects;
 

@@ -4,13 +4,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.scoring.monitoring.comparison.ChallengerComparison;
-import io.scoring.monitoring.drift.ReferenceProfile;
 import io.scoring.monitoring.drift.VersionDrift;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.latency.VersionLatency;
 import io.scoring.monitoring.metrics.TrafficShare;
-import io.scoring.monitoring.sampling.PairedScores;
-import io.scoring.monitoring.sampling.SampleQueue;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

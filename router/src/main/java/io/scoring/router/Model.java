@@ -1,6 +1,7 @@
 package io.scoring.router;
 
 import io.scoring.features.FeatureStore;
+import io.scoring.features.StoredFeature;
 import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.traffic.Buckets;
@@ -76,13 +77,14 @@ public final class Model implements AutoCloseable
         storePositions = new int[storeFeatures.length];
         for (int i = 0; i < storeFeatures.length; i++)
         {
-            storeColumns[i] = store.columnIndex(storeFeatures[i].name());
+            final FeatureSpec feature = storeFeatures[i];
+            storeColumns[i] = store.columnIndex(new StoredFeature(feature.name(), feature.featureRef(), feature.categories()));
             storePositions[i] = storeFeatures[i].index();
             if (storeColumns[i] == FeatureStore.MISSING_COLUMN)
             {
                 throw new IllegalArgumentException("model '" + config.name() + "': feature '" +
                     storeFeatures[i].name() + "' comes from the store, but the " + store.name() +
-                    " store has no such feature");
+                    " store has no such feature" + (null == feature.featureRef() ? "" : " ('" + feature.featureRef() + "')"));
             }
         }
 

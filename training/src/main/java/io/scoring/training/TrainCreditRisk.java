@@ -1,7 +1,7 @@
 package io.scoring.training;
 
 import io.scoring.monitoring.MonitoredFeature;
-import io.scoring.monitoring.drift.ReferenceProfile;
+import io.scoring.monitoring.ReferenceProfile;
 import io.scoring.proto.onnx.ModelProto;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,11 +2,11 @@ package io.scoring.features.redis;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.List;
 
 /**
- * A categorical column's codes: the model input a stored {@code string_val} becomes. Matched on the UTF-8 bytes
- * straight from the reply buffer, so nothing is decoded into a String.
+ * A categorical column's codes: the model input a stored {@code string_val} becomes, the category's index in the
+ * model's list. Matched on the UTF-8 bytes straight from the reply buffer, so nothing is decoded into a String.
  *
  * <p>Open addressing, linear probing, at most half full; each slot keeps the name's hash to skip most byte
  * comparisons. Immutable; safe to share between threads.
@@ -20,23 +20,20 @@ final class CategoryCodes
     private final int[] hashes;
     private final int[] codes;
     private final int mask;
+    private final int count;
 
-    CategoryCodes(final Map<String, Integer> codeByName)
+    /** The codes of {@code categories}: each one's index in the list, as the model sees it. */
+    CategoryCodes(final List<String> categories)
     {
-        final int capacity = Integer.highestOneBit(Math.max(2, codeByName.size()) * 2 - 1) << 1;
+        final int capacity = Integer.highestOneBit(Math.max(2, categories.size()) * 2 - 1) << 1;
         names = new byte[capacity][];
         hashes = new int[capacity];
         codes = new int[capacity];
         mask = capacity - 1;
-        for (final Map.Entry<String, Integer> category : codeByName.entrySet())
+        count = categories.size();
+        for (int code = 0; code < count; code++)
         {
-            final int code = category.getValue();
-            if (code < 0 || code > (1 << 24))
-            {
-                throw new IllegalArgumentException("category '" + category.getKey() + "': code " + code +
-                    " is outside [0, 2^24], the integers a float holds exactly");
-            }
-            final byte[] name = category.getKey().getBytes(StandardCharsets.UTF_8);
+            final byte[] name = categories.get(code).getBytes(StandardCharsets.UTF_8);
             final int hash = hash(ByteBuffer.wrap(name), 0, name.length);
             int slot = hash & mask;
             while (null != names[slot])
@@ -47,6 +44,12 @@ final class CategoryCodes
             hashes[slot] = hash;
             codes[slot] = code;
         }
+    }
+
+    /** How many categories: the codes are 0 to {@code count() - 1}. */
+    int count()
+    {
+        return count;
     }
 
     /** The code of the category named by the {@code length} UTF-8 bytes at {@code src[offset]}, or {@link #UNKNOWN}. */

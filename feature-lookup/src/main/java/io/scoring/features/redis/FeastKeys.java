@@ -24,7 +24,7 @@ import java.util.Arrays;
  *   +---------------------------------------------+
  * </pre>
  * Feast writes the name's {@code len()} in characters, which equals its UTF-8 length only for ASCII: join key
- * names must be ASCII ({@link RedisStoreSettings} checks). Compound entity keys (several join keys, sorted by
+ * names must be ASCII ({@link RedisFeatureStore.Context} checks). Compound entity keys (several join keys, sorted by
  * name) are not supported.
  *
  * <p><b>Fields</b>: a feature's value lives in the 4-byte field {@code mmh3("<feature_view>:<feature>")}
@@ -45,11 +45,11 @@ final class FeastKeys
     private static final String TIMESTAMP_FIELD_PREFIX = "_ts:";
 
     private final byte[] prefix;
-    private final RedisStoreSettings.EntityKeyType type;
+    private final RedisFeatureStore.EntityKeyType type;
     private final byte[] project;
 
     /** The keys of one Feast project's entities with this join key and key type. */
-    FeastKeys(final String joinKey, final RedisStoreSettings.EntityKeyType type, final String project)
+    FeastKeys(final String joinKey, final RedisFeatureStore.EntityKeyType type, final String project)
     {
         final byte[] name = joinKey.getBytes(StandardCharsets.UTF_8);
         prefix = new byte[4 * Integer.BYTES + name.length];
@@ -58,7 +58,7 @@ final class FeastKeys
         offset = putIntLittleEndian(prefix, offset, name.length);
         System.arraycopy(name, 0, prefix, offset, name.length);
         offset += name.length;
-        putIntLittleEndian(prefix, offset, type == RedisStoreSettings.EntityKeyType.INT64 ? VALUE_TYPE_INT64 : VALUE_TYPE_STRING);
+        putIntLittleEndian(prefix, offset, type == RedisFeatureStore.EntityKeyType.INT64 ? VALUE_TYPE_INT64 : VALUE_TYPE_STRING);
         this.type = type;
         this.project = project.getBytes(StandardCharsets.UTF_8);
     }
@@ -81,7 +81,7 @@ final class FeastKeys
         final int lengthAt = offset + prefix.length;
         final int valueAt = lengthAt + Integer.BYTES;
         final int valueLength;
-        if (type == RedisStoreSettings.EntityKeyType.INT64)
+        if (type == RedisFeatureStore.EntityKeyType.INT64)
         {
             if (!isInt64(entityKey))
             {
@@ -113,10 +113,10 @@ final class FeastKeys
         return Arrays.copyOf(buffer, length);
     }
 
-    /** The hash field of a feature's value: mmh3 of {@code "<featureView>:<feature>"}, 4 bytes little-endian. */
-    static byte[] featureField(final String featureView, final String feature)
+    /** The hash field of a feature's value: mmh3 of its reference {@code "<featureView>:<feature>"}, 4 bytes little-endian. */
+    static byte[] featureField(final String reference)
     {
-        final byte[] name = (featureView + ':' + feature).getBytes(StandardCharsets.UTF_8);
+        final byte[] name = reference.getBytes(StandardCharsets.UTF_8);
         final byte[] field = new byte[Integer.BYTES];
         putIntLittleEndian(field, 0, Murmur3.hash32(name, 0, name.length, 0));
 

@@ -15,10 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * fields of other feature views in the same hash are left alone. For the demo and the tests; a Feast deployment
  * fills Redis itself.
  *
- * <p>Each snapshot column is stored where {@link RedisStoreSettings#featureRef} says the store reads it.
+ * <p>Each snapshot column is stored in the context's feature view, {@code "<featureView>:<column>"}: the one-view
+ * layout a model without feature references reads.
  * Commands go pipelined, {@value #ENTITIES_PER_FLUSH} entities per flush, on a connection of the loader's own.
  */
 public final class FeastRedisLoader
@@ -43,20 +42,20 @@ public final class FeastRedisLoader
     }
 
     /** Loads a snapshot file with {@code _ts} = now. */
-    public static long load(final Path snapshot, final RedisStoreSettings settings) throws IOException
+    public static long load(final Path snapshot, final RedisFeatureStore.Context ctx) throws IOException
     {
         try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(snapshot))
         {
-            return load(store, settings, Instant.now());
+            return load(store, ctx, Instant.now());
         }
     }
 
     /** Loads a snapshot from a stream (e.g. a classpath resource) with {@code _ts} = now; does not close it. */
-    public static long load(final InputStream snapshot, final RedisStoreSettings settings) throws IOException
+    public static long load(final InputStream snapshot, final RedisFeatureStore.Context ctx) throws IOException
     {
         try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(snapshot))
         {
-            return load(store, settings, Instant.now());
+            return load(store, ctx, Instant.now());
         }
     }
 
@@ -65,29 +64,27 @@ public final class FeastRedisLoader
      *
      * @return the entities written.
      * @throws IOException if Redis cannot be reached or refuses a write.
-     * @throws IllegalArgumentException if a column has no place in the settings, or a key does not fit the key type.
+     * @throws IllegalArgumentException if the context names no feature view, or a key does not fit the key type.
      */
-    public static long load(final EmbeddedFeatureStore store, final RedisStoreSettings settings, final Instant eventTime)
+    public static long load(final EmbeddedFeatureStore store, final RedisFeatureStore.Context ctx, final Instant eventTime)
         throws IOException
     {
+        ctx.conclude();
+        final String view = ctx.featureView();
+        if (null == view)
+        {
+            throw new IllegalArgumentException("featureView: required to load a snapshot (its columns go to '<featureView>:<column>')");
+        }
         final List<String> features = store.featureNames();
         final byte[][] fields = new byte[features.size()][];
-        final Set<String> views = new LinkedHashSet<>();
         for (int column = 0; column < fields.length; column++)
         {
-            final RedisStoreSettings.FeatureRef ref = settings.featureRef(features.get(column));
-            if (null == ref)
-            {
-                throw new IllegalArgumentException("snapshot feature '" + features.get(column) +
-                    "' has no place in Redis: set featureView, or feature(\"" + features.get(column) + "\", \"<view>:<feature>\")");
-            }
-            fields[column] = FeastKeys.featureField(ref.featureView(), ref.feature());
-            views.add(ref.featureView());
+            fields[column] = FeastKeys.featureField(view + ':' + features.get(column));
         }
         final byte[] timestamp = FeastValues.encodeTimestamp(eventTime.getEpochSecond(), 0);
-        final FeastKeys keys = new FeastKeys(settings.joinKey(), settings.entityKeyType(), settings.project());
+        final FeastKeys keys = new FeastKeys(ctx.joinKey(), ctx.entityKeyType(), ctx.project());
 
-        try (LettuceClient client = LettuceClient.open(settings, null))
+        try (LettuceClient client = LettuceClient.open(ctx, null))
         {
             final StatefulRedisConnection<byte[], byte[]> connection = client.connection();
             connection.setAutoFlushCommands(false);
@@ -110,7 +107,7 @@ public final class FeastRedisLoader
                         hash.put(fields[column], FeastValues.encodeFloat(values[column]));
                     }
                 }
-                views.forEach((view) -> hash.put(FeastKeys.timestampField(view), timestamp));
+                hash.put(FeastKeys.timestampField(view), timestamp);
                 pending.add(redis.hset(key, hash));
                 if (!absent.isEmpty())
                 {
@@ -131,7 +128,7 @@ public final class FeastRedisLoader
         }
         catch (final RedisException ex)
         {
-            throw new IOException("loading features into " + settings.uri() + " failed: " + ex.getMessage(), ex);
+            throw new IOException("loading features into " + ctx.uri() + " failed: " + ex.getMessage(), ex);
         }
     }
 

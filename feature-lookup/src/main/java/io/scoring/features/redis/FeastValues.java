@@ -26,13 +26,22 @@ import java.util.Arrays;
  *     11..18: lists   Null null_val = 19   20, 21: maps   22..29: sets   30..33: uuids   } }
  * </pre>
  * A tag is the varint {@code field << 3 | wire type}; wire types: 0 varint, 1 fixed 64-bit, 2 length-delimited,
- * 5 fixed 32-bit. As protobuf parsers do, a field whose number or wire type is not a member's is skipped, and of
- * several members the last wins.
+ * 5 fixed 32-bit. Of several members the last wins, as protobuf parsers do; a field whose number or wire type is
+ * not a member this decoder reads is not skipped but makes the value invalid: Value holds nothing but its oneof,
+ * so such a field is a value with no model input (a member a later Feast adds, a decimal, ...), never an absent
+ * one.
  *
- * <p>What a Value becomes, as a model input:
- * float, double, int32, int64 → the number as float; bool → 1 or 0; string → its category code, if the column
- * has {@link CategoryCodes}; no member, {@code null_val} or a NaN → {@link FeatureStore#STATUS_FEATURE_MISSING};
- * any other member (bytes, lists, maps, ...) or malformed bytes → {@link FeatureStore#STATUS_INVALID_VALUE}.
+ * <p>What a Value becomes, as a model input, whatever Feast type the column was declared with:
+ * <ul>
+ *   <li>a numeric feature: float, double, int32, int64 → the number as float; bool → 1 or 0; string → the decimal
+ *       number it spells ({@link DecimalText}), else invalid;</li>
+ *   <li>a categorical feature (its {@link CategoryCodes}): string → the code of the category so named, else invalid;
+ *       a number or a bool → the code itself, valid only if it is one (an integer from 0 to the categories'
+ *       count - 1);</li>
+ *   <li>no member, {@code null_val} or a NaN → {@link FeatureStore#STATUS_FEATURE_MISSING};</li>
+ *   <li>any other member (bytes, lists, maps, unix_timestamp, ...), a member Value.proto does not have (a newer
+ *       Feast's decimal, say), or malformed bytes → {@link FeatureStore#STATUS_INVALID_VALUE}.</li>
+ * </ul>
  *
  * <p>Stateless; decoding never allocates nor throws.
  */
@@ -47,8 +56,6 @@ final class FeastValues
     static final int BOOL_VAL = 7;
     static final int UNIX_TIMESTAMP_VAL = 8;
     static final int NULL_VAL = 19;
-    /** The highest member of Value's oneof (time_uuid_list_val). */
-    static final int LAST_MEMBER = 33;
 
     static final int TIMESTAMP_SECONDS = 1;
     static final int TIMESTAMP_NANOS = 2;
@@ -79,7 +86,7 @@ final class FeastValues
     /**
      * Decodes the Value in {@code src} from its position to its limit (neither is moved).
      *
-     * @param categories the column's category codes, or null: then a string is invalid.
+     * @param categories the column's category codes if it is categorical, or null if it is numeric.
      * @return the status and the value, packed: read them with {@link #status} and {@link #value}.
      */
     static long decodeValue(final ByteBuffer src, final CategoryCodes categories)
@@ -102,11 +109,11 @@ final class FeastValues
             {
                 return INVALID;
             }
-            result = member(src, pos, span, field, (int)tag & 7, categories, result);
+            result = member(src, pos, span, field, (int)tag & 7, categories);
             pos += span;
         }
 
-        return result;
+        return null == categories ? result : asCode(result, categories);
     }
 
     static byte status(final long decoded)
@@ -197,40 +204,66 @@ final class FeastValues
         return Arrays.copyOf(buffer, length);
     }
 
-    /** What the field of {@code span} bytes at {@code pos} makes of the value decoded so far. */
+    /**
+     * What the field of {@code span} bytes at {@code pos} makes the value: Value is one oneof, so every field is a
+     * member, and one this decoder has no model input for (a list, a map, one a later Feast adds) is invalid. As in
+     * protobuf, the last member wins.
+     */
     private static long member(
         final ByteBuffer src,
         final int pos,
         final int span,
         final int field,
         final int wireType,
-        final CategoryCodes categories,
-        final long previous)
+        final CategoryCodes categories)
     {
         switch (wireType)
         {
             case WIRE_VARINT:
-                return varintMember(field, varint(src, pos, span), previous);
+                return varintMember(field, varint(src, pos, span));
             case WIRE_FIXED64:
-                return field == DOUBLE_VAL ? number((float)Double.longBitsToDouble(longLittleEndian(src, pos))) : previous;
+                return field == DOUBLE_VAL ? number((float)Double.longBitsToDouble(longLittleEndian(src, pos))) : INVALID;
             case WIRE_FIXED32:
-                return field == FLOAT_VAL ? number(Float.intBitsToFloat(intLittleEndian(src, pos))) : previous;
+                return field == FLOAT_VAL ? number(Float.intBitsToFloat(intLittleEndian(src, pos))) : INVALID;
             default: // length-delimited: skipOrRead refused the rest
             {
                 if (field == STRING_VAL)
                 {
                     final int lengthLength = varintLength(src, pos, pos + span);
-                    final int code = null == categories ?
-                        CategoryCodes.UNKNOWN : categories.code(src, pos + lengthLength, span - lengthLength);
-                    return code == CategoryCodes.UNKNOWN ? INVALID : pack(FeatureStore.STATUS_FOUND, code);
+                    return null == categories ? decimal(src, pos + lengthLength, span - lengthLength) :
+                        category(categories.code(src, pos + lengthLength, span - lengthLength));
                 }
-                // bytes, a list, a map, a set or a uuid: a member, but not a model input
-                return field <= LAST_MEMBER && !isScalarField(field) ? INVALID : previous;
+                // bytes, a list, a map, a set, a uuid or an unknown member: not a model input
+                return INVALID;
             }
         }
     }
 
-    private static long varintMember(final int field, final long bits, final long previous)
+    private static long decimal(final ByteBuffer src, final int offset, final int length)
+    {
+        final float number = DecimalText.parse(src, offset, length);
+        return Float.isNaN(number) ? INVALID : pack(FeatureStore.STATUS_FOUND, number);
+    }
+
+    private static long category(final int code)
+    {
+        return code == CategoryCodes.UNKNOWN ? INVALID : pack(FeatureStore.STATUS_FOUND, code);
+    }
+
+    /** A found value of a categorical column: valid only if it is one of the codes. */
+    private static long asCode(final long decoded, final CategoryCodes categories)
+    {
+        if (status(decoded) != FeatureStore.STATUS_FOUND)
+        {
+            return decoded;
+        }
+        final float value = value(decoded);
+        final int code = (int)value;
+
+        return code == value && code >= 0 && code < categories.count() ? pack(FeatureStore.STATUS_FOUND, code) : INVALID;
+    }
+
+    private static long varintMember(final int field, final long bits)
     {
         switch (field)
         {
@@ -244,15 +277,9 @@ final class FeastValues
                 return MISSING;
             case UNIX_TIMESTAMP_VAL: // a time, not a model input
                 return INVALID;
-            default:
-                return previous; // no member has this number and a varint wire type: an unknown field, skipped
+            default: // a member this decoder has no model input for, or a known one with another wire type
+                return INVALID;
         }
-    }
-
-    /** The members decoded from a varint or a fixed-width field, never length-delimited; null_val among them. */
-    private static boolean isScalarField(final int field)
-    {
-        return field >= INT32_VAL && field <= UNIX_TIMESTAMP_VAL || field == NULL_VAL;
     }
 
     private static long number(final float value)

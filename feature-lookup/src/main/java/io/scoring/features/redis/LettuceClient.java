@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
  * answer within a deadline:
  * <ul>
  *   <li>two I/O and two computation threads, Lettuce's minimum: the store uses one connection, so more would idle;</li>
- *   <li>auto-reconnect, backing off exponentially up to {@link RedisStoreSettings#reconnectDelayMax()};</li>
+ *   <li>auto-reconnect, backing off exponentially up to {@link RedisFeatureStore.Context#reconnectDelayMax()};</li>
  *   <li>while disconnected, commands are refused at once ({@code REJECT_COMMANDS}) rather than buffered until
  *       Redis returns: a lookup fails fast, and nothing piles up;</li>
- *   <li>at most {@link RedisStoreSettings#requestQueueSize()} commands queued; Lettuce's own command timeouts and
+ *   <li>at most {@link RedisFeatureStore.Context#requestQueueSize()} commands queued; Lettuce's own command timeouts and
  *       latency metrics off (the store keeps its deadline itself, and they cost a timer and a record per
  *       command).</li>
  * </ul>
@@ -52,12 +52,12 @@ final class LettuceClient implements AutoCloseable
      *
      * @param customizer sees each channel Lettuce opens (tests count its writes), or null.
      */
-    static LettuceClient open(final RedisStoreSettings settings, final NettyCustomizer customizer)
+    static LettuceClient open(final RedisFeatureStore.Context ctx, final NettyCustomizer customizer)
     {
         final DefaultClientResources.Builder resourcesBuilder = DefaultClientResources.builder()
             .ioThreadPoolSize(LETTUCE_MIN_THREADS)
             .computationThreadPoolSize(LETTUCE_MIN_THREADS)
-            .reconnectDelay(Delay.exponential(Duration.ZERO, settings.reconnectDelayMax(), 2, TimeUnit.MILLISECONDS))
+            .reconnectDelay(Delay.exponential(Duration.ZERO, ctx.reconnectDelayMax(), 2, TimeUnit.MILLISECONDS))
             .commandLatencyRecorder(CommandLatencyRecorder.disabled());
         if (null != customizer)
         {
@@ -65,13 +65,13 @@ final class LettuceClient implements AutoCloseable
         }
         final ClientResources resources = resourcesBuilder.build();
 
-        final RedisClient client = RedisClient.create(resources, RedisURI.create(settings.uri()));
+        final RedisClient client = RedisClient.create(resources, RedisURI.create(ctx.uri()));
         client.setOptions(ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .requestQueueSize(settings.requestQueueSize())
+            .requestQueueSize(ctx.requestQueueSize())
             .socketOptions(SocketOptions.builder()
-                .connectTimeout(settings.connectTimeout())
+                .connectTimeout(ctx.connectTimeout())
                 .keepAlive(true)
                 .tcpNoDelay(true)
                 .build())

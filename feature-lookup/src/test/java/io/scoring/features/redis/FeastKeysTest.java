@@ -5,8 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import static io.scoring.features.redis.RedisStoreSettings.EntityKeyType.INT64;
-import static io.scoring.features.redis.RedisStoreSettings.EntityKeyType.STRING;
+import static io.scoring.features.redis.RedisFeatureStore.EntityKeyType.INT64;
+import static io.scoring.features.redis.RedisFeatureStore.EntityKeyType.STRING;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -89,9 +89,9 @@ class FeastKeysTest
     void shouldNameFieldsAsFeastDoes()
     {
         // mmh3.hash("applicants:age", signed=False) = 0xbe19c27c, stored little-endian
-        assertArrayEquals(bytes(0x7C, 0xC2, 0x19, 0xBE), FeastKeys.featureField("applicants", "age"));
+        assertArrayEquals(bytes(0x7C, 0xC2, 0x19, 0xBE), FeastKeys.featureField("applicants:age"));
         // 0x0836d486: the leading zero byte lands last
-        assertArrayEquals(bytes(0x86, 0xD4, 0x36, 0x08), FeastKeys.featureField("applicants", "checking_status"));
+        assertArrayEquals(bytes(0x86, 0xD4, 0x36, 0x08), FeastKeys.featureField("applicants:checking_status"));
         assertArrayEquals("_ts:applicants".getBytes(StandardCharsets.US_ASCII), FeastKeys.timestampField("applicants"));
     }
 

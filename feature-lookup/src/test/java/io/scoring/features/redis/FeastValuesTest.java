@@ -9,7 +9,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
-import java.util.Map;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static io.scoring.features.FeatureStore.STATUS_FEATURE_MISSING;
@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class FeastValuesTest
 {
-    private static final CategoryCodes CHECKING = new CategoryCodes(Map.of("A11", 0, "A12", 1, "A13", 2, "A14", 3));
+    private static final CategoryCodes CHECKING = new CategoryCodes(List.of("A11", "A12", "A13", "A14"));
 
     @Test
     void shouldDecodeEveryNumericMemberAsFloat()
@@ -48,11 +48,41 @@ class FeastValuesTest
     }
 
     @Test
-    void shouldCallAStringInvalidWithoutCategoriesOrOutsideThem()
+    void shouldCallAStringOutsideTheCategoriesInvalid()
     {
-        assertStatus(STATUS_INVALID_VALUE, "1203413131", null);
         assertEquals(STATUS_INVALID_VALUE, FeastValues.status(FeastValues.decodeValue(utf8Value("A15"), CHECKING)));
         assertEquals(STATUS_INVALID_VALUE, FeastValues.status(FeastValues.decodeValue(utf8Value(""), CHECKING)));
+        assertEquals(STATUS_INVALID_VALUE, FeastValues.status(FeastValues.decodeValue(utf8Value("a11"), CHECKING)));
+    }
+
+    @Test
+    void shouldTakeANumberOrABoolOfACategoricalColumnAsTheCodeIfItIsOne()
+    {
+        assertEquals(packed(STATUS_FOUND, 2), FeastValues.decodeValue(buffer("1802"), CHECKING));         // int32 2
+        assertEquals(packed(STATUS_FOUND, 3), FeastValues.decodeValue(buffer("2003"), CHECKING));         // int64 3
+        assertEquals(packed(STATUS_FOUND, 1), FeastValues.decodeValue(buffer("350000803f"), CHECKING));   // float 1.0
+        assertEquals(packed(STATUS_FOUND, 0), FeastValues.decodeValue(buffer("290000000000000000"), CHECKING)); // double 0
+        assertEquals(packed(STATUS_FOUND, 1), FeastValues.decodeValue(buffer("3801"), CHECKING));         // true
+        assertEquals(packed(STATUS_FOUND, 0), FeastValues.decodeValue(buffer("3500000080"), CHECKING));   // -0.0: code 0
+
+        assertStatus(STATUS_INVALID_VALUE, "2004", CHECKING);                   // 4 of 4 categories: no such code
+        assertStatus(STATUS_INVALID_VALUE, "18ffffffffffffffffff01", CHECKING); // -1
+        assertStatus(STATUS_INVALID_VALUE, "350000c03f", CHECKING);             // 1.5: not an integer
+        assertStatus(STATUS_FEATURE_MISSING, "350000c07f", CHECKING);           // NaN: no value, as for a number
+    }
+
+    @Test
+    void shouldReadANumericColumnsStringAsTheDecimalNumberItSpells()
+    {
+        assertEquals(packed(STATUS_FOUND, 35f), FeastValues.decodeValue(utf8Value("35"), null));
+        assertEquals(packed(STATUS_FOUND, -1.5f), FeastValues.decodeValue(utf8Value("-1.5"), null));
+        assertEquals(packed(STATUS_FOUND, 0.1f), FeastValues.decodeValue(utf8Value("0.1"), null));
+        assertEquals(packed(STATUS_FOUND, 2500f), FeastValues.decodeValue(utf8Value("2.5e3"), null));
+        for (final String notANumber : new String[]{ "", "-", ".", "1e", "35 ", " 35", "NaN", "Infinity", "0x10", "1f", "A11" })
+        {
+            assertEquals(STATUS_INVALID_VALUE, FeastValues.status(FeastValues.decodeValue(utf8Value(notANumber), null)),
+                "'" + notANumber + "'");
+        }
     }
 
     @Test
@@ -73,11 +103,13 @@ class FeastValuesTest
     }
 
     @Test
-    void shouldSkipUnknownFieldsAndLetTheLastMemberWin()
+    void shouldCallAMemberItCannotReadInvalidNotMissingAndLetTheLastMemberWin()
     {
-        assertFound(1.5f, "c00201350000c03f");   // field 40 varint 1, then float_val 1.5
+        assertStatus(STATUS_INVALID_VALUE, "c00201", null);          // field 40 varint 1: a member of a later Feast
+        assertStatus(STATUS_INVALID_VALUE, "92020531322e3530", null); // field 34 "12.50": a decimal, say
+        assertStatus(STATUS_INVALID_VALUE, "3001", null);            // field 6 as a varint is not float_val
         assertFound(300f, "350000c03f20ac02");   // float_val 1.5, then int64_val 300: the last wins
-        assertStatus(STATUS_FEATURE_MISSING, "3001", null); // field 6 as a varint is not float_val: unknown
+        assertFound(1.5f, "c00201350000c03f");   // field 40 varint 1, then float_val 1.5
         assertFound(1.5f, "d2020378797a350000c03f"); // field 42 length-delimited "xyz", then float_val
     }
 

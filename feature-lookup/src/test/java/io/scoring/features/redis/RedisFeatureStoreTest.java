@@ -11,6 +11,7 @@ import io.netty.channel.ChannelPromise;
 import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
 import io.scoring.features.SnapshotWriter;
+import io.scoring.features.StoredFeature;
 import io.scoring.testsupport.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,7 +83,7 @@ class RedisFeatureStoreTest
     @Test
     void shouldReadBackEqualWhatTheLoaderWroteForEveryDemoApplicant() throws IOException
     {
-        final RedisStoreSettings settings = demoSettings(UnaryOperator.identity());
+        final RedisFeatureStore.Context settings = demoSettings(UnaryOperator.identity());
         assertEquals(1_000, FeastRedisLoader.load(DEMO_SNAPSHOT, settings));
 
         try (EmbeddedFeatureStore embedded = EmbeddedFeatureStore.load(DEMO_SNAPSHOT))
@@ -133,8 +135,11 @@ class RedisFeatureStoreTest
             assertEquals(FOUND, embedded.lookup("A0001", embeddedColumns, positions, expected, 0));
             assertArrayEquals(expected, single);
             assertEquals(ENTITY_NOT_FOUND, redis.lookup("nobody", redisColumns, positions, single, 0));
-            assertEquals(MISSING_COLUMN, connect(new RedisStoreSettings.Context().uri(server.uri()).project("credit")
-                .joinKey("applicant_id").feature("age", "applicants:age").conclude()).columnIndex("job"));
+            final RedisFeatureStore withoutView = connect(new RedisFeatureStore.Context().uri(server.uri()).project("credit")
+                .joinKey("applicant_id"));
+            assertEquals(MISSING_COLUMN, withoutView.columnIndex("job"), "no reference and no default view");
+            assertEquals(MISSING_COLUMN, withoutView.columnIndex(new StoredFeature("job", "no-colon", List.of())));
+            assertTrue(withoutView.columnIndex(new StoredFeature("job", "applicants:job", List.of())) >= 0);
         }
     }
 
@@ -157,15 +162,17 @@ class RedisFeatureStoreTest
     @Test
     void shouldSendAMultiEntityRequestInOneRoundTrip() throws IOException
     {
-        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
-            .feature("age", "demographics:age")       // a second feature view...
-            .maxAge("applicants", Duration.ofDays(1))  // ...and two _ts fields in every HMGET
-            .maxAge("demographics", Duration.ofDays(1)));
+        final RedisFeatureStore.Context settings = demoSettings((ctx) -> ctx
+            .maxAge("applicants", Duration.ofDays(1))  // two feature views with a max age (age is read from the
+            .maxAge("demographics", Duration.ofDays(1))); // second): two _ts fields in every HMGET
         FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        FeastRedisLoader.load(DEMO_SNAPSHOT, new RedisFeatureStore.Context().uri(server.uri()).project("credit")
+            .joinKey("applicant_id").featureView("demographics"));
         final ChannelCounter counter = new ChannelCounter();
         final RedisFeatureStore store = track(RedisFeatureStore.connect(settings, counter));
         final List<String> names = demoFeatureNames();
         final int[] columns = columns(store, names);
+        columns[names.indexOf("age")] = store.columnIndex(new StoredFeature("age", "demographics:age", List.of()));
         final int[] positions = identity(names.size());
 
         final int rows = 25;
@@ -202,7 +209,7 @@ class RedisFeatureStoreTest
     @Test
     void shouldAnswerUnavailableWhileRedisIsStoppedAndResumeWithinSecondsOfItsReturn() throws IOException
     {
-        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+        final RedisFeatureStore.Context settings = demoSettings((ctx) -> ctx
             .deadline(Duration.ofMillis(200)).breakerFailureThreshold(3).breakerCoolDown(Duration.ofMillis(300))
             .reconnectDelayMax(Duration.ofMillis(200)));
         FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
@@ -246,7 +253,7 @@ class RedisFeatureStoreTest
     void shouldStopPayingTheDeadlineOnceTheBreakerOpensOnAHungRedis() throws IOException
     {
         final Duration deadline = Duration.ofMillis(100);
-        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+        final RedisFeatureStore.Context settings = demoSettings((ctx) -> ctx
             .deadline(deadline).breakerFailureThreshold(3).breakerCoolDown(Duration.ofMillis(300)));
         FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
         final RedisFeatureStore store = connect(settings);
@@ -302,10 +309,10 @@ class RedisFeatureStoreTest
     @Test
     void shouldReportGarbageInOneFieldAsInvalidForThatFeatureOnly() throws IOException
     {
-        final RedisStoreSettings settings = demoSettings(UnaryOperator.identity());
+        final RedisFeatureStore.Context settings = demoSettings(UnaryOperator.identity());
         FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
-        final FeastKeys keys = new FeastKeys("applicant_id", RedisStoreSettings.EntityKeyType.STRING, "credit");
-        admin.hset(keys.redisKey("A0003"), FeastKeys.featureField("applicants", "age"),
+        final FeastKeys keys = new FeastKeys("applicant_id", RedisFeatureStore.EntityKeyType.STRING, "credit");
+        admin.hset(keys.redisKey("A0003"), FeastKeys.featureField("applicants:age"),
             "not a protobuf!".getBytes(StandardCharsets.US_ASCII));
         admin.set(keys.redisKey("A0004"), "a string, not a hash".getBytes(StandardCharsets.US_ASCII));
 
@@ -332,23 +339,24 @@ class RedisFeatureStoreTest
     void shouldCallValuesOlderThanTheirViewsMaxAgeStale() throws IOException
     {
         final Path snapshot = writeSnapshot(List.of("age", "job"), "fresh", "old", "untimed");
-        final RedisStoreSettings settings = new RedisStoreSettings.Context().uri(server.uri()).project("p").joinKey("id")
-            .featureView("applicants").feature("job", "jobs:job").maxAge("applicants", Duration.ofHours(1))
-            .deadline(TEST_DEADLINE).conclude();
+        final RedisFeatureStore.Context settings = new RedisFeatureStore.Context().uri(server.uri()).project("p").joinKey("id")
+            .featureView("applicants").maxAge("applicants", Duration.ofHours(1)).deadline(TEST_DEADLINE);
         try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(snapshot))
         {
             FeastRedisLoader.load(store, settings, Instant.now().minus(Duration.ofHours(2)));
+            FeastRedisLoader.load(store, new RedisFeatureStore.Context().uri(server.uri()).project("p").joinKey("id")
+                .featureView("jobs"), Instant.now().minus(Duration.ofHours(2)));
         }
-        final FeastKeys keys = new FeastKeys("id", RedisStoreSettings.EntityKeyType.STRING, "p");
+        final FeastKeys keys = new FeastKeys("id", RedisFeatureStore.EntityKeyType.STRING, "p");
         final byte[] timestampField = FeastKeys.timestampField("applicants");
         admin.hset(keys.redisKey("fresh"), timestampField, FeastValues.encodeTimestamp(Instant.now().getEpochSecond(), 0));
         admin.hdel(keys.redisKey("untimed"), timestampField);
         admin.hset(keys.redisKey("garbled"), Map.of(
-            FeastKeys.featureField("applicants", "age"), FeastValues.encodeFloat(1),
+            FeastKeys.featureField("applicants:age"), FeastValues.encodeFloat(1),
             timestampField, "not a timestamp".getBytes(StandardCharsets.US_ASCII)));
 
         final RedisFeatureStore redis = connect(settings);
-        final int[] columns = { redis.columnIndex("age"), redis.columnIndex("job") };
+        final int[] columns = { redis.columnIndex("age"), redis.columnIndex(new StoredFeature("job", "jobs:job", List.of())) };
         final float[] values = new float[8];
         final byte[] statuses = new byte[8];
         redis.lookupAll(new CharSequence[]{ "fresh", "old", "untimed", "garbled" }, 4, columns, new int[]{ 0, 1 },
@@ -367,7 +375,7 @@ class RedisFeatureStoreTest
     @Test
     void shouldServeRepeatedEntitiesFromTheNearCacheAndCountHitsAndMisses() throws IOException
     {
-        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
+        final RedisFeatureStore.Context settings = demoSettings((ctx) -> ctx
             .nearCacheSize(100).nearCacheTtl(Duration.ofMillis(500)).breakerFailureThreshold(1));
         FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
         final RedisFeatureStore store = connect(settings);
@@ -397,15 +405,15 @@ class RedisFeatureStoreTest
     @Test
     void shouldDecodeCategoricalStringsIntoTheirCodes()
     {
-        final RedisStoreSettings settings = demoSettings((ctx) -> ctx
-            .categories("checking_status", Map.of("A11", 0, "A12", 1, "A13", 2, "A14", 3)));
-        final FeastKeys keys = new FeastKeys("applicant_id", RedisStoreSettings.EntityKeyType.STRING, "credit");
-        final byte[] field = FeastKeys.featureField("applicants", "checking_status");
+        final RedisFeatureStore.Context settings = demoSettings(UnaryOperator.identity());
+        final FeastKeys keys = new FeastKeys("applicant_id", RedisFeatureStore.EntityKeyType.STRING, "credit");
+        final byte[] field = FeastKeys.featureField("applicants:checking_status");
         admin.hset(keys.redisKey("known"), field, HexFormat.of().parseHex("1203413132"));   // string_val "A12"
         admin.hset(keys.redisKey("unknown"), field, HexFormat.of().parseHex("1203413139")); // string_val "A19"
 
         final RedisFeatureStore store = connect(settings);
-        final int[] columns = { store.columnIndex("checking_status") };
+        final int[] columns = { store.columnIndex(
+            new StoredFeature("checking_status", null, List.of("A11", "A12", "A13", "A14"))) };
         final float[] values = new float[2];
         final byte[] statuses = new byte[2];
         store.lookupAll(new CharSequence[]{ "known", "unknown" }, 2, columns, new int[]{ 0 }, values, statuses, 1);
@@ -414,12 +422,53 @@ class RedisFeatureStoreTest
     }
 
     @Test
+    void shouldReadEveryFeastScalarTypeAsTheModelInputAndWhatHasNoneAsInvalid()
+    {
+        final List<String> categories = List.of("<0", "0<=X<200", ">=200", "no checking");
+        final Map<String, Map<String, byte[]>> rows = new LinkedHashMap<>();
+        rows.put("string", Map.of("checking_status", FeastOnlineWriter.stringVal(">=200"), "age", FeastOnlineWriter.stringVal("67")));
+        rows.put("int32", Map.of("checking_status", FeastOnlineWriter.int32Val(2), "age", FeastOnlineWriter.int32Val(67)));
+        rows.put("int64", Map.of("checking_status", FeastOnlineWriter.int64Val(2), "age", FeastOnlineWriter.int64Val(67)));
+        rows.put("float32", Map.of("checking_status", FeastOnlineWriter.floatVal(2), "age", FeastOnlineWriter.floatVal(67)));
+        rows.put("float64", Map.of("checking_status", FeastOnlineWriter.doubleVal(2), "age", FeastOnlineWriter.doubleVal(67)));
+        rows.put("bool", Map.of("checking_status", FeastOnlineWriter.boolVal(true), "age", FeastOnlineWriter.boolVal(true)));
+        rows.put("null", Map.of("checking_status", FeastOnlineWriter.stringVal(null), "age", FeastOnlineWriter.floatVal(Float.NaN)));
+        rows.put("unknown", Map.of("checking_status", FeastOnlineWriter.stringVal("overdrawn"), "age", FeastOnlineWriter.stringVal("old")));
+        rows.put("no code", Map.of("checking_status", FeastOnlineWriter.int64Val(4), "age", FeastOnlineWriter.bytesVal(new byte[]{ 67 })));
+        rows.put("decimal", Map.of("checking_status", FeastOnlineWriter.decimalVal("2"), "age", FeastOnlineWriter.decimalVal("67.0")));
+        rows.put("time", Map.of("checking_status", FeastOnlineWriter.floatListVal(2), "age", FeastOnlineWriter.unixTimestampVal(67)));
+        try (FeastOnlineWriter feast = new FeastOnlineWriter(server.uri(), "credit", "applicant_id"))
+        {
+            assertEquals(rows.size(), feast.writeBatch("applicants", rows, Instant.now()));
+        }
+
+        final RedisFeatureStore store = connect(demoSettings(UnaryOperator.identity()));
+        final int[] columns = {
+            store.columnIndex(new StoredFeature("checking_status", null, categories)), store.columnIndex("age") };
+        final int n = rows.size();
+        final float[] values = new float[2 * n];
+        final byte[] statuses = new byte[2 * n];
+        store.lookupAll(rows.keySet().toArray(new CharSequence[0]), n, columns, new int[]{ 0, 1 }, values, statuses, 2);
+
+        assertArrayEquals(new float[]{ 2, 67, 2, 67, 2, 67, 2, 67, 2, 67, 1, 1 }, Arrays.copyOf(values, 12));
+        assertArrayEquals(new byte[]{
+            STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND,   // string, int32, int64
+            STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND, STATUS_FOUND,   // float32, float64, bool
+            STATUS_FEATURE_MISSING, STATUS_FEATURE_MISSING,                                       // Feast's null: ValueProto()
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE,   // a category the model does not know; a string no number
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE,   // a number that is no code; bytes
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE,   // a member past Value.proto's (a decimal)
+            STATUS_INVALID_VALUE, STATUS_INVALID_VALUE }, // a list; a unix timestamp
+            statuses);
+    }
+
+    @Test
     void shouldKeyInt64EntitiesAsFeastDoesAndRefuseKeysThatAreNotNumbers() throws IOException
     {
         final Path snapshot = writeSnapshot(List.of("conv_rate"), "1001", "-7");
-        final RedisStoreSettings settings = new RedisStoreSettings.Context().uri(server.uri()).project("feast_demo")
-            .joinKey("driver_id").entityKeyType(RedisStoreSettings.EntityKeyType.INT64).featureView("driver_hourly_stats")
-            .deadline(TEST_DEADLINE).conclude();
+        final RedisFeatureStore.Context settings = new RedisFeatureStore.Context().uri(server.uri()).project("feast_demo")
+            .joinKey("driver_id").entityKeyType(RedisFeatureStore.EntityKeyType.INT64).featureView("driver_hourly_stats")
+            .deadline(TEST_DEADLINE);
         assertEquals(2, FeastRedisLoader.load(snapshot, settings));
         assertEquals(1, admin.exists(HexFormat.of().parseHex(
             "0100000002000000090000006472697665725f69640400000008000000e90300000000000066656173745f64656d6f")));
@@ -439,13 +488,13 @@ class RedisFeatureStoreTest
      * The demo's layout, with a deadline of 2 s unless a test sets one: on a busy CI machine a lookup can miss
      * 20 ms, and only the tests about deadlines should see that.
      */
-    private RedisStoreSettings demoSettings(final UnaryOperator<RedisStoreSettings.Context> customize)
+    private RedisFeatureStore.Context demoSettings(final UnaryOperator<RedisFeatureStore.Context> customize)
     {
-        return customize.apply(new RedisStoreSettings.Context().uri(server.uri()).project("credit")
-            .joinKey("applicant_id").featureView("applicants").deadline(TEST_DEADLINE)).conclude();
+        return customize.apply(new RedisFeatureStore.Context().uri(server.uri()).project("credit")
+            .joinKey("applicant_id").featureView("applicants").deadline(TEST_DEADLINE));
     }
 
-    private RedisFeatureStore connect(final RedisStoreSettings settings)
+    private RedisFeatureStore connect(final RedisFeatureStore.Context settings)
     {
         return track(RedisFeatureStore.connect(settings));
     }

@@ -1,19 +1,23 @@
 package io.scoring.monitoring.metrics;
 
+import java.util.function.DoubleConsumer;
+
 /**
  * A gauge's current value, written by the thread that computes it (drift, comparison) and read by the
- * scrape. Threading: one writer or many, any readers; a volatile double, nothing more.
+ * scrape. Threading: one writer or many, any readers; a volatile double, nothing more. Its writers see
+ * it as a {@link DoubleConsumer} ({@link ScoringMetrics#gauge}), so the type stays inside this package.
  */
-public final class GaugeCell
+final class GaugeCell implements DoubleConsumer
 {
     private volatile double value = Double.NaN;
 
-    public void set(final double value)
+    @Override
+    public void accept(final double value)
     {
         this.value = value;
     }
 
-    public double get()
+    double get()
     {
         return value;
     }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleConsumer;
 import java.util.function.IntSupplier;
 
 /**
@@ -159,9 +160,9 @@ public final class ScoringMetrics implements AutoCloseable
         final Set<String> current = new HashSet<>();
         for (final TrafficShare share : shares)
         {
-            final GaugeCell cell = gauge("scoring.traffic.weight", "Share of the model's traffic, percent",
+            final DoubleConsumer cell = gauge("scoring.traffic.weight", "Share of the model's traffic, percent",
                 "model", model, "version", share.version(), "role", share.role());
-            cell.set(share.percent());
+            cell.accept(share.percent());
             current.add(share.version() + '\u0000' + share.role());
         }
         removeMeters("scoring.traffic.weight", (meter) -> model.equals(meter.getId().getTag("model")) &&
@@ -193,10 +194,10 @@ public final class ScoringMetrics implements AutoCloseable
     }
 
     /**
-     * A gauge whose value the caller sets; the same name and tags give the same cell. Tags are
+     * A gauge whose value the caller sets ({@code accept}); the same name and tags give the same cell. Tags are
      * key-value pairs. Used by drift and comparison, which compute their values off the hot path.
      */
-    public GaugeCell gauge(final String name, final String description, final String... tagKeyValues)
+    public DoubleConsumer gauge(final String name, final String description, final String... tagKeyValues)
     {
         final String key = name + Tags.of(tagKeyValues);
         return gauges.computeIfAbsent(key, (k) ->

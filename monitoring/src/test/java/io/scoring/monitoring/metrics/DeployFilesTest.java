@@ -77,12 +77,12 @@ class DeployFilesTest
             metrics.modelLoadEvent("m", "v1", "loaded");
             for (final String name : List.of("scoring.drift.statistic", "scoring.drift.p.value", "scoring.drift.alarm"))
             {
-                metrics.gauge(name, "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").set(0);
+                metrics.gauge(name, "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").accept(0);
             }
             for (final String name : List.of("scoring.shadow.agreement.ratio", "scoring.shadow.score.delta.mean",
                 "scoring.shadow.score.delta.p95"))
             {
-                metrics.gauge(name, "c", "model", "m", "version", "v2").set(1);
+                metrics.gauge(name, "c", "model", "m", "version", "v2").accept(1);
             }
             System.gc(); // jvm_gc_pause_seconds appears with the first GC notification, delivered asynchronously
             final long deadline = System.nanoTime() + 10_000_000_000L;

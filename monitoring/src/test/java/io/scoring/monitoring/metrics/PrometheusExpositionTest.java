@@ -117,7 +117,7 @@ class PrometheusExpositionTest
     void shouldForgetEveryMeterOfAnUnloadedVersion()
     {
         metrics.requestMeters("m", "v1", "champion").record(0, 1, 1, 1, 1, 4);
-        metrics.gauge("scoring.drift.alarm", "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").set(1);
+        metrics.gauge("scoring.drift.alarm", "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").accept(1);
 
         metrics.removeVersion("m", "v1");
 
@@ -135,7 +135,7 @@ class PrometheusExpositionTest
         metrics.trafficWeights("credit-risk", List.of(new TrafficShare("v1", "champion", 100)));
         metrics.modelLoadEvent("credit-risk", "v1", "loaded");
         metrics.gauge("scoring.drift.statistic", "Drift statistic", "model", "credit-risk", "version", "v1",
-            "feature", "duration", "method", "ks").set(0.03);
+            "feature", "duration", "method", "ks").accept(0.03);
 
         final Promtool.Result result = Promtool.run(metrics.scrape(), "check", "metrics");
 

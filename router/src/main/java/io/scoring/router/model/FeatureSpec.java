@@ -26,6 +26,7 @@ public final class FeatureSpec
     private final List<String> categories;
     private final NameIndex<Integer> codeByCategory;
     private final float defaultValue;
+    private final String featureRef;
 
     FeatureSpec(
         final String name,
@@ -33,8 +34,10 @@ public final class FeatureSpec
         final Source source,
         final Type type,
         final List<String> categories,
-        final float defaultValue)
+        final float defaultValue,
+        final String featureRef)
     {
+        this.featureRef = featureRef;
         this.name = name;
         this.index = index;
         this.source = source;
@@ -85,6 +88,15 @@ public final class FeatureSpec
     {
         final Integer code = codeByCategory.get(category);
         return null == code ? UNKNOWN_CATEGORY : code;
+    }
+
+    /**
+     * Where a store organised in Feast feature views finds this store feature: Feast's feature reference
+     * {@code "<view>:<feature>"}, or null for the store's default ({@code "<default view>:<name>"}).
+     */
+    public String featureRef()
+    {
+        return featureRef;
     }
 
     public boolean hasDefault()

@@ -2,6 +2,7 @@ package io.scoring.router.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.scoring.features.StoredFeature;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -171,7 +172,22 @@ public final class ModelConfig
             throw new IOException(at + ": a store feature needs a default (used when the entity or value is missing)");
         }
 
-        return new FeatureSpec(name, index, source, type, categories, defaultValue);
+        final JsonNode refNode = node.get("feature_ref");
+        String featureRef = null;
+        if (null != refNode)
+        {
+            featureRef = refNode.isTextual() ? refNode.asText() : "";
+            if (source != FeatureSpec.Source.STORE)
+            {
+                throw new IOException(at + ": feature_ref names where a store feature lives; this one comes from the request");
+            }
+            if (!StoredFeature.isReference(featureRef))
+            {
+                throw new IOException(at + ": feature_ref must be Feast's '<feature_view>:<feature>', got '" + refNode.asText() + "'");
+            }
+        }
+
+        return new FeatureSpec(name, index, source, type, categories, defaultValue, featureRef);
     }
 
     private static String requiredText(final JsonNode node, final String field, final String where)
