@@ -24,7 +24,7 @@ import java.io.IOException;
  *
  * <p>{@code /v1/predict} itself is served by {@link PredictJsonDecoder} and {@link PredictJsonEncoder},
  * which allocate nothing. This Jackson codec is what they replaced: kept as the reference their tests
- * compare against and the baseline of {@code JsonCodecBenchmark} (which is why it stays in main).
+ * compare against and the baseline of bench's {@code JsonCodecBenchmark} (through gateway's test-jar).
  * {@link #expect} and {@link #text} serve the Jackson reference of the V2 bodies in the tests.
  */
 public final class PredictJson
