@@ -6,7 +6,8 @@ import io.scoring.gateway.pipeline.ScoringContext;
 
 /**
  * Reads a {@code POST /v1/predict} body (the shape in README, "Predict"; the tests' Jackson reference is
- * PredictJson) into a {@link ScoringContext} without allocating, with the strict reader of {@link JsonReader} (strings, numbers, errors).
+ * PredictJson) into a {@link ScoringContext} without allocating, with the strict reader of
+ * {@link JsonReader} (strings, numbers, errors).
  *
  * <p><b>Structure.</b> Every value's place in the shape fixes its type, so a value of another type is
  * refused where it starts and nothing is ever skipped: nesting never goes deeper than the shape's
