@@ -3,27 +3,17 @@ package io.scoring.bench;
 import io.grpc.Drainable;
 import io.grpc.KnownLength;
 import io.scoring.bench.load.DemoWorkload;
-import io.scoring.features.EmbeddedFeatureStore;
-import io.scoring.features.FeatureStore;
-import io.scoring.gateway.DemoBundle;
 import io.scoring.gateway.grpc.PredictGrpcCodec;
 import io.scoring.gateway.grpc.PredictRequestDecoder;
 import io.scoring.gateway.grpc.PredictResponseEncoder;
-import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
-import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.pipeline.ScoringContext;
-import io.scoring.monitoring.Monitoring;
 import io.scoring.proto.v1.FeatureValue;
 import io.scoring.proto.v1.PredictRequest;
 import io.scoring.proto.v1.PredictResponse;
 import io.scoring.proto.v1.Row;
 import io.scoring.proto.v1.RowResult;
-import io.scoring.router.ModelRegistry;
-import io.scoring.router.ModelRepository;
-import io.scoring.router.runtime.OnnxRuntimes;
-import io.scoring.router.state.StateStore;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -41,9 +31,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -80,9 +67,7 @@ public class GrpcCodecBenchmark
     @Param({"auto"})
     String runtime;
 
-    private FeatureStore store;
-    private ModelRegistry models;
-    private Monitoring monitor;
+    private MonitoredDemo demo;
     private RequestCycle cycle;
     private byte[][] requests;
     private int next;
@@ -94,36 +79,17 @@ public class GrpcCodecBenchmark
     private final FramerSink framer = new FramerSink();
     private final DrainingWire wire = new DrainingWire(framer);
 
-    /** 64 rows, on the runtime the parameter names. */
-    private ModelRepository.Context repositoryContext()
-    {
-        return new ModelRepository.Context().maxRows(64).runtime(OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(Locale.ROOT)));
-    }
-
     @Setup
     public void load() throws Exception
     {
-        try (InputStream in = DemoBundle.features())
-        {
-            store = EmbeddedFeatureStore.load(in);
-        }
-        final List<String> outcomes = new ArrayList<>();
-        for (final Outcome outcome : Outcome.values())
-        {
-            outcomes.add(outcome.label());
-        }
-        monitor = Monitoring.start(new Monitoring.Context().outcomes(outcomes).defaultSamplingPercent(1.0));
-        final ModelRepository repository = new ModelRepository(DemoBundle.models(), store, repositoryContext());
-        final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
-        models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
-        monitoring.models(models);
-        cycle = new RequestCycle(new PredictPipeline(models, 64, monitoring));
+        demo = new MonitoredDemo(runtime);
+        cycle = new RequestCycle(demo.pipeline);
 
-        final PredictRequest[] demo = DemoWorkload.ownRequests();
-        requests = new byte[demo.length][];
-        for (int i = 0; i < demo.length; i++)
+        final PredictRequest[] workload = DemoWorkload.ownRequests();
+        requests = new byte[workload.length][];
+        for (int i = 0; i < workload.length; i++)
         {
-            requests[i] = demo[i].toBuilder().setRequestId(String.format("0b9f6c1e-5d2a-4f4e-9a7b-%012d", i))
+            requests[i] = workload[i].toBuilder().setRequestId(String.format("0b9f6c1e-5d2a-4f4e-9a7b-%012d", i))
                 .build().toByteArray();
         }
         for (int i = 0; i < requests.length; i++)
@@ -138,9 +104,7 @@ public class GrpcCodecBenchmark
     @TearDown
     public void close()
     {
-        models.close();
-        store.close();
-        monitor.close();
+        demo.close();
     }
 
     @Benchmark
@@ -223,7 +187,7 @@ public class GrpcCodecBenchmark
     }
 
     /** A message's bytes as gRPC hands them to the handler: a stream that knows its length. */
-    private static final class MessageStream extends InputStream implements KnownLength
+    static final class MessageStream extends InputStream implements KnownLength
     {
         private byte[] bytes;
         private int position;
@@ -262,7 +226,7 @@ public class GrpcCodecBenchmark
     }
 
     /** What the gRPC call does with an answer: gRPC's framer drains it inside {@code sendMessage}. */
-    private static final class DrainingWire implements RequestCycle.Wire<InputStream>
+    static final class DrainingWire implements RequestCycle.Wire<InputStream>
     {
         private final OutputStream framer;
         int written;
@@ -299,7 +263,7 @@ public class GrpcCodecBenchmark
     }
 
     /** Where gRPC's framer copies a drained answer: its transport buffer. */
-    private static final class FramerSink extends OutputStream
+    static final class FramerSink extends OutputStream
     {
         private final byte[] buffer = new byte[1 << 16];
 

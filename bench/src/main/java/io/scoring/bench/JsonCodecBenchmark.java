@@ -194,14 +194,14 @@ public class JsonCodecBenchmark
     }
 
     /** What the HTTP exchange does with an answer, short of writing it to a socket: takes the buffer, then lets it go. */
-    private final class ReleasingWire implements RequestCycle.Wire<ByteBuf>
+    static final class ReleasingWire implements RequestCycle.Wire<ByteBuf>
     {
         int written;
 
         @Override
         public ByteBuf answerBuffer()
         {
-            return alloc.buffer();
+            return ByteBufAllocator.DEFAULT.buffer(); // what the handler's ctx.alloc() is when the transport sets none
         }
 
         @Override

@@ -2,7 +2,6 @@ package io.scoring.gateway;
 
 import com.google.protobuf.ByteString;
 import io.grpc.CallOptions;
-import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
@@ -17,9 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.http.HttpResponse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -138,9 +134,9 @@ class BadInputTest
 
         final byte[] notProtobuf = {0x0a, (byte)0xff, (byte)0xff, (byte)0xff};
         assertGrpc(Status.Code.INVALID_ARGUMENT, "malformed", () -> ClientCalls.blockingUnaryCall(
-            clients.channel, rawMethod("scoring.v1.ScoringService/Predict"), CallOptions.DEFAULT, notProtobuf));
+            clients.channel, GatewayClients.rawMethod("scoring.v1.ScoringService/Predict"), CallOptions.DEFAULT, notProtobuf));
         assertGrpc(Status.Code.INVALID_ARGUMENT, "malformed", () -> ClientCalls.blockingUnaryCall(
-            clients.channel, rawMethod("inference.GRPCInferenceService/ModelInfer"), CallOptions.DEFAULT, notProtobuf));
+            clients.channel, GatewayClients.rawMethod("inference.GRPCInferenceService/ModelInfer"), CallOptions.DEFAULT, notProtobuf));
     }
 
     @Test
@@ -177,32 +173,5 @@ class BadInputTest
         assertEquals(status, response.statusCode(), response.body());
         assertTrue(response.body().startsWith("{\"error\":"), response.body());
         assertTrue(response.body().contains(messagePart), "'" + response.body() + "' should mention " + messagePart);
-    }
-
-    private static MethodDescriptor<byte[], byte[]> rawMethod(final String fullName)
-    {
-        final MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>()
-        {
-            @Override
-            public InputStream stream(final byte[] value)
-            {
-                return new ByteArrayInputStream(value);
-            }
-
-            @Override
-            public byte[] parse(final InputStream stream)
-            {
-                try
-                {
-                    return stream.readAllBytes();
-                }
-                catch (final IOException ex)
-                {
-                    throw new IllegalStateException(ex);
-                }
-            }
-        };
-        return MethodDescriptor.<byte[], byte[]>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(fullName).setRequestMarshaller(bytes).setResponseMarshaller(bytes).build();
     }
 }

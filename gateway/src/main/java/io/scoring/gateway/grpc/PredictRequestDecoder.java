@@ -4,7 +4,6 @@ import io.scoring.gateway.pipeline.MutableText;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
@@ -40,20 +39,12 @@ import java.util.Arrays;
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers (the
  * copy of the message, the per-row feature table) have grown to the largest request seen.
  */
-public final class PredictRequestDecoder
+public final class PredictRequestDecoder extends ProtoReader
 {
     private static final String METHOD = "scoring.v1.ScoringService/Predict";
 
-    private static final int VARINT = 0;
-    private static final int FIXED64 = 1;
-    private static final int LENGTH_DELIMITED = 2;
-    private static final int START_GROUP = 3;
-    private static final int END_GROUP = 4;
-    private static final int FIXED32 = 5;
-
-    /** protobuf's default recursion limit: messages and groups nested deeper are refused. */
-    private static final int MAX_DEPTH = 100;
-
+    /** Fields 1 to 3, by number, as errors name them. */
+    private static final String[] HEADER_FIELDS = {null, "model", "version", "request_id"};
     private static final int MODEL = tag(1, LENGTH_DELIMITED);
     private static final int VERSION = tag(2, LENGTH_DELIMITED);
     private static final int REQUEST_ID = tag(3, LENGTH_DELIMITED);
@@ -69,26 +60,7 @@ public final class PredictRequestDecoder
     private static final byte NUMBER = 1;
     private static final byte TEXT = 2;
 
-    // problems, named in the error
-    private static final String TRUNCATED = "truncated";
-    private static final String MALFORMED_VARINT = "malformed varint";
-    private static final String NEGATIVE_LENGTH = "negative length";
-    private static final String INVALID_UTF8 = "invalid UTF-8";
-    private static final String ZERO_FIELD_NUMBER = "field number 0";
-    private static final String INVALID_WIRE_TYPE = "invalid wire type";
-    private static final String UNEXPECTED_END_GROUP = "end-group tag without its start";
-    private static final String TOO_DEEP = "groups nested too deep";
-    private static final String UNREADABLE = "could not be read";
-
-    /** The message's bytes when they come from a stream; grows to the largest message seen. */
-    private byte[] copy = new byte[1024];
-
-    // the message being decoded
-    private byte[] bytes;
-    private int position;
-
-    // where it failed, and why
-    private String problem;
+    // where it failed
     private String field;
     private int row;
 
@@ -114,16 +86,11 @@ public final class PredictRequestDecoder
      */
     public boolean decode(final InputStream message, final ScoringContext ctx)
     {
-        final int length;
-        try
-        {
-            length = readFully(message);
-        }
-        catch (final IOException ex)
+        final int length = readMessage(message);
+        if (length < 0)
         {
             field = "message";
             row = -1;
-            problem = UNREADABLE;
             return false;
         }
         return decode(copy, 0, length, ctx);
@@ -152,35 +119,13 @@ public final class PredictRequestDecoder
             {
                 return false;
             }
-            if (tag == MODEL)
+            if (tag == MODEL || tag == VERSION || tag == REQUEST_ID)
             {
-                field = "model";
-                final MutableText model = readText(ctx, end);
-                if (null == model)
+                field = HEADER_FIELDS[tag >>> 3];
+                if (!readRequestHeader(tag >>> 3, ctx, end))
                 {
                     return false;
                 }
-                ctx.modelName(model);
-            }
-            else if (tag == VERSION)
-            {
-                field = "version";
-                final MutableText version = readText(ctx, end);
-                if (null == version)
-                {
-                    return false;
-                }
-                ctx.versionPin(version);
-            }
-            else if (tag == REQUEST_ID)
-            {
-                field = "request_id";
-                final MutableText requestId = readText(ctx, end);
-                if (null == requestId)
-                {
-                    return false;
-                }
-                ctx.requestId(requestId);
             }
             else if (tag == ROWS)
             {
@@ -373,192 +318,6 @@ public final class PredictRequestDecoder
         }
     }
 
-    /** Skips a field this decoder does not read, as protobuf keeps it aside as an unknown field. */
-    private boolean skipUnknown(final int tag, final int end, final int depth)
-    {
-        switch (tag & 7)
-        {
-            case VARINT ->
-            {
-                readVarint(end);
-                return null == problem;
-            }
-            case FIXED64 ->
-            {
-                return skip(8, end);
-            }
-            case LENGTH_DELIMITED ->
-            {
-                final int fieldEnd = readLength(end);
-                if (null == problem)
-                {
-                    position = fieldEnd;
-                }
-                return null == problem;
-            }
-            case START_GROUP ->
-            {
-                return skipGroup(tag >>> 3, end, depth);
-            }
-            case END_GROUP ->
-            {
-                return fail(UNEXPECTED_END_GROUP);
-            }
-            case FIXED32 ->
-            {
-                return skip(4, end);
-            }
-            default ->
-            {
-                return fail(INVALID_WIRE_TYPE);
-            }
-        }
-    }
-
-    private boolean skipGroup(final int fieldNumber, final int end, final int depth)
-    {
-        if (depth >= MAX_DEPTH)
-        {
-            return fail(TOO_DEEP);
-        }
-        while (position < end)
-        {
-            final int tag = readTag(end);
-            if (null != problem)
-            {
-                return false;
-            }
-            if ((tag & 7) == END_GROUP)
-            {
-                return tag >>> 3 == fieldNumber || fail(UNEXPECTED_END_GROUP);
-            }
-            if (!skipUnknown(tag, end, depth + 1))
-            {
-                return false;
-            }
-        }
-        return fail(TRUNCATED);
-    }
-
-    private boolean skip(final int count, final int end)
-    {
-        if (end - position < count)
-        {
-            return fail(TRUNCATED);
-        }
-        position += count;
-        return true;
-    }
-
-    private int readTag(final int end)
-    {
-        final int tag = (int)readVarint(end); // protobuf reads tags as 32-bit varints, dropping higher bits
-        if (null == problem && tag >>> 3 == 0)
-        {
-            fail(ZERO_FIELD_NUMBER);
-        }
-        return tag;
-    }
-
-    /** Reads a length and checks it fits; returns where the delimited bytes end. */
-    private int readLength(final int end)
-    {
-        final int length = (int)readVarint(end); // a 32-bit varint, as protobuf reads lengths
-        if (null != problem)
-        {
-            return 0;
-        }
-        if (length < 0)
-        {
-            fail(NEGATIVE_LENGTH);
-            return 0;
-        }
-        if (end - position < length)
-        {
-            fail(TRUNCATED);
-            return 0;
-        }
-        return position + length;
-    }
-
-    /** A string field's characters in a fresh text of the context's pool, or null when it is malformed. */
-    private MutableText readText(final ScoringContext ctx, final int end)
-    {
-        final int textEnd = readLength(end);
-        if (null != problem)
-        {
-            return null;
-        }
-        final MutableText text = ctx.text();
-        if (!text.appendUtf8(bytes, position, textEnd - position))
-        {
-            fail(INVALID_UTF8);
-            return null;
-        }
-        position = textEnd;
-        return text;
-    }
-
-    private long readVarint(final int end)
-    {
-        long value = 0;
-        for (int shift = 0; shift < 64; shift += 7)
-        {
-            if (position >= end)
-            {
-                fail(TRUNCATED);
-                return 0;
-            }
-            final byte b = bytes[position++];
-            value |= (long)(b & 0x7F) << shift;
-            if (b >= 0)
-            {
-                return value;
-            }
-        }
-        fail(MALFORMED_VARINT);
-        return 0;
-    }
-
-    private long readLittleEndianLong()
-    {
-        long value = 0;
-        for (int i = 7; i >= 0; i--)
-        {
-            value = (value << 8) | (bytes[position + i] & 0xFFL);
-        }
-        position += 8;
-        return value;
-    }
-
-    private boolean fail(final String problem)
-    {
-        this.problem = problem;
-        return false;
-    }
-
-    private int readFully(final InputStream message) throws IOException
-    {
-        final int expected = message.available() + 1; // exact for gRPC's KnownLength streams; +1 to see the end
-        if (copy.length < expected)
-        {
-            copy = new byte[Math.max(expected, copy.length * 2)];
-        }
-        int length = 0;
-        while (true)
-        {
-            if (length == copy.length)
-            {
-                copy = Arrays.copyOf(copy, length * 2);
-            }
-            final int read = message.read(copy, length, copy.length - length);
-            if (read < 0)
-            {
-                return length;
-            }
-            length += read;
-        }
-    }
 
     private void growFeatures()
     {
@@ -595,10 +354,5 @@ public final class PredictRequestDecoder
             }
         }
         return true;
-    }
-
-    private static int tag(final int fieldNumber, final int wireType)
-    {
-        return fieldNumber << 3 | wireType;
     }
 }

@@ -2,8 +2,8 @@ package io.scoring.gateway.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamReadException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufOutputStream;
 import io.netty.channel.ChannelHandler;
@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
 @ChannelHandler.Sharable
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 {
-    /** Every JSON body read or written with Jackson here: V2 (for now), feedback, metadata. */
+    /** Every JSON body read or written with Jackson here, off the scoring path: feedback, metadata, health. */
     static final JsonFactory JSON = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
         .build();
@@ -157,7 +157,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 final ByteBuf body = exchange.buffer();
                 try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
                 {
-                    V2Json.encodeModelMetadata(json, model, version);
+                    V2MetadataJson.encodeModelMetadata(json, model, version);
                 }
                 exchange.respond(HttpResponseStatus.OK, body);
             }
@@ -207,7 +207,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         {
             feedback = FeedbackBody.read(exchange.request().content());
         }
-        catch (final StreamReadException ex)
+        catch (final JsonProcessingException ex) // StreamConstraintsException (too deep, too long) is not a StreamReadException
         {
             exchange.error(Outcome.INVALID_ARGUMENT, "malformed JSON: " + ex.getOriginalMessage());
             return;

@@ -8,9 +8,10 @@ import io.scoring.router.model.ModelConfig;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Writes the answer to a {@code POST /v1/predict} (the shape in {@link PredictJson}) straight into a
- * ByteBuf, without allocating: the fixed parts are precomputed bytes, strings are escaped character by
- * character from their CharSequences, scores go through {@link FloatFormat}.
+ * Writes the answer to a {@code POST /v1/predict} (the shape in README, "Predict"; the tests' Jackson
+ * reference is PredictJson) straight into a ByteBuf, without allocating: the fixed parts are precomputed
+ * bytes, strings are escaped character by character from their CharSequences, scores go through
+ * {@link FloatFormat}.
  *
  * <pre>
  * {"request_id":"r-1","model":"credit-risk","version":"1","role":"champion",

@@ -47,6 +47,9 @@ public final class ScoringContext
     private MutableText[] texts = new MutableText[0];
     private int textCount;
 
+    /** A V2 request's tensors and the shape of its answer. */
+    private final InferTensors tensors = new InferTensors();
+
     /** True when the caller sent the model's complete input vectors, to be scored as they are. */
     boolean completeTensor;
 
@@ -142,6 +145,7 @@ public final class ScoringContext
     public ScoringContext reset(final CharSequence modelName, final CharSequence versionPin, final CharSequence requestId)
     {
         textCount = 0;
+        tensors.reset();
         this.modelName = modelName;
         this.versionPin = null == versionPin ? "" : versionPin;
         this.requestId = null == requestId ? "" : requestId;
@@ -159,6 +163,12 @@ public final class ScoringContext
         shadowed = 0;
         idGenerated = false;
         return this;
+    }
+
+    /** The V2 request's tensors, as its decoder read them, and what its answer must carry. */
+    public InferTensors tensors()
+    {
+        return tensors;
     }
 
     /** Sets the request's fields one by one, for decoders that meet them in any order (JSON). */

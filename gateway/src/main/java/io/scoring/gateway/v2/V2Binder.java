@@ -1,13 +1,16 @@
 package io.scoring.gateway.v2;
 
+import io.scoring.gateway.pipeline.InferTensors;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.model.ModelConfig;
+import io.scoring.router.model.OutputSpec;
 
-import java.util.Arrays;
+import java.util.List;
 
 /**
- * Reads a V2 (Open Inference Protocol) request's input tensors into the scoring context. Two forms:
+ * Reads a V2 (Open Inference Protocol) request's input tensors, as its decoder left them in the
+ * context's {@link InferTensors}, into the scoring context. Two forms:
  *
  * <ul>
  *   <li><b>named inputs</b>: one tensor per request-time feature, named after it, plus optionally a
@@ -18,12 +21,34 @@ import java.util.Arrays;
  * </ul>
  *
  * Every mismatch (shape against data, datatype against feature type, rows that disagree) ends the
- * request with INVALID_ARGUMENT naming the input.
+ * request with INVALID_ARGUMENT naming the input. The rules live here once for every V2 decoder.
+ *
+ * <p>Stateless. Allocates nothing unless it fails the request (the message is made then).
  */
 public final class V2Binder
 {
+    private static final String BYTES = "BYTES";
+
     private V2Binder()
     {
+    }
+
+    /**
+     * Binds every input, in order, stopping at the first that fails.
+     *
+     * @return {@link Outcome#OK} or the failure, also recorded in the context
+     */
+    public static Outcome bindAll(final ScoringContext ctx)
+    {
+        final ModelConfig config = ctx.model().config();
+        for (int input = 0, count = ctx.tensors().count(); input < count; input++)
+        {
+            if (bind(ctx, config, input) != Outcome.OK)
+            {
+                return ctx.outcome();
+            }
+        }
+        return Outcome.OK;
     }
 
     /**
@@ -31,41 +56,39 @@ public final class V2Binder
      *
      * @return {@link Outcome#OK} or the failure, also recorded in the context
      */
-    public static Outcome bind(
-        final ScoringContext ctx,
-        final ModelConfig config,
-        final int inputCount,
-        final String name,
-        final String datatype,
-        final long[] shape,
-        final TensorData data)
+    public static Outcome bind(final ScoringContext ctx, final ModelConfig config, final int input)
     {
-        final long elements = elementCount(shape);
+        final InferTensors tensors = ctx.tensors();
+        final CharSequence name = tensors.name(input);
+        final long elements = elementCount(tensors, input);
+        final int size = tensors.size(input);
+        final boolean text = tensors.isText(input);
         if (elements < 0)
         {
-            return invalid(ctx, name, "shape " + Arrays.toString(shape) + " has a negative dimension");
+            return invalid(ctx, name, "shape " + tensors.shapeText(input) + " has a negative dimension");
         }
-        if (elements != data.size())
+        if (elements != size)
         {
-            return invalid(ctx, name, "shape " + Arrays.toString(shape) + " holds " + elements +
-                " elements, but its data has " + data.size());
+            return invalid(ctx, name, "shape " + tensors.shapeText(input) + " holds " + elements +
+                " elements, but its data has " + size);
         }
-        if (data.isText() != "BYTES".equals(datatype))
+        if (text != BYTES.contentEquals(tensors.datatype(input)))
         {
-            return invalid(ctx, name, "datatype " + datatype + " does not match its data (" +
-                (data.isText() ? "text" : "numbers") + ")");
+            return invalid(ctx, name, "datatype " + tensors.datatype(input) + " does not match its data (" +
+                (text ? "text" : "numbers") + ")");
         }
 
-        if (name.equals(config.inputName()))
+        if (config.inputName().contentEquals(name))
         {
-            return bindCompleteInput(ctx, config, inputCount, name, shape, data);
+            return bindCompleteInput(ctx, config, input);
         }
 
-        if (shape.length == 0 || shape.length > 2 || (shape.length == 2 && shape[1] != 1))
+        final int rank = tensors.rank(input);
+        if (rank == 0 || rank > 2 || (rank == 2 && tensors.dimension(input, 1) != 1))
         {
-            return invalid(ctx, name, "shape must be [N] or [N, 1], got " + Arrays.toString(shape));
+            return invalid(ctx, name, "shape must be [N] or [N, 1], got " + tensors.shapeText(input));
         }
-        final int rows = (int)shape[0];
+        final int rows = (int)tensors.dimension(input, 0);
         if (ctx.rowCount() == 0)
         {
             for (int i = 0; i < rows; i++)
@@ -78,78 +101,95 @@ public final class V2Binder
             return invalid(ctx, name, "has " + rows + " rows, other inputs have " + ctx.rowCount());
         }
 
-        if (name.equals(config.entityKey()))
+        if (config.entityKey().contentEquals(name))
         {
-            if (!data.isText())
+            if (!text)
             {
                 return invalid(ctx, name, "the entity key must be BYTES");
             }
             for (int row = 0; row < rows; row++)
             {
-                ctx.entityKey(row, data.text(row));
+                ctx.entityKey(row, tensors.text(input, row));
             }
             return Outcome.OK;
         }
 
         for (int row = 0; row < rows; row++)
         {
-            if (data.isText())
+            if (text)
             {
-                ctx.addText(row, name, data.text(row));
+                ctx.addText(row, name, tensors.text(input, row));
             }
             else
             {
-                ctx.addNumber(row, name, data.number(row));
+                ctx.addNumber(row, name, tensors.number(input, row));
             }
         }
         return Outcome.OK;
     }
 
-    private static Outcome bindCompleteInput(
-        final ScoringContext ctx,
-        final ModelConfig config,
-        final int inputCount,
-        final String name,
-        final long[] shape,
-        final TensorData data)
+    /**
+     * Asks for the model's output of this name in the answer.
+     *
+     * @return {@link Outcome#OK}, or INVALID_ARGUMENT (also recorded in the context) when the model has none
+     */
+    public static Outcome requestOutput(final ScoringContext ctx, final CharSequence name)
     {
+        final List<OutputSpec> outputs = ctx.model().config().outputs();
+        for (int j = 0; j < outputs.size() && j < InferTensors.MAX_REQUESTABLE_OUTPUTS; j++)
+        {
+            if (outputs.get(j).name().contentEquals(name))
+            {
+                ctx.tensors().requestOutput(j);
+                return Outcome.OK;
+            }
+        }
+        return ctx.fail(Outcome.INVALID_ARGUMENT, "outputs: model '" + ctx.model().name() + "' has no output '" +
+            name + "'");
+    }
+
+    private static Outcome bindCompleteInput(final ScoringContext ctx, final ModelConfig config, final int input)
+    {
+        final InferTensors tensors = ctx.tensors();
+        final CharSequence name = tensors.name(input);
         final int featureCount = config.featureCount();
-        if (inputCount != 1)
+        if (tensors.count() != 1)
         {
             return invalid(ctx, name, "the complete input must be the request's only input");
         }
-        if (data.isText())
+        if (tensors.isText(input))
         {
             return invalid(ctx, name, "the complete input must be FP32 or FP64");
         }
-        if (shape.length != 2 || shape[1] != featureCount)
+        if (tensors.rank(input) != 2 || tensors.dimension(input, 1) != featureCount)
         {
-            return invalid(ctx, name, "shape must be [N, " + featureCount + "], got " + Arrays.toString(shape));
+            return invalid(ctx, name, "shape must be [N, " + featureCount + "], got " + tensors.shapeText(input));
         }
-        final int rows = (int)shape[0];
-        final float[] input = ctx.completeTensor(rows, featureCount);
+        final int rows = (int)tensors.dimension(input, 0);
+        final float[] vectors = ctx.completeTensor(rows, featureCount);
         for (int i = 0; i < rows * featureCount; i++)
         {
-            input[i] = (float)data.number(i);
+            vectors[i] = (float)tensors.number(input, i);
         }
         return Outcome.OK;
     }
 
-    private static long elementCount(final long[] shape)
+    private static long elementCount(final InferTensors tensors, final int input)
     {
         long count = 1;
-        for (final long dim : shape)
+        for (int axis = 0, rank = tensors.rank(input); axis < rank; axis++)
         {
-            if (dim < 0)
+            final long dimension = tensors.dimension(input, axis);
+            if (dimension < 0)
             {
                 return -1;
             }
-            count *= dim;
+            count *= dimension;
         }
         return count;
     }
 
-    private static Outcome invalid(final ScoringContext ctx, final String input, final String problem)
+    private static Outcome invalid(final ScoringContext ctx, final CharSequence input, final String problem)
     {
         return ctx.fail(Outcome.INVALID_ARGUMENT, "input '" + input + "': " + problem);
     }

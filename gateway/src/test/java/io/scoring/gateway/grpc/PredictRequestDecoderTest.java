@@ -250,28 +250,7 @@ class PredictRequestDecoderTest
 
     private static String describe(final ScoringContext ctx)
     {
-        final StringBuilder out = new StringBuilder()
-            .append("model=").append(ctx.modelName()).append(" version=").append(ctx.versionPin())
-            .append(" id=").append(ctx.requestId()).append(" outcome=").append(ctx.outcome())
-            .append(" error=").append(ctx.errorMessage()).append('\n');
-        for (int row = 0; row < ctx.rowCount(); row++)
-        {
-            out.append("row ").append(row).append(" key=").append(ctx.entityKey(row)).append('\n');
-        }
-        for (int i = 0; i < ctx.requestFeatureCount(); i++)
-        {
-            out.append(ctx.requestFeatureRow(i)).append(' ').append(ctx.requestFeatureName(i)).append(" = ");
-            if (null == ctx.requestFeatureText(i))
-            {
-                out.append("number ").append(Long.toHexString(Double.doubleToRawLongBits(ctx.requestFeatureNumber(i))));
-            }
-            else
-            {
-                out.append("text ").append(ctx.requestFeatureText(i));
-            }
-            out.append('\n');
-        }
-        return out.toString();
+        return GeneratedV2.describe(ctx);
     }
 
     // requests

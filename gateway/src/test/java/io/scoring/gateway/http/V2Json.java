@@ -3,25 +3,24 @@ package io.scoring.gateway.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.scoring.gateway.pipeline.InferTensors;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.gateway.v2.FeatureStatusText;
-import io.scoring.gateway.v2.TensorData;
 import io.scoring.gateway.v2.V2Binder;
-import io.scoring.gateway.v2.V2Metadata;
 import io.scoring.router.Model;
 import io.scoring.router.model.OutputSpec;
 
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The Open Inference Protocol's REST bodies: inference requests in, inference answers and metadata
- * out. Tensor {@code data} may be flat or nested (row-major); both read the same.
+ * The Jackson reading and writing of the Open Inference Protocol's inference bodies that served
+ * {@code /v2/models/{m}/infer} before {@link V2JsonDecoder} and {@link V2JsonEncoder}: kept as their
+ * test oracle. It fills the context's tensors and binds them with {@link V2Binder}, as the decoder
+ * does, so the two can be compared on the context they leave.
  */
 final class V2Json
 {
@@ -30,48 +29,19 @@ final class V2Json
     }
 
     /** One input as read from JSON, before binding. */
-    private static final class JsonTensor implements TensorData
+    private static final class JsonTensor
     {
         String name;
         String datatype;
         long[] shape;
         final List<Object> values = new ArrayList<>();
-
-        @Override
-        public int size()
-        {
-            return values.size();
-        }
-
-        @Override
-        public boolean isText()
-        {
-            return !values.isEmpty() && values.get(0) instanceof String;
-        }
-
-        @Override
-        public double number(final int index)
-        {
-            return ((Number)values.get(index)).doubleValue();
-        }
-
-        @Override
-        public String text(final int index)
-        {
-            return (String)values.get(index);
-        }
     }
 
-    /**
-     * Reads an inference request into the context. The model is already resolved from the path.
-     *
-     * @return the names of the outputs the caller asked for; empty for all
-     */
-    static Set<String> decodeInfer(final JsonParser parser, final ScoringContext ctx, final Model model)
-        throws IOException, JsonBodyException
+    /** Reads an inference request into the context, which the caller reset for the model. */
+    static void decodeInfer(final JsonParser parser, final ScoringContext ctx) throws IOException, JsonBodyException
     {
+        final Model model = ctx.model();
         final List<JsonTensor> inputs = new ArrayList<>();
-        final Set<String> requested = new HashSet<>();
         PredictJson.expect(parser.nextToken(), JsonToken.START_OBJECT, "the body");
         while (parser.nextToken() == JsonToken.FIELD_NAME)
         {
@@ -94,7 +64,10 @@ final class V2Json
                     PredictJson.expect(value, JsonToken.START_ARRAY, "outputs");
                     while (parser.nextToken() != JsonToken.END_ARRAY)
                     {
-                        requested.add(decodeRequestedOutput(parser, model));
+                        if (V2Binder.requestOutput(ctx, decodeRequestedOutput(parser, model)) != Outcome.OK)
+                        {
+                            throw new JsonBodyException(ctx.errorMessage());
+                        }
                     }
                 }
                 default -> throw new JsonBodyException("unknown field '" + field + "'");
@@ -104,17 +77,31 @@ final class V2Json
         {
             throw new JsonBodyException("inputs: at least one input is required");
         }
+        final InferTensors tensors = ctx.tensors();
         for (final JsonTensor input : inputs)
         {
-            if (V2Binder.bind(ctx, model.config(), inputs.size(), input.name, input.datatype, input.shape, input) !=
-                Outcome.OK)
+            final int index = tensors.add();
+            tensors.name(index, input.name);
+            tensors.datatype(index, input.datatype);
+            for (final long dimension : input.shape)
             {
-                break;
+                tensors.addDimension(index, dimension);
+            }
+            tensors.startData(index, false);
+            for (final Object value : input.values)
+            {
+                if (value instanceof String text)
+                {
+                    tensors.addText(index, text);
+                }
+                else
+                {
+                    tensors.addNumber(index, (Double)value);
+                }
             }
         }
-        return requested;
+        V2Binder.bindAll(ctx);
     }
-
     private static JsonTensor decodeTensor(final JsonParser parser, final int index)
         throws IOException, JsonBodyException
     {
@@ -139,7 +126,7 @@ final class V2Json
         {
             throw new JsonBodyException(where + ": 'name', 'datatype' and 'shape' are required");
         }
-        final boolean text = tensor.isText();
+        final boolean text = !tensor.values.isEmpty() && tensor.values.get(0) instanceof String;
         for (final Object element : tensor.values)
         {
             if ((element instanceof String) != text)
@@ -214,8 +201,7 @@ final class V2Json
         return requested;
     }
 
-    static void encodeInfer(final JsonGenerator json, final ScoringContext ctx, final Set<String> requested)
-        throws IOException
+    static void encodeInfer(final JsonGenerator json, final ScoringContext ctx) throws IOException
     {
         json.writeStartObject();
         json.writeStringField("model_name", ctx.model().name());
@@ -228,14 +214,14 @@ final class V2Json
         json.writeStringField("role", ctx.role().wireName());
         if (ctx.defaultedCount() > 0)
         {
-            json.writeStringField("feature_status", FeatureStatusText.of(ctx));
+            json.writeStringField("feature_status", FeatureStatusText.write(ctx, new StringBuilder()).toString());
         }
         json.writeEndObject();
         json.writeArrayFieldStart("outputs");
         final List<OutputSpec> outputs = ctx.model().config().outputs();
         for (int j = 0; j < outputs.size(); j++)
         {
-            if (!requested.isEmpty() && !requested.contains(outputs.get(j).name()))
+            if (!ctx.tensors().outputRequested(j))
             {
                 continue;
             }
@@ -256,42 +242,5 @@ final class V2Json
         }
         json.writeEndArray();
         json.writeEndObject();
-    }
-
-    static void encodeModelMetadata(final JsonGenerator json, final Model model, final String version)
-        throws IOException
-    {
-        json.writeStartObject();
-        json.writeStringField("name", model.name());
-        json.writeArrayFieldStart("versions");
-        for (final String name : null == version ? model.versions().keySet() : List.of(version))
-        {
-            json.writeString(name);
-        }
-        json.writeEndArray();
-        json.writeStringField("platform", V2Metadata.PLATFORM);
-        writeTensors(json, "inputs", V2Metadata.inputs(model));
-        writeTensors(json, "outputs", V2Metadata.outputs(model));
-        json.writeEndObject();
-    }
-
-    private static void writeTensors(final JsonGenerator json, final String field, final List<V2Metadata.Tensor> tensors)
-        throws IOException
-    {
-        json.writeArrayFieldStart(field);
-        for (final V2Metadata.Tensor tensor : tensors)
-        {
-            json.writeStartObject();
-            json.writeStringField("name", tensor.name());
-            json.writeStringField("datatype", tensor.datatype());
-            json.writeArrayFieldStart("shape");
-            for (final long dim : tensor.shape())
-            {
-                json.writeNumber(dim);
-            }
-            json.writeEndArray();
-            json.writeEndObject();
-        }
-        json.writeEndArray();
     }
 }

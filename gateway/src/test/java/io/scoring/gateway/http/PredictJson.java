@@ -24,8 +24,8 @@ import java.io.IOException;
  *
  * <p>{@code /v1/predict} itself is served by {@link PredictJsonDecoder} and {@link PredictJsonEncoder},
  * which allocate nothing. This Jackson codec is what they replaced: kept as the reference their tests
- * compare against and the baseline of {@code JsonCodecBenchmark}. {@link #expect} and {@link #text}
- * serve the Jackson-read V2 bodies ({@link V2Json}); {@code /v1/feedback} reads its own ({@link FeedbackBody}).
+ * compare against and the baseline of bench's {@code JsonCodecBenchmark} (through gateway's test-jar).
+ * {@link #expect} and {@link #text} serve the Jackson reference of the V2 bodies in the tests.
  */
 public final class PredictJson
 {

@@ -1,0 +1,186 @@
+package io.scoring.gateway.grpc;
+
+import io.scoring.gateway.pipeline.InferTensors;
+import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.gateway.v2.FeatureStatusText;
+import io.scoring.router.model.OutputSpec;
+
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * Writes a scored V2 request's {@code inference.ModelInferResponse} in protobuf wire format into a
+ * reused buffer, byte for byte what the generated classes serialize for the same answer, without
+ * building a message or a String.
+ *
+ * <pre>
+ *   ModelInferResponse  1 model_name  2 model_version  3 id: string
+ *                       4 parameters: entry {1 key, 2 InferParameter {3 string_param}} (repeated)
+ *                       5 outputs: InferOutputTensor (repeated)   6 raw_output_contents: bytes (repeated)
+ *   InferOutputTensor   1 name  2 datatype "FP32"  3 shape: packed int64 [N, 1]
+ *                       5 contents: InferTensorContents {6 fp32_contents: packed floats}   (typed answers only)
+ * </pre>
+ * Parameters in the order the generated path put them ({@code role}, then {@code feature_status}
+ * when a feature took a default); outputs in the model's order, those the caller asked for (all when
+ * it named none); their scores typed, or in {@code raw_output_contents} (little-endian FP32) when
+ * the request came with raw input contents. An empty id is left out, as proto3 leaves out defaults.
+ *
+ * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers have
+ * grown to the largest answer.
+ */
+public final class ModelInferResponseEncoder extends ProtoWriter
+{
+    private static final int MODEL_NAME = 1 << 3 | 2;
+    private static final int MODEL_VERSION = 2 << 3 | 2;
+    private static final int ID = 3 << 3 | 2;
+    private static final int PARAMETERS = 4 << 3 | 2;
+    private static final int OUTPUTS = 5 << 3 | 2;
+    private static final int RAW_OUTPUT_CONTENTS = 6 << 3 | 2;
+    private static final int NAME = 1 << 3 | 2;
+    private static final int DATATYPE = 2 << 3 | 2;
+    private static final int SHAPE = 3 << 3 | 2;
+    private static final int CONTENTS = 5 << 3 | 2;
+    private static final int FP32_CONTENTS = 6 << 3 | 2;
+    private static final int ENTRY_KEY = 1 << 3 | 2;
+    private static final int ENTRY_VALUE = 2 << 3 | 2;
+    private static final int STRING_PARAM = 3 << 3 | 2;
+
+    private static final String ROLE = "role";
+    private static final String FEATURE_STATUS = "feature_status";
+    private static final String FP32 = "FP32";
+
+    private final StringBuilder featureStatus = new StringBuilder(256);
+
+    /**
+     * Encodes the answer of a request the pipeline scored and returns it as a stream over this
+     * encoder's buffer, valid until the next call.
+     */
+    public InputStream encode(final ScoringContext ctx)
+    {
+        encodeToBuffer(ctx);
+        return written();
+    }
+
+    /** Encodes the answer into {@link #buffer()} and returns its length. */
+    int encodeToBuffer(final ScoringContext ctx)
+    {
+        final InferTensors tensors = ctx.tensors();
+        final boolean raw = tensors.rawAnswer();
+        final boolean defaulted = ctx.defaultedCount() > 0;
+        final String role = ctx.role().wireName();
+        if (defaulted)
+        {
+            FeatureStatusText.write(ctx, featureStatus);
+        }
+        final List<OutputSpec> outputs = ctx.model().config().outputs();
+        final int rows = ctx.rowCount();
+        final int scoreBytes = 4 * rows;
+        final int shapeSize = varintSize64(rows) + 1;
+
+        int size = stringFieldSize(ctx.model().name()) + stringFieldSize(ctx.version().version()) +
+            stringFieldSize(ctx.requestId()) + entryFieldSize(ROLE, role) +
+            (defaulted ? entryFieldSize(FEATURE_STATUS, featureStatus) : 0);
+        for (int j = 0; j < outputs.size(); j++)
+        {
+            if (tensors.outputRequested(j))
+            {
+                final int tensorSize = tensorSize(outputs.get(j).name(), shapeSize, raw ? -1 : scoreBytes);
+                size += 1 + varintSize(tensorSize) + tensorSize + (raw ? 1 + varintSize(scoreBytes) + scoreBytes : 0);
+            }
+        }
+
+        start(size);
+        writeStringField(MODEL_NAME, ctx.model().name());
+        writeStringField(MODEL_VERSION, ctx.version().version());
+        writeStringField(ID, ctx.requestId());
+        writeEntry(ROLE, role);
+        if (defaulted)
+        {
+            writeEntry(FEATURE_STATUS, featureStatus);
+        }
+        for (int j = 0; j < outputs.size(); j++)
+        {
+            if (tensors.outputRequested(j))
+            {
+                final String name = outputs.get(j).name();
+                buffer[position++] = OUTPUTS;
+                writeVarint(tensorSize(name, shapeSize, raw ? -1 : scoreBytes));
+                writeStringField(NAME, name);
+                writeStringField(DATATYPE, FP32);
+                buffer[position++] = SHAPE;
+                writeVarint(shapeSize);
+                writeVarint(rows);
+                buffer[position++] = 1;
+                if (!raw)
+                {
+                    buffer[position++] = CONTENTS;
+                    writeVarint(contentsSize(scoreBytes));
+                    if (rows > 0)
+                    {
+                        buffer[position++] = FP32_CONTENTS;
+                        writeVarint(scoreBytes);
+                        writeScores(ctx, j);
+                    }
+                }
+            }
+        }
+        for (int j = 0; raw && j < outputs.size(); j++)
+        {
+            if (tensors.outputRequested(j))
+            {
+                buffer[position++] = RAW_OUTPUT_CONTENTS;
+                writeVarint(scoreBytes);
+                writeScores(ctx, j);
+            }
+        }
+        return position;
+    }
+
+    private void writeScores(final ScoringContext ctx, final int output)
+    {
+        for (int row = 0, rows = ctx.rowCount(); row < rows; row++)
+        {
+            writeFloat(ctx.score(row, output));
+        }
+    }
+
+    /** One {@code parameters} map entry with a string parameter: key and value are written even when empty. */
+    private void writeEntry(final String key, final CharSequence value)
+    {
+        buffer[position++] = PARAMETERS;
+        writeVarint(entrySize(key, value));
+        writeString(ENTRY_KEY, key);
+        buffer[position++] = ENTRY_VALUE;
+        writeVarint(stringSize(value));
+        writeString(STRING_PARAM, value);
+    }
+
+    private static int entryFieldSize(final String key, final CharSequence value)
+    {
+        final int entrySize = entrySize(key, value);
+        return 1 + varintSize(entrySize) + entrySize;
+    }
+
+    private static int entrySize(final String key, final CharSequence value)
+    {
+        final int parameterSize = stringSize(value);
+        return stringSize(key) + 1 + varintSize(parameterSize) + parameterSize;
+    }
+
+    /** An InferOutputTensor's size; {@code scoreBytes} -1 when its scores go in raw_output_contents. */
+    private static int tensorSize(final String name, final int shapeSize, final int scoreBytes)
+    {
+        final int size = stringFieldSize(name) + stringFieldSize(FP32) + 1 + varintSize(shapeSize) + shapeSize;
+        if (scoreBytes < 0)
+        {
+            return size;
+        }
+        final int contentsSize = contentsSize(scoreBytes);
+        return size + 1 + varintSize(contentsSize) + contentsSize;
+    }
+
+    private static int contentsSize(final int scoreBytes)
+    {
+        return scoreBytes > 0 ? 1 + varintSize(scoreBytes) + scoreBytes : 0;
+    }
+}
