@@ -106,7 +106,8 @@
   }
 
   function fmt(value, digits = 3) {
-    if (value === null || value === undefined || Number.isNaN(value)) return '—';
+    // Jackson writes a NaN (a figure with no data yet) as the string "NaN"
+    if (value === null || value === undefined || Number.isNaN(value) || value === 'NaN') return '—';
     if (typeof value !== 'number') return String(value);
     if (Number.isInteger(value)) return value.toLocaleString('en-US');
     return Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en-US') : value.toPrecision(digits);
@@ -432,7 +433,8 @@
     $('shadow-add').disabled = $('shadow-version').options.length === 0;
     $('promote').disabled = !traffic.canary;
     $('rollback').disabled = model.champion_history.length < 2;
-    $('champion-history').textContent = 'Champion history (latest first): ' + model.champion_history.join(', ');
+    $('champion-history').textContent = 'Champion history (latest first): ' +
+      (model.champion_history.length ? model.champion_history.join(', ') : 'no change yet');
   }
 
   function shadowItem(model, shadow) {
@@ -549,7 +551,8 @@
       CHART_MINUTES + ' minutes seen by this page.';
     const horizon = Date.now() - CHART_MINUTES * 60000;
     const rows = [];
-    for (const v of report.versions) {
+    // every role a version may take has a recorder; show those it has served in
+    for (const v of report.versions.filter((r) => r.since_start.count > 0)) {
       const key = model.name + '|' + v.version + '|' + v.role;
       const series = latencyHistory.get(key) || [];
       const last = v.last_interval;

@@ -262,15 +262,17 @@ class OpsPageBrowserTest
 
     private static String text(final String id)
     {
-        return browser.findElement(By.id(id)).getText().strip();
+        return ((String)script("return document.getElementById('" + id + "').textContent;")).strip();
     }
 
-    /** A cell of the row for a version in one of the page's tables, by the cell's class. */
+    /**
+     * A cell of the row for a version in one of the page's tables, by the cell's class. Read in the page
+     * (not through an element handle): the page rebuilds its tables every poll.
+     */
     private static String cell(final String table, final String version, final String column)
     {
-        final List<WebElement> cells = browser.findElements(
-            By.cssSelector("#" + table + " tr[data-version='" + version + "'] td." + column));
-        return cells.isEmpty() ? "" : cells.get(0).getText().strip();
+        return (String)script("const c = document.querySelector(\"#" + table + " tr[data-version='" + version +
+            "'] td." + column + "\"); return c ? c.textContent.trim() : '';");
     }
 
     private static double number(final String text)
@@ -286,9 +288,9 @@ class OpsPageBrowserTest
 
     private static long intervalEnd()
     {
-        final List<WebElement> rows = browser.findElements(
-            By.cssSelector("#latency tr[data-version='1'][data-role='champion']"));
-        return rows.isEmpty() ? 0 : Long.parseLong(rows.get(0).getAttribute("data-interval-end"));
+        final Object end = script("const r = document.querySelector(\"#latency tr[data-version='1'][data-role='champion']\");" +
+            " return r ? r.dataset.intervalEnd : '0';");
+        return Long.parseLong((String)end);
     }
 
     /** The page's p50/p99/p99.9 of the champion equal the API's for the same interval (false: not the same one yet). */
