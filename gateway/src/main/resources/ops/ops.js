@@ -302,7 +302,8 @@
       }
       lastOkMillis = Date.now();
       clearBanner();
-      $('connection').textContent = 'live · updated ' + clock(lastOkMillis);
+      $('connection').textContent = (tokenRequired ? '' : 'no admin token set (loopback only) · ') +
+        'live · updated ' + clock(lastOkMillis);
     } catch (e) {
       if (e.status === 401) {
         forgetToken();
