@@ -690,34 +690,62 @@
       .map(([k, v]) => k + ' ' + fmt(v)).join(' · ');
   }
 
+  function checkFigures(check) {
+    const figures = check.figures && typeof check.figures === 'object' ? keyValues(check.figures, []) : '';
+    return [keyValues(check, ['name', 'verdict']), figures].filter((t) => t).join(' · ');
+  }
+
+  function checksTable(caption, checks) {
+    const table = el('table', null, 'grid');
+    table.appendChild(el('caption', caption));
+    table.appendChild(el('thead')).appendChild(row([el('th', 'Check'), el('th', 'Verdict'), el('th', 'Figures')]));
+    const body = table.appendChild(el('tbody'));
+    for (const check of checks) {
+      body.appendChild(row([el('th', check.name), td(check.verdict, 'verdict-' + check.verdict), td(checkFigures(check), 'kv')]));
+    }
+    return table;
+  }
+
+  const when = (iso) => (iso ? new Date(iso).toLocaleString('en-GB', { hour12: false }) : '');
+
   function renderRollout(model, rollout, audit) {
     const now = $('rollout-now');
     const active = rollout && ROLLOUT_ACTIVE.has(rollout.state);
     if (!rollout) {
       now.replaceChildren(el('p', 'No rollout for this model.', 'hint'));
     } else {
-      const parts = [el('p', null, 'summary')];
-      parts[0].append(el('strong', rollout.state.replace('_', ' ')), document.createTextNode(
-        ' · candidate ' + rollout.version + ' · canary at ' + rollout.percent + ' %' +
-        (Array.isArray(rollout.steps) ? ' · steps ' + rollout.steps.join(' → ') + ' %' : '') +
+      const plan = rollout.plan || {};
+      const steps = Array.isArray(plan.steps) ? plan.steps : Array.isArray(rollout.steps) && typeof rollout.steps[0] === 'number' ? rollout.steps : null;
+      const where = rollout.phase === 'replay_gate' ? 'replay gate'
+        : rollout.step && rollout.step_count ? 'step ' + rollout.step + ' of ' + rollout.step_count : '';
+      const summary = el('p', null, 'summary');
+      summary.append(el('strong', rollout.state.replace('_', ' ')), document.createTextNode(
+        ' · candidate ' + rollout.version + (rollout.champion ? ' against champion ' + rollout.champion : '') +
+        ' · canary at ' + rollout.percent + ' %' + (steps ? ' · steps ' + steps.join(' → ') + ' %' : '') +
+        (where ? ' · ' + where : '') + (rollout.waiting_for ? ' · waiting for ' + rollout.waiting_for : '') +
         (rollout.reason ? ' · ' + rollout.reason : '')));
+      const parts = [summary];
       const checks = Array.isArray(rollout.checks) ? rollout.checks : [];
       if (checks.length) {
-        const table = el('table', null, 'grid');
-        table.appendChild(el('caption', 'Checks of the current step', 'visually-hidden'));
-        const head = row([el('th', 'Check'), el('th', 'Verdict'), el('th', 'Figures')]);
-        table.appendChild(el('thead')).appendChild(head);
-        const body = table.appendChild(el('tbody'));
-        for (const check of checks) {
-          body.appendChild(row([el('th', check.name), td(check.verdict, 'verdict-' + check.verdict), td(keyValues(check, ['name', 'verdict']), 'kv')]));
-        }
-        parts.push(table);
+        parts.push(checksTable(rollout.phase === 'replay_gate' ? 'Replay gate checks' : 'Checks of the current step', checks));
       }
-      const timeline = ['decisions', 'timeline', 'events', 'history'].map((k) => rollout[k]).find(Array.isArray);
+      const passed = Array.isArray(rollout.steps) ? rollout.steps.filter((s) => s && typeof s === 'object') : [];
+      if (passed.length) {
+        parts.push(el('h3', 'Steps decided'));
+        const list = el('ol', null, 'timeline');
+        for (const s of passed) {
+          list.appendChild(el('li', 'step ' + s.step + ' at ' + s.percent + ' %: ' + s.verdict + (s.decided ? ' · ' + when(s.decided) : '')));
+        }
+        parts.push(list);
+      }
+      const timeline = ['timeline', 'decisions', 'events'].map((k) => rollout[k]).find(Array.isArray);
       if (timeline && timeline.length) {
         parts.push(el('h3', 'Decisions'));
         const list = el('ol', null, 'timeline');
-        for (const entry of timeline) list.appendChild(el('li', typeof entry === 'object' ? keyValues(entry, []) : entry));
+        for (const entry of timeline) {
+          list.appendChild(el('li', typeof entry !== 'object' ? entry
+            : [when(entry.time), entry.event, entry.detail].filter((t) => t).join(' · ')));
+        }
         parts.push(list);
       }
       now.replaceChildren(...parts);
@@ -730,10 +758,14 @@
     $('rollout-start').disabled = Boolean(active);
     const candidates = readyVersions(model).filter((v) => v !== model.traffic.champion);
     setOptions($('rollout-version'), candidates.map((v) => [v, 'version ' + v]));
-    const past = audit.filter((e) => e.model === model.name && /rollout|promote|rollback/i.test(e.action)).reverse().slice(0, 20);
-    const items = past.map((e) => el('li', new Date(e.time).toLocaleString('en-GB', { hour12: false }) + ' · ' + e.action + ' · ' + e.caller));
+    // past rollouts: the gateway's own history where it keeps one, else what the audit log says
+    const history = rollout && Array.isArray(rollout.history) ? rollout.history : null;
+    const items = history
+      ? history.map((h) => el('li', [when(h.started), 'version ' + h.version, h.state, h.reason].filter((t) => t).join(' · ')))
+      : audit.filter((e) => e.model === model.name && /rollout/i.test(e.action)).reverse().slice(0, 20)
+        .map((e) => el('li', when(e.time) + ' · ' + e.action + ' · ' + e.caller));
     $('rollout-past').replaceChildren(...items);
-    if (!items.length) $('rollout-past').appendChild(el('li', 'None in the audit log.', 'hint'));
+    if (!items.length) $('rollout-past').appendChild(el('li', 'None.', 'hint'));
   }
 
   function rolloutAction(action, question, text) {

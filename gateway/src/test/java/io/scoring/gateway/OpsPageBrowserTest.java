@@ -228,21 +228,67 @@ class OpsPageBrowserTest
 
     @Test
     @Order(4)
-    void shouldShowARefusedChangeInTheApisWords() throws Exception
+    void shouldShowARefusedChangeInTheApisWordsWithTheKeyboardAlone() throws Exception
     {
         final WebElement weight = browser.findElement(By.id("canary-percent"));
-        weight.sendKeys(Keys.chord(Keys.CONTROL, "a"), "12.345");
-        browser.findElement(By.id("canary-apply")).click();
+        weight.sendKeys(Keys.chord(Keys.CONTROL, "a"), "12.345" + Keys.ENTER);
         waitFor().until((b) -> b.findElement(By.id("confirm")).isDisplayed());
-        browser.findElement(By.id("confirm-ok")).click();
+        assertEquals("confirm-cancel", browser.switchTo().activeElement().getAttribute("id"), "Cancel has the focus first");
+        browser.switchTo().activeElement().sendKeys(Keys.TAB);
+        assertEquals("confirm-ok", browser.switchTo().activeElement().getAttribute("id"));
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
 
         waitFor().until((b) -> text("action-status").startsWith("Refused:"));
         assertTrue(text("action-status").contains("two decimals"), text("action-status"));
         assertEquals(25.0, canaryPercent());
     }
 
+    /**
+     * A rollout started, followed and ended through the page, where the gateway has rollouts (issue 15):
+     * the page's state is the API's, its decisions are listed, and Abort or Confirm ends it.
+     */
     @Test
     @Order(5)
+    void shouldStartFollowAndEndARolloutThroughThePage() throws Exception
+    {
+        final var before = admin.get("/admin/models/credit-risk/rollout");
+        Assumptions.assumeFalse(before.statusCode() == 404 && before.body().contains("no such path"),
+            "this gateway has no rollouts yet (issue 15): the page's rollout panel shows 'No rollout' and is not driven here");
+        waitFor().until((b) -> text("rollout-now").contains("No rollout"));
+        assertEquals(200, admin.put("/admin/models/credit-risk/traffic", "{\"champion\":\"1\",\"shadows\":[]}").statusCode());
+
+        waitFor().until((b) -> !b.findElements(By.cssSelector("#rollout-version option[value='2']")).isEmpty());
+        new Select(browser.findElement(By.id("rollout-version"))).selectByValue("2");
+        browser.findElement(By.id("rollout-steps")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "10, 50");
+        browser.findElement(By.id("rollout-step-seconds")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "1");
+        browser.findElement(By.id("rollout-min-requests")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "20");
+        browser.findElement(By.id("rollout-wait-confirm")).click();
+        browser.findElement(By.id("rollout-start")).click();
+        waitFor().until((b) -> b.findElement(By.id("confirm")).isDisplayed());
+        browser.findElement(By.id("confirm-ok")).click();
+        waitFor().until((b) -> text("action-status").equals("Rollout started."));
+
+        // the page follows the rollout: its state is the API's and its decisions are listed
+        waitFor().until((b) -> text("rollout-now").startsWith(rolloutState().replace('_', ' ')) &&
+            !b.findElements(By.cssSelector("#rollout-now ol.timeline li")).isEmpty());
+        screenshot("ops-page-rollout.png");
+        final String state = rolloutState();
+        if (state.equals("waiting_confirm") || state.equals("running") || state.equals("paused"))
+        {
+            final String button = state.equals("waiting_confirm") ? "rollout-confirm" : "rollout-abort";
+            waitFor().until((b) -> b.findElement(By.id(button)).isEnabled());
+            browser.findElement(By.id(button)).click();
+            waitFor().until((b) -> b.findElement(By.id("confirm")).isDisplayed());
+            browser.findElement(By.id("confirm-ok")).click();
+            waitFor().until((b) -> text("action-status").startsWith("Rollout:") || text("action-status").startsWith("Refused:"));
+        }
+        waitFor().until((b) -> List.of("promoted", "rolled_back", "aborted").contains(rolloutState()) &&
+            text("rollout-now").startsWith(rolloutState().replace('_', ' ')));
+        assertFalse(browser.findElement(By.id("rollout-abort")).isEnabled(), "nothing to abort once it ended");
+    }
+
+    @Test
+    @Order(6)
     void shouldSayClearlyThatTheFiguresStoppedWhenTheGatewayDrains() throws Exception
     {
         sending.set(false);
@@ -340,6 +386,18 @@ class OpsPageBrowserTest
             }
         }
         throw new AssertionError("no counts for version 1 as champion");
+    }
+
+    private static String rolloutState()
+    {
+        try
+        {
+            return AdminClient.json(admin.get("/admin/models/credit-risk/rollout")).path("state").asText();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static double canaryPercent() throws Exception
