@@ -55,6 +55,7 @@ class DriftAndComparisonTest
             assertTrue(feature(champion, "credit_amount", "ks").path("alarm").asBoolean(), champion.toString());
             assertFalse(feature(champion, "duration", "ks").path("alarm").asBoolean(), "duration was not shifted");
             assertFalse(feature(champion, "age", "ks").path("alarm").asBoolean(), "age was not shifted");
+            assertShiftedUpwardsInItsDistribution(feature(champion, "credit_amount", "ks").path("distribution"));
 
             final JsonNode comparison = await(() -> get(admin, "/admin/models/credit-risk/comparison"),
                 (report) -> report.path("challengers").path(0).path("pairs").asInt() >= 500);
@@ -113,6 +114,30 @@ class DriftAndComparisonTest
         {
             gateway.drain();
         }
+    }
+
+    /**
+     * The reference and current shares the ops page draws side by side: one per bin, each summing to 1,
+     * and amounts 1.5 times larger fill the top bin beyond its training share.
+     */
+    private static void assertShiftedUpwardsInItsDistribution(final JsonNode distribution)
+    {
+        final int bins = distribution.path("bins").size();
+        assertTrue(bins > 2, distribution.toString());
+        assertEquals(bins, distribution.path("reference").size());
+        assertEquals(bins, distribution.path("current").size());
+        double reference = 0;
+        double current = 0;
+        for (int i = 0; i < bins; i++)
+        {
+            reference += distribution.path("reference").get(i).asDouble();
+            current += distribution.path("current").get(i).asDouble();
+        }
+        assertEquals(1.0, reference, 1e-9);
+        assertEquals(1.0, current, 1e-9);
+        assertTrue(distribution.path("bins").get(bins - 1).asText().startsWith(">"), distribution.toString());
+        assertTrue(distribution.path("current").get(bins - 1).asDouble() > distribution.path("reference").get(bins - 1).asDouble() + 0.05,
+            "the top bin gained: " + distribution);
     }
 
     private static ScoringGateway startWithVersionTwoShadowingEveryRequest(final GatewayConfig config) throws Exception

@@ -66,6 +66,48 @@ class MonitoringEndpointsTest
     }
 
     @Test
+    void shouldAnswerRequestCountsPerVersionAndRoleAsTheMetricsCountThem() throws Exception
+    {
+        final ScoringGateway gateway = start(Files.createTempDirectory("scoring-state"), "1");
+        try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
+        {
+            final DemoTestSet demo = new DemoTestSet();
+            final AdminClient admin = new AdminClient(gateway.adminPort(), null);
+            for (int i = 0; i < 30; i++)
+            {
+                clients.scoring.predict(DemoRequests.ownRequest(demo, demo.applicants.get(i)).build());
+            }
+            // a row the model cannot take: counted against the champion, as an error
+            final HttpResponse<String> refused = clients.post("/v1/predict", "{\"model\":\"credit-risk\",\"rows\":[" +
+                "{\"entity_key\":\"A0001\",\"features\":{\"duration\":\"long\"}}]}");
+            assertEquals(400, refused.statusCode(), refused.body());
+
+            final HttpResponse<String> answer = admin.get("/admin/models/credit-risk/requests");
+            assertEquals(200, answer.statusCode());
+            final var report = AdminClient.json(answer);
+            assertTrue(report.get("at_millis").asLong() > 0);
+            com.fasterxml.jackson.databind.JsonNode champion = null;
+            for (final var counts : report.get("versions"))
+            {
+                if (counts.get("version").asText().equals("1") && counts.get("role").asText().equals("champion"))
+                {
+                    champion = counts;
+                }
+            }
+            assertEquals(30, champion.get("outcomes").get("ok").asLong(), report.toString());
+            assertEquals(okChampionCount(clients.get("/metrics").body()), champion.get("outcomes").get("ok").asLong(),
+                "the same counters as /metrics");
+            assertEquals(1, champion.get("errors").asLong(), "the refused row, as invalid_argument");
+            assertEquals(1, champion.get("outcomes").get("invalid_argument").asLong());
+            assertEquals(404, admin.get("/admin/models/nope/requests").statusCode());
+        }
+        finally
+        {
+            gateway.drain();
+        }
+    }
+
+    @Test
     void shouldJoinALabelToARecentPredictionAndRefuseAnUnknownOne() throws Exception
     {
         final ScoringGateway gateway = start(Files.createTempDirectory("scoring-state"), "1");

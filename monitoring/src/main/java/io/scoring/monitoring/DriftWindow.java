@@ -115,14 +115,16 @@ final class DriftWindow
         }
         if (n == 0)
         {
-            return new FeatureDrift(feature.name(), "ks", Double.NaN, Double.NaN, Double.NaN, 0, false, false);
+            return new FeatureDrift(feature.name(), "ks", Double.NaN, Double.NaN, Double.NaN, 0, false, false,
+                distribution(feature, n));
         }
         Arrays.sort(column, 0, n);
         final double[] reference = feature.sortedSample();
         final double d = KolmogorovSmirnov.statistic(column, n, reference, reference.length);
         final double p = KolmogorovSmirnov.pValue(d, n, reference.length);
         final double psi = PopulationStability.index(feature.shares(), counts, bins);
-        return new FeatureDrift(feature.name(), "ks", d, p, psi, n, p < correctedAlpha, psi > config.driftPsiThreshold());
+        return new FeatureDrift(feature.name(), "ks", d, p, psi, n, p < correctedAlpha, psi > config.driftPsiThreshold(),
+            distribution(feature, n));
     }
 
     private FeatureDrift categorical(final int f, final FeatureReference feature, final double correctedAlpha)
@@ -143,11 +145,24 @@ final class DriftWindow
         final int degreesOfFreedom = ChiSquared.nonEmptyCategories(feature.counts(), counts, categories) - 1;
         if (n == 0 || degreesOfFreedom < 1)
         {
-            return new FeatureDrift(feature.name(), "chi2", Double.NaN, Double.NaN, Double.NaN, n, false, false);
+            return new FeatureDrift(feature.name(), "chi2", Double.NaN, Double.NaN, Double.NaN, n, false, false,
+                distribution(feature, n));
         }
         final double chi2 = ChiSquared.twoSampleStatistic(feature.counts(), counts, categories);
         final double p = ChiSquared.pValue(chi2, degreesOfFreedom);
         final double psi = PopulationStability.index(feature.shares(), counts, categories);
-        return new FeatureDrift(feature.name(), "chi2", chi2, p, psi, n, p < correctedAlpha, psi > config.driftPsiThreshold());
+        return new FeatureDrift(feature.name(), "chi2", chi2, p, psi, n, p < correctedAlpha, psi > config.driftPsiThreshold(),
+            distribution(feature, n));
+    }
+
+    /** The reference's shares beside the window's, from {@link #counts} as the last evaluation left them. */
+    private FeatureDrift.Distribution distribution(final FeatureReference feature, final int rows)
+    {
+        final double[] current = new double[feature.binCount()];
+        for (int i = 0; i < current.length && rows > 0; i++)
+        {
+            current[i] = counts[i] / (double)rows;
+        }
+        return new FeatureDrift.Distribution(feature.binLabels(), feature.rawShares().clone(), current);
     }
 }

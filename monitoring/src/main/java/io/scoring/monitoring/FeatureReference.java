@@ -1,5 +1,8 @@
 package io.scoring.monitoring;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,6 +26,8 @@ final class FeatureReference
     private final long[] counts;
     private final double[] sortedSample;
     private final double[] shares;
+    private final double[] rawShares;
+    private final List<String> binLabels;
 
     FeatureReference(
         final String name, final List<String> categories, final double[] edges, final long[] counts, final double[] sortedSample)
@@ -42,6 +47,33 @@ final class FeatureReference
         {
             shares[i] = (counts[i] + 0.5) / (rows + 0.5 * counts.length);
         }
+        rawShares = new double[counts.length];
+        for (int i = 0; i < counts.length; i++)
+        {
+            rawShares[i] = rows == 0 ? 0.0 : counts[i] / (double)rows;
+        }
+        binLabels = isCategorical() ? this.categories : numericBinLabels(edges);
+    }
+
+    /** "≤ a", "(a, b]", ..., "> z": how {@link #bin} cuts the line at the inner edges. */
+    private static List<String> numericBinLabels(final double[] edges)
+    {
+        if (edges.length == 0)
+        {
+            return List.of("all");
+        }
+        final List<String> labels = new ArrayList<>(edges.length + 1);
+        for (int i = 0; i <= edges.length; i++)
+        {
+            labels.add(i == 0 ? "≤ " + number(edges[0]) : i == edges.length ? "> " + number(edges[i - 1]) :
+                "(" + number(edges[i - 1]) + ", " + number(edges[i]) + "]");
+        }
+        return List.copyOf(labels);
+    }
+
+    private static String number(final double value)
+    {
+        return BigDecimal.valueOf(value).round(new MathContext(4)).stripTrailingZeros().toPlainString();
     }
 
     String name()
@@ -89,6 +121,18 @@ final class FeatureReference
     double[] shares()
     {
         return shares;
+    }
+
+    /** The training rows' shares per bin, as counted (the display's; the tests use the smoothed {@link #shares}). */
+    double[] rawShares()
+    {
+        return rawShares;
+    }
+
+    /** A name per bin: the category, or the numeric interval. */
+    List<String> binLabels()
+    {
+        return binLabels;
     }
 
     double[] sortedSample()

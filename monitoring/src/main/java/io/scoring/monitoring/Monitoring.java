@@ -7,6 +7,7 @@ import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.feedback.ModelAccuracyReport;
 import io.scoring.monitoring.feedback.SampleRatioMismatch;
 import io.scoring.monitoring.latency.ModelLatencyReport;
+import io.scoring.monitoring.metrics.ModelRequestReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.metrics.TrafficShare;
 import org.agrona.concurrent.AgentRunner;
@@ -167,6 +168,12 @@ public final class Monitoring implements AutoCloseable
     public ModelLatencyReport latency(final String model)
     {
         return latency.report(model);
+    }
+
+    /** Requests per (version, role) and outcome since each was loaded. */
+    public ModelRequestReport requests(final String model)
+    {
+        return metrics.requests(model);
     }
 
     public ModelDriftReport drift(final String model)

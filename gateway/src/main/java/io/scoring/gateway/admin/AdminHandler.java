@@ -55,6 +55,8 @@ import java.util.concurrent.TimeUnit;
  *   POST /admin/models/{model}/versions/{version}/unload
  *   POST /admin/models/{model}/promote | /rollback
  *   GET  /admin/audit                                     every change, oldest first
+ *   GET  /admin/models/{model}/latency | drift | comparison | accuracy | split-check | requests | sampling
+ *   GET  / and /ops/...                                   the ops page ({@link AdminAssets}), without a token
  * </pre>
  *
  * <p>Threading: authentication and routing run on the event loop; the operation itself never does
@@ -137,6 +139,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final Monitoring monitoring;
     private final byte[] token;
     private final List<Endpoint> endpoints;
+    private final AdminAssets assets = new AdminAssets();
     private final ThreadPoolExecutor changes = boundedSingleThread("admin-changes");
     private final ThreadPoolExecutor reads = boundedSingleThread("admin-reads");
 
@@ -163,6 +166,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/comparison", (call) -> report(call, this.monitoring.comparison(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/accuracy", (call) -> report(call, this.monitoring.accuracy(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/requests", (call) -> report(call, this.monitoring.requests(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/split-check", (call) -> report(call, this.monitoring.sampleRatioMismatch(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/sampling", (call) -> sampling(call)),
             new Endpoint(HttpMethod.PUT, "/admin/models/{model}/sampling", this::setSampling));
@@ -308,6 +312,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             send(ctx, false, error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
             return;
         }
+        final String path = new QueryStringDecoder(request.uri()).path();
+        if (assets.serves(path))
+        {
+            send(ctx, keepAlive, assets.answer(request, path));
+            return;
+        }
         final String refusal = authenticate(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         if (null != refusal)
         {
@@ -317,7 +327,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             return;
         }
 
-        final String path = new QueryStringDecoder(request.uri()).path();
         final String[] segments = path.startsWith("/") ? path.substring(1).split("/") : new String[0];
         final StringJoiner allowed = new StringJoiner(", ");
         for (final Endpoint endpoint : endpoints)
@@ -400,6 +409,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
             Unpooled.wrappedBuffer(bytes, new byte[]{'\n'}));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        // live figures and the audit: a browser (the ops page) or a proxy must never answer from a cache
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         return response;
     }
 

@@ -19,8 +19,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The admin API's HTTP/1.1 listener ({@link AdminHandler} has the endpoints), on the gateway's own
- * event loops.
+ * The admin API's HTTP/1.1 listener ({@link AdminHandler} has the endpoints, {@link AdminAssets} the ops
+ * page's files), on the gateway's own event loops.
  *
  * <p>Security: with a token ({@code SCORING_ADMIN_TOKEN}) it listens on every interface and every
  * call must carry it; without one it listens on 127.0.0.1 only, takes calls without a token, and

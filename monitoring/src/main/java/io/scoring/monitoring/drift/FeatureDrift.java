@@ -3,6 +3,7 @@ package io.scoring.monitoring.drift;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import java.io.IOException;
+import java.util.List;
 
 /**
  * One feature's drift verdict.
@@ -16,10 +17,37 @@ import java.io.IOException;
  * @param rows      window rows that had a valid value for this feature.
  * @param testAlarm pValue below the Bonferroni-corrected alpha.
  * @param psiAlarm  psi above the PSI threshold.
+ * @param distribution the reference's and the window's shares per bin or category, for a reader to
+ *                     see what moved.
  */
 public record FeatureDrift(
-    String feature, String method, double statistic, double pValue, double psi, int rows, boolean testAlarm, boolean psiAlarm)
+    String feature, String method, double statistic, double pValue, double psi, int rows, boolean testAlarm, boolean psiAlarm,
+    Distribution distribution)
 {
+    /**
+     * Shares per bin: the training rows' as counted (unsmoothed) and the window's valid values'.
+     *
+     * @param bins a category name, or a numeric interval such as {@code (12, 24]}.
+     */
+    public record Distribution(List<String> bins, double[] reference, double[] current)
+    {
+        void writeJson(final JsonGenerator json) throws IOException
+        {
+            json.writeStartObject();
+            json.writeArrayFieldStart("bins");
+            for (final String bin : bins)
+            {
+                json.writeString(bin);
+            }
+            json.writeEndArray();
+            json.writeFieldName("reference");
+            json.writeArray(reference, 0, reference.length);
+            json.writeFieldName("current");
+            json.writeArray(current, 0, current.length);
+            json.writeEndObject();
+        }
+    }
+
     public boolean alarm()
     {
         return testAlarm || psiAlarm;
@@ -37,6 +65,8 @@ public record FeatureDrift(
         json.writeBooleanField("test_alarm", testAlarm);
         json.writeBooleanField("psi_alarm", psiAlarm);
         json.writeBooleanField("alarm", alarm());
+        json.writeFieldName("distribution");
+        distribution.writeJson(json);
         json.writeEndObject();
     }
 }

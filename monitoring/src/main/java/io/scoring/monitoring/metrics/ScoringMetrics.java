@@ -18,7 +18,11 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,6 +128,28 @@ public final class ScoringMetrics implements AutoCloseable
                 .register(registry);
         }
         return new RequestMeters(requests, requestDuration.child(model, version, role), stages);
+    }
+
+    /** Reads the request counters of a model's (version, role)s, sorted by version then role. Not for the hot path. */
+    public ModelRequestReport requests(final String model)
+    {
+        final Map<List<String>, Map<String, Long>> byVersionRole = new TreeMap<>(
+            Comparator.comparing((List<String> key) -> key.get(0)).thenComparing((key) -> key.get(1)));
+        for (final Counter counter : registry.find("scoring.requests").tag("model", model).counters())
+        {
+            final Meter.Id id = counter.getId();
+            final Map<String, Long> outcomes = byVersionRole.computeIfAbsent(
+                List.of(id.getTag("version"), id.getTag("role")), (key) -> new LinkedHashMap<>());
+            outcomes.put(id.getTag("outcome"), (long)counter.count());
+        }
+        final List<ModelRequestReport.Counts> versions = new ArrayList<>();
+        byVersionRole.forEach((key, counts) ->
+        {
+            final Map<String, Long> ordered = new LinkedHashMap<>();
+            outcomes.forEach((outcome) -> ordered.put(outcome, counts.getOrDefault(outcome, 0L)));
+            versions.add(new ModelRequestReport.Counts(key.get(0), key.get(1), ordered));
+        });
+        return new ModelRequestReport(model, System.currentTimeMillis(), versions);
     }
 
     public FeatureStoreMeters featureStoreMeters(final String store)
