@@ -30,6 +30,9 @@ import java.util.Set;
  * column wide on it; anything else throws {@link UnsupportedGraphException} naming the first obstacle,
  * and the caller serves the version with ONNX Runtime instead.
  *
+ * <p>Graphs that are not such a chain (several or typed inputs, string columns encoded in the graph,
+ * labels, ZipMaps) may still be a tabular pipeline as skl2onnx writes them ({@link TabularPipeline}).
+ *
  * <p>The config's signature is not checked here: callers check it once, the same way for every runtime.
  */
 public final class NativeEvaluators
@@ -63,19 +66,39 @@ public final class NativeEvaluators
         final TreeLayout treeLayout, final List<OutputForm> forms)
         throws UnsupportedGraphException
     {
-        if (!config.isSingleFloatInput())
+        final Graph graph = Graph.parse(onnxModel);
+        String chainObstacle = "inputs " + config.inputs().stream().map(InputSpec::name).toList() +
+            ": the chain evaluators take one float input of every feature";
+        if (config.isSingleFloatInput())
         {
-            throw new UnsupportedGraphException("inputs " + config.inputs().stream().map(InputSpec::name).toList() +
-                ": the native evaluators take one float input of every feature");
-        }
-        for (final OutputForm form : forms)
-        {
-            if (form.kind() != OutputForm.Kind.SCORE || form.width() != 1)
+            chainObstacle = null;
+            for (final OutputForm form : forms)
             {
-                throw new UnsupportedGraphException("output " + form + ": the native evaluators answer one-column scores");
+                if (form.kind() != OutputForm.Kind.SCORE || form.width() != 1)
+                {
+                    chainObstacle = "output " + form + ": the chain evaluators answer one-column scores";
+                }
             }
         }
-        return new Compilation(Graph.parse(onnxModel), config, treeLayout).scorer(maxRows, forms);
+        if (null == chainObstacle)
+        {
+            try
+            {
+                return new Compilation(graph, config, treeLayout).scorer(maxRows, forms);
+            }
+            catch (final UnsupportedGraphException ex)
+            {
+                chainObstacle = ex.getMessage();
+            }
+        }
+        try
+        {
+            return TabularPipeline.compile(graph, config, maxRows, forms);
+        }
+        catch (final UnsupportedGraphException ex)
+        {
+            throw new UnsupportedGraphException(chainObstacle + "; as a tabular pipeline: " + ex.getMessage());
+        }
     }
 
     /** Walks the chain once, collecting the head, the ops after it and where each value appears. */
