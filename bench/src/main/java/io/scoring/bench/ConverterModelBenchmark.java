@@ -23,7 +23,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What does a model in a converter's layout cost per row on ONNX Runtime, and what does it allocate,
+ * What does a model in a converter's layout cost per row, on ONNX Runtime and as the gateway serves it
+ * (the native tabular pipeline evaluator for skl2onnx's logistic regression), and what does it allocate,
  * against the demo's single-float-input model?
  *
  * <ul>
@@ -51,6 +52,10 @@ public class ConverterModelBenchmark
     @Param({"credit-risk/1", "credit-risk-sklearn/1", "credit-risk-sklearn/2"})
     String model;
 
+    /** {@code auto}: as the gateway serves it (a native evaluator where one agrees with ONNX Runtime). */
+    @Param({"auto", "onnxruntime"})
+    String runtime;
+
     private Scorer scorer;
     private float[][] rows;
     private final float[] scores = new float[2];
@@ -66,7 +71,7 @@ public class ConverterModelBenchmark
             config = ModelConfig.parse(in, model);
         }
         scorer = OnnxRuntimes.load(Files.readAllBytes(dir.resolve(model.substring(model.indexOf('/') + 1))
-            .resolve("model.onnx")), config, 64, OnnxRuntimes.Choice.ONNXRUNTIME);
+            .resolve("model.onnx")), config, 64, OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(java.util.Locale.ROOT)));
         rows = NativeEvaluatorBenchmark.rows(config);
     }
 
