@@ -331,11 +331,12 @@ public final class ModelConfig
         return inputs;
     }
 
-    /** The input of this name, or null. */
+    /** The input of this name, or null. Allocates nothing (an indexed loop: no iterator), whatever holds the name. */
     public InputSpec input(final CharSequence name)
     {
-        for (final InputSpec input : inputs)
+        for (int i = 0, count = inputs.size(); i < count; i++)
         {
+            final InputSpec input = inputs.get(i);
             if (input.name().contentEquals(name))
             {
                 return input;
