@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
 public class NativeEvaluatorBenchmark
 {
     /** Rows cycled through, a power of two. */
-    private static final int ROWS = 1024;
+    static final int ROWS = 1024;
 
     @Param({"1", "2"})
     String version;
@@ -94,7 +94,7 @@ public class NativeEvaluatorBenchmark
     }
 
     /** Rows as the pipeline assembles them: category codes in range, numbers log-uniform in [1, 20000) or around the default. */
-    private static float[][] rows(final ModelConfig config)
+    static float[][] rows(final ModelConfig config)
     {
         final Random random = new Random(42);
         final float[][] rows = new float[ROWS][config.featureCount()];

@@ -84,6 +84,7 @@ final class Settings
             (c, v) -> c.modelRepositoryContext().runtime(v)),
         choice(ModelRepository.Context.TREE_LAYOUT_PROP_NAME, NativeEvaluators.TreeLayout.class,
             (c, v) -> c.modelRepositoryContext().treeLayout(v)),
+        bool(ModelRepository.Context.STRICT_MODELS_PROP_NAME, (c, v) -> c.modelRepositoryContext().strictModels(v)),
         integer(ModelRepository.Context.SHADOW_RING_BYTES_PROP_NAME,
             (c, v) -> c.modelRepositoryContext().shadowRingBytes(v)),
         longInteger(ModelRepository.Context.SHADOW_IDLE_SLEEP_MICROS_PROP_NAME,
@@ -354,6 +355,18 @@ final class Settings
             names.append(names.length() == 0 ? "" : ", ").append(constant.name().toLowerCase(Locale.ROOT));
         }
         return parsed(name, "one of " + names, (text) -> Enum.valueOf(type, text.toUpperCase(Locale.ROOT)), apply);
+    }
+
+    private static Setting bool(final String name, final BiConsumer<GatewayConfig, Boolean> apply)
+    {
+        return parsed(name, "true or false", (text) ->
+        {
+            if (!text.equals("true") && !text.equals("false"))
+            {
+                throw new IllegalArgumentException(text);
+            }
+            return Boolean.valueOf(text);
+        }, apply);
     }
 
     private static <T> Setting parsed(

@@ -148,12 +148,12 @@ class DriftAndComparisonTest
         return gateway;
     }
 
-    private static JsonNode get(final AdminClient admin, final String path) throws Exception
+    static JsonNode get(final AdminClient admin, final String path) throws Exception
     {
         return JSON.readTree(admin.get(path).body());
     }
 
-    private static JsonNode versionNamed(final JsonNode versions, final String version)
+    static JsonNode versionNamed(final JsonNode versions, final String version)
     {
         for (final JsonNode entry : versions)
         {
@@ -179,12 +179,12 @@ class DriftAndComparisonTest
     }
 
     @FunctionalInterface
-    private interface Fetch
+    interface Fetch
     {
         JsonNode get() throws Exception;
     }
 
-    private static JsonNode await(final Fetch fetch, final Predicate<JsonNode> ready) throws Exception
+    static JsonNode await(final Fetch fetch, final Predicate<JsonNode> ready) throws Exception
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         JsonNode last = fetch.get();

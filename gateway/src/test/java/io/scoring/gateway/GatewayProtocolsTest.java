@@ -223,8 +223,8 @@ class GatewayProtocolsTest
 
         assertEquals("applicant_id", grpc.getInputs(0).getName());
         assertEquals("BYTES", grpc.getInputs(0).getDatatype());
-        assertEquals(1 + demo.requestFeatures().size(), grpc.getInputsCount());
-        assertEquals(demo.requestFeatures(), grpc.getInputsList().subList(1, grpc.getInputsCount()).stream()
+        assertEquals(1 + demo.requestFeatures().size() + 1, grpc.getInputsCount(), "the named form, then the graph's input");
+        assertEquals(demo.requestFeatures(), grpc.getInputsList().subList(1, grpc.getInputsCount() - 1).stream()
             .map(ModelMetadataResponse.TensorMetadata::getName).toList());
         assertEquals("probability", grpc.getOutputs(0).getName());
         assertEquals(grpc.getInputsCount(), rest.get("inputs").size());

@@ -27,6 +27,7 @@ public final class ModelRegistry implements AutoCloseable
 
     private final Map<String, Model> models;
     private final NameIndex<Model> modelsByName;
+    private final Map<String, String> failures;
     private final Model.VersionLoader loader;
     private final StateStore stateStore;
     private final AuditLog audit;
@@ -34,6 +35,14 @@ public final class ModelRegistry implements AutoCloseable
     public ModelRegistry(
         final Collection<Model> models, final Model.VersionLoader loader, final StateStore stateStore, final AuditLog audit)
     {
+        this(models, Map.of(), loader, stateStore, audit);
+    }
+
+    /** With the models that failed to load at start, by name, each with its reason. */
+    public ModelRegistry(final Collection<Model> models, final Map<String, String> failures,
+        final Model.VersionLoader loader, final StateStore stateStore, final AuditLog audit)
+    {
+        this.failures = Collections.unmodifiableMap(new TreeMap<>(failures));
         final Map<String, Model> byName = new TreeMap<>();
         models.forEach((model) -> byName.put(model.name(), model));
         this.models = Collections.unmodifiableMap(byName);
@@ -52,6 +61,12 @@ public final class ModelRegistry implements AutoCloseable
     public Collection<Model> models()
     {
         return models.values();
+    }
+
+    /** The models that failed to load at start and are not served (state FAILED), by name, with the reason. */
+    public Map<String, String> failures()
+    {
+        return failures;
     }
 
     /** An admin change to one model. */

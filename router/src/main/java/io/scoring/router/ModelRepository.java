@@ -17,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -28,6 +30,10 @@ import java.util.stream.Stream;
  *
  * <p>At start, the saved router state (if any) says which versions to load and under which policy;
  * without one, every version on disk loads and the config's champion takes all the traffic.
+ *
+ * <p>A model that fails to load (its model.json, or any of its versions) is left out and reported as
+ * FAILED with its reason ({@link ModelRegistry#failures()}), and the others are served, as Triton does;
+ * with {@code strict-models} the first failure stops the start instead (Triton's {@code --exit-on-error}).
  */
 public final class ModelRepository implements Model.VersionLoader
 {
@@ -35,6 +41,8 @@ public final class ModelRepository implements Model.VersionLoader
     static final String MODEL_FILE = "model.onnx";
     /** Version names are folder names: no separators, no dot-dot. */
     private static final Pattern VERSION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private static final System.Logger LOG = System.getLogger(ModelRepository.class.getName());
 
     private final Path root;
     private final FeatureStore store;
@@ -53,28 +61,48 @@ public final class ModelRepository implements Model.VersionLoader
         return loadAll(StateStore.NONE, null, ShadowListener.NONE, ModelListener.NONE);
     }
 
-    /** Loads what the saved state names (or everything), under its policies; the first failure stops the start. */
+    /**
+     * Loads what the saved state names (or everything), under its policies. A model that fails is left out
+     * and listed in the registry's failures, unless {@code strict-models} is set: then the first failure
+     * stops the start. No model loaded at all stops it either way.
+     */
     public ModelRegistry loadAll(
         final StateStore stateStore, final AuditLog audit, final ShadowListener shadows, final ModelListener listener)
         throws IOException
     {
         final Optional<ObjectNode> saved = stateStore.load();
         final List<Model> models = new ArrayList<>();
+        final Map<String, String> failures = new TreeMap<>();
         try (Stream<Path> dirs = Files.list(root))
         {
             for (final Path dir : dirs.sorted().toList())
             {
-                if (Files.isRegularFile(dir.resolve(CONFIG_FILE)))
+                if (!Files.isRegularFile(dir.resolve(CONFIG_FILE)))
+                {
+                    continue;
+                }
+                try
                 {
                     models.add(loadModel(dir, saved, shadows, listener));
+                }
+                catch (final IOException ex)
+                {
+                    if (ctx.strictModels())
+                    {
+                        throw ex;
+                    }
+                    final String model = dir.getFileName().toString().replace("/", "");
+                    LOG.log(System.Logger.Level.ERROR, "model {0} FAILED, not served: {1}", model, ex.getMessage());
+                    failures.put(model, ex.getMessage());
                 }
             }
         }
         if (models.isEmpty())
         {
-            throw new IOException("no models under " + root + " (expected <model>/" + CONFIG_FILE + ")");
+            throw new IOException("no models under " + root + " (expected <model>/" + CONFIG_FILE + ")" +
+                (failures.isEmpty() ? "" : " could be served: " + failures));
         }
-        return new ModelRegistry(models, this, stateStore, audit);
+        return new ModelRegistry(models, failures, this, stateStore, audit);
     }
 
     private Model loadModel(
@@ -204,7 +232,12 @@ public final class ModelRepository implements Model.VersionLoader
          */
         public static final long SHADOW_IDLE_SLEEP_MICROS_DEFAULT = 500;
 
+        public static final String STRICT_MODELS_PROP_NAME = "strict-models";
+        /** Off: one bad model in a repository of many should not take the others down (Triton's default too). */
+        public static final boolean STRICT_MODELS_DEFAULT = false;
+
         private int maxRows = MAX_ROWS_DEFAULT;
+        private boolean strictModels = STRICT_MODELS_DEFAULT;
         private OnnxRuntimes.Choice runtime = RUNTIME_DEFAULT;
         private NativeEvaluators.TreeLayout treeLayout = TREE_LAYOUT_DEFAULT;
         private int shadowRingBytes = SHADOW_RING_BYTES_DEFAULT;
@@ -229,6 +262,18 @@ public final class ModelRepository implements Model.VersionLoader
             {
                 throw new IllegalArgumentException(name + " must be " + rule + ", got " + value);
             }
+        }
+
+        /** True: a model that fails to load at start stops the start; false: it is reported FAILED and skipped. */
+        public Context strictModels(final boolean strictModels)
+        {
+            this.strictModels = strictModels;
+            return this;
+        }
+
+        public boolean strictModels()
+        {
+            return strictModels;
         }
 
         /** Rows per request; every version is built and warmed up for batches of up to this many. */

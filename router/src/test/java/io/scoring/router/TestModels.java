@@ -68,6 +68,12 @@ final class TestModels
         }
 
         @Override
+        public List<io.scoring.router.runtime.OutputForm> outputForms()
+        {
+            return List.of(io.scoring.router.runtime.OutputForm.floatColumn("score"));
+        }
+
+        @Override
         public String runtimeName()
         {
             return "constant";

@@ -48,7 +48,8 @@ import java.util.concurrent.TimeUnit;
  * The admin API's endpoints, JSON in and out; every error is {@code {"error": "..."}}.
  *
  * <pre>
- *   GET  /admin/models                                    every model: versions, state, runtime, policy
+ *   GET  /admin/models                                    every model: versions, state, runtime, policy;
+ *                                                         a model that failed to load: state FAILED, reason
  *   GET  /admin/models/{model}/traffic                    the traffic policy
  *   PUT  /admin/models/{model}/traffic                    replaces it; answers the model
  *   POST /admin/models/{model}/versions/{version}/load    loads, validates, warms up; answers the model
@@ -185,6 +186,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         final ObjectNode answer = JSON.createObjectNode();
         final var list = answer.putArray("models");
         models.models().forEach((model) -> list.add(models.describe(model)));
+        models.failures().forEach((model, reason) ->
+            list.addObject().put("name", model).put("state", "FAILED").put("reason", reason));
         return answer;
     }
 

@@ -54,6 +54,11 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
     public void modelReady(final ModelReadyRequest request, final StreamObserver<ModelReadyResponse> responses)
     {
         final Model model = models.model(request.getName());
+        if (null == model && models.failures().containsKey(request.getName()))
+        {
+            reply(responses, ModelReadyResponse.newBuilder().setReady(false).build()); // FAILED at start
+            return;
+        }
         if (null == model)
         {
             responses.onError(notFound(request.getName()));

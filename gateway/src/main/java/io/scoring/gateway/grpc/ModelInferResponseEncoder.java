@@ -3,7 +3,7 @@ package io.scoring.gateway.grpc;
 import io.scoring.gateway.pipeline.InferTensors;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.gateway.v2.FeatureStatusText;
-import io.scoring.router.model.OutputSpec;
+import io.scoring.router.runtime.OutputForm;
 
 import java.io.InputStream;
 import java.util.List;
@@ -17,13 +17,15 @@ import java.util.List;
  *   ModelInferResponse  1 model_name  2 model_version  3 id: string
  *                       4 parameters: entry {1 key, 2 InferParameter {3 string_param}} (repeated)
  *                       5 outputs: InferOutputTensor (repeated)   6 raw_output_contents: bytes (repeated)
- *   InferOutputTensor   1 name  2 datatype "FP32"  3 shape: packed int64 [N, 1]
- *                       5 contents: InferTensorContents {6 fp32_contents: packed floats}   (typed answers only)
+ *   InferOutputTensor   1 name  2 datatype "FP32" | "INT64"  3 shape: packed int64 [N, 1] or [N]
+ *                       5 contents: InferTensorContents {6 fp32_contents: packed floats
+ *                                                        | 3 int64_contents: packed varints}  (typed answers only)
  * </pre>
  * Parameters in the order the generated path put them ({@code role}, then {@code feature_status}
  * when a feature took a default); outputs in the model's order, those the caller asked for (all when
  * it named none); their scores typed, or in {@code raw_output_contents} (little-endian FP32) when
- * the request came with raw input contents. An empty id is left out, as proto3 leaves out defaults.
+ * the request came with raw input contents (little-endian INT64 for labels). Each output's datatype and
+ * shape are the version's {@link OutputForm}. An empty id is left out, as proto3 leaves out defaults.
  *
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers have
  * grown to the largest answer.
@@ -41,13 +43,13 @@ public final class ModelInferResponseEncoder extends ProtoWriter
     private static final int SHAPE = 3 << 3 | 2;
     private static final int CONTENTS = 5 << 3 | 2;
     private static final int FP32_CONTENTS = 6 << 3 | 2;
+    private static final int INT64_CONTENTS = 3 << 3 | 2;
     private static final int ENTRY_KEY = 1 << 3 | 2;
     private static final int ENTRY_VALUE = 2 << 3 | 2;
     private static final int STRING_PARAM = 3 << 3 | 2;
 
     private static final String ROLE = "role";
     private static final String FEATURE_STATUS = "feature_status";
-    private static final String FP32 = "FP32";
 
     private final StringBuilder featureStatus = new StringBuilder(256);
 
@@ -72,10 +74,8 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         {
             FeatureStatusText.write(ctx, featureStatus);
         }
-        final List<OutputSpec> outputs = ctx.model().config().outputs();
+        final List<OutputForm> outputs = ctx.version().scorer().outputForms();
         final int rows = ctx.rowCount();
-        final int scoreBytes = 4 * rows;
-        final int shapeSize = varintSize64(rows) + 1;
 
         int size = stringFieldSize(ctx.model().name()) + stringFieldSize(ctx.version().version()) +
             stringFieldSize(ctx.requestId()) + entryFieldSize(ROLE, role) +
@@ -84,8 +84,10 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         {
             if (tensors.outputRequested(j))
             {
-                final int tensorSize = tensorSize(outputs.get(j).name(), shapeSize, raw ? -1 : scoreBytes);
-                size += 1 + varintSize(tensorSize) + tensorSize + (raw ? 1 + varintSize(scoreBytes) + scoreBytes : 0);
+                final OutputForm form = outputs.get(j);
+                final int valueBytes = valueBytes(ctx, j, form, raw);
+                final int tensorSize = tensorSize(form, rows, raw ? -1 : valueBytes);
+                size += 1 + varintSize(tensorSize) + tensorSize + (raw ? 1 + varintSize(valueBytes) + valueBytes : 0);
             }
         }
 
@@ -102,24 +104,28 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         {
             if (tensors.outputRequested(j))
             {
-                final String name = outputs.get(j).name();
+                final OutputForm form = outputs.get(j);
+                final int valueBytes = valueBytes(ctx, j, form, raw);
                 buffer[position++] = OUTPUTS;
-                writeVarint(tensorSize(name, shapeSize, raw ? -1 : scoreBytes));
-                writeStringField(NAME, name);
-                writeStringField(DATATYPE, FP32);
+                writeVarint(tensorSize(form, rows, raw ? -1 : valueBytes));
+                writeStringField(NAME, form.name());
+                writeStringField(DATATYPE, form.datatype());
                 buffer[position++] = SHAPE;
-                writeVarint(shapeSize);
+                writeVarint(shapeSize(form, rows));
                 writeVarint(rows);
-                buffer[position++] = 1;
+                if (form.shape().length == 2)
+                {
+                    buffer[position++] = 1;
+                }
                 if (!raw)
                 {
                     buffer[position++] = CONTENTS;
-                    writeVarint(contentsSize(scoreBytes));
+                    writeVarint(contentsSize(valueBytes));
                     if (rows > 0)
                     {
-                        buffer[position++] = FP32_CONTENTS;
-                        writeVarint(scoreBytes);
-                        writeScores(ctx, j);
+                        buffer[position++] = (byte)(isLabel(form) ? INT64_CONTENTS : FP32_CONTENTS);
+                        writeVarint(valueBytes);
+                        writeValues(ctx, j, form, false);
                     }
                 }
             }
@@ -129,18 +135,55 @@ public final class ModelInferResponseEncoder extends ProtoWriter
             if (tensors.outputRequested(j))
             {
                 buffer[position++] = RAW_OUTPUT_CONTENTS;
-                writeVarint(scoreBytes);
-                writeScores(ctx, j);
+                writeVarint(valueBytes(ctx, j, outputs.get(j), true));
+                writeValues(ctx, j, outputs.get(j), true);
             }
         }
         return position;
     }
 
-    private void writeScores(final ScoringContext ctx, final int output)
+    private static boolean isLabel(final OutputForm form)
+    {
+        return form.kind() == OutputForm.Kind.LABEL;
+    }
+
+    /** The bytes of an output's values: FP32 4 each; INT64 8 each raw, a varint each typed. */
+    private static int valueBytes(final ScoringContext ctx, final int output, final OutputForm form, final boolean raw)
+    {
+        final int rows = ctx.rowCount();
+        if (!isLabel(form))
+        {
+            return 4 * rows;
+        }
+        if (raw)
+        {
+            return 8 * rows;
+        }
+        int bytes = 0;
+        for (int row = 0; row < rows; row++)
+        {
+            bytes += varintSize64((long)ctx.score(row, output));
+        }
+        return bytes;
+    }
+
+    private void writeValues(final ScoringContext ctx, final int output, final OutputForm form, final boolean raw)
     {
         for (int row = 0, rows = ctx.rowCount(); row < rows; row++)
         {
-            writeFloat(ctx.score(row, output));
+            final float value = ctx.score(row, output);
+            if (!isLabel(form))
+            {
+                writeFloat(value);
+            }
+            else if (raw)
+            {
+                writeFixed64((long)value);
+            }
+            else
+            {
+                writeVarint64((long)value);
+            }
         }
     }
 
@@ -167,10 +210,17 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         return stringSize(key) + 1 + varintSize(parameterSize) + parameterSize;
     }
 
-    /** An InferOutputTensor's size; {@code scoreBytes} -1 when its scores go in raw_output_contents. */
-    private static int tensorSize(final String name, final int shapeSize, final int scoreBytes)
+    private static int shapeSize(final OutputForm form, final int rows)
     {
-        final int size = stringFieldSize(name) + stringFieldSize(FP32) + 1 + varintSize(shapeSize) + shapeSize;
+        return varintSize64(rows) + (form.shape().length == 2 ? 1 : 0);
+    }
+
+    /** An InferOutputTensor's size; {@code scoreBytes} -1 when its values go in raw_output_contents. */
+    private static int tensorSize(final OutputForm form, final int rows, final int scoreBytes)
+    {
+        final int shapeSize = shapeSize(form, rows);
+        final int size = stringFieldSize(form.name()) + stringFieldSize(form.datatype()) + 1 + varintSize(shapeSize) +
+            shapeSize;
         if (scoreBytes < 0)
         {
             return size;

@@ -61,6 +61,15 @@ abstract class ProtoWriter
         buffer[position++] = (byte)(bits >>> 24);
     }
 
+    /** Writes eight bytes, little-endian (a raw INT64 element). */
+    final void writeFixed64(final long value)
+    {
+        for (int shift = 0; shift < 64; shift += 8)
+        {
+            buffer[position++] = (byte)(value >>> shift);
+        }
+    }
+
     /** Writes a varint of 64 bits (an int64 field's value). */
     final void writeVarint64(final long value)
     {

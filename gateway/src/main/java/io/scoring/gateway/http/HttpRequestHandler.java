@@ -138,9 +138,19 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         throws IOException
     {
         final Model model = cycle.pipeline().models().model(modelName);
+        final String failure = cycle.pipeline().models().failures().get(modelName);
+        if (null == model && null != failure && "ready".equals(action))
+        {
+            if (requireMethod(exchange, HttpMethod.GET))
+            {
+                readiness(exchange, "ready", false);
+            }
+            return;
+        }
         if (null == model)
         {
-            exchange.error(Outcome.MODEL_NOT_FOUND, "model '" + modelName + "' is not served");
+            exchange.error(Outcome.MODEL_NOT_FOUND, "model '" + modelName + "' is not served" +
+                (null == failure ? "" : ": it FAILED to load: " + failure));
             return;
         }
         if (null != version && null == model.version(version))

@@ -4,7 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.scoring.gateway.pipeline.InferTensors;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.gateway.v2.FeatureStatusText;
-import io.scoring.router.model.OutputSpec;
+import io.scoring.router.runtime.OutputForm;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,6 +19,7 @@ import java.util.List;
  * {"model_name":"credit-risk","model_version":"1","id":"r-1",
  *  "parameters":{"role":"champion","feature_status":"[{\"row\":0,...}]"},
  *  "outputs":[{"name":"probability","datatype":"FP32","shape":[1,1],"data":[0.12]}]}
+ * (each output's datatype and shape are the version's OutputForm: FP32 [N,1] or [N], INT64 [N] for labels)
  * </pre>
  * The id only when the request had one, feature_status only when a feature took a default, the
  * outputs the caller asked for (all when it named none), in the model's order.
@@ -34,8 +35,10 @@ public final class V2JsonEncoder
     private static final byte[] FEATURE_STATUS = ascii("\",\"feature_status\":\"");
     private static final byte[] OUTPUTS = ascii("\"},\"outputs\":[");
     private static final byte[] NAME = ascii("{\"name\":\"");
-    private static final byte[] SHAPE = ascii("\",\"datatype\":\"FP32\",\"shape\":[");
-    private static final byte[] DATA = ascii(",1],\"data\":[");
+    private static final byte[] DATATYPE = ascii("\",\"datatype\":\"");
+    private static final byte[] SHAPE = ascii("\",\"shape\":[");
+    private static final byte[] SECOND_DIMENSION = ascii(",1");
+    private static final byte[] DATA = ascii("],\"data\":[");
     /** Ends an output (its data, then the output) and the answer (its outputs, then the answer). */
     private static final byte[] END_ARRAY_AND_OBJECT = ascii("]}");
 
@@ -62,7 +65,7 @@ public final class V2JsonEncoder
         }
         out.writeBytes(OUTPUTS);
         final InferTensors tensors = ctx.tensors();
-        final List<OutputSpec> outputs = ctx.model().config().outputs();
+        final List<OutputForm> outputs = ctx.version().scorer().outputForms();
         final int rows = ctx.rowCount();
         boolean first = true;
         for (int j = 0; j < outputs.size(); j++)
@@ -77,21 +80,55 @@ public final class V2JsonEncoder
             }
             first = false;
             out.writeBytes(NAME);
-            PredictJsonEncoder.writeEscaped(out, outputs.get(j).name());
+            final OutputForm form = outputs.get(j);
+            PredictJsonEncoder.writeEscaped(out, form.name());
+            out.writeBytes(DATATYPE);
+            out.writeCharSequence(form.datatype(), StandardCharsets.US_ASCII);
             out.writeBytes(SHAPE);
             writeInt(out, rows);
+            if (form.shape().length == 2)
+            {
+                out.writeBytes(SECOND_DIMENSION);
+            }
             out.writeBytes(DATA);
+            final boolean label = form.kind() == OutputForm.Kind.LABEL;
             for (int row = 0; row < rows; row++)
             {
                 if (row > 0)
                 {
                     out.writeByte(',');
                 }
-                FloatFormat.write(out, ctx.score(row, j));
+                if (label)
+                {
+                    writeLong(out, (long)ctx.score(row, j));
+                }
+                else
+                {
+                    FloatFormat.write(out, ctx.score(row, j));
+                }
             }
             out.writeBytes(END_ARRAY_AND_OBJECT);
         }
         out.writeBytes(END_ARRAY_AND_OBJECT);
+    }
+
+    /** A label in decimal. */
+    private static void writeLong(final ByteBuf out, final long value)
+    {
+        if (value < 0)
+        {
+            out.writeByte('-');
+        }
+        final long magnitude = Math.abs(value);
+        long divisor = 1;
+        while (magnitude / divisor >= 10)
+        {
+            divisor *= 10;
+        }
+        for (; divisor > 0; divisor /= 10)
+        {
+            out.writeByte((int)('0' + magnitude / divisor % 10));
+        }
     }
 
     /** A non-negative int in decimal. */

@@ -79,6 +79,12 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         {
             shadowMeters(model.name(), model);
         }
+        models.failures().forEach((model, reason) ->
+        {
+            monitoring.metrics().modelLoadEvent(model, "", "failed");
+            monitoring.metrics().gauge("scoring.model.failed",
+                "1 for a model that failed to load at start and is not served (state FAILED)", "model", model).accept(1);
+        });
     }
 
     public Monitoring monitoring()

@@ -233,10 +233,15 @@ public final class ScoringContext
 
     /**
      * Declares that the request carries {@code rows} complete input vectors and returns the array to
-     * write them into, {@code featureCount} floats per row, row after row.
+     * write them into, {@code featureCount} floats per row, row after row. A model with several inputs
+     * calls it once per input: the first declares the rows, the others get the same array.
      */
     public float[] completeTensor(final int rows, final int featureCount)
     {
+        if (completeTensor)
+        {
+            return input;
+        }
         completeTensor = true;
         for (int i = 0; i < rows; i++)
         {
@@ -335,6 +340,12 @@ public final class ScoringContext
     public CharSequence requestId()
     {
         return requestId;
+    }
+
+    /** True when the request carries the model's complete input tensors ({@link #completeTensor}). */
+    public boolean isCompleteTensor()
+    {
+        return completeTensor;
     }
 
     public int rowCount()

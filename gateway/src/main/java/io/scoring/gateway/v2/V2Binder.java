@@ -3,6 +3,8 @@ package io.scoring.gateway.v2;
 import io.scoring.gateway.pipeline.InferTensors;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.router.model.FeatureSpec;
+import io.scoring.router.model.InputSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.model.OutputSpec;
 
@@ -16,8 +18,10 @@ import java.util.List;
  *   <li><b>named inputs</b>: one tensor per request-time feature, named after it, plus optionally a
  *   BYTES tensor named after the model's entity key; shape {@code [N]} or {@code [N, 1]}. The gateway
  *   looks the other features up in the store. This is the form ModelMetadata describes.</li>
- *   <li><b>complete input</b>: a single tensor named after the model's input (e.g. {@code features}),
- *   FP32 or FP64 {@code [N, F]}, scored as sent, categorical features already encoded.</li>
+ *   <li><b>complete input</b>: one tensor per graph input, named after it (e.g. {@code features}, or
+ *   skl2onnx's {@code numeric} and {@code categorical}), {@code [N, width]}, typed or raw, scored as
+ *   sent. A numeric input takes any numeric datatype (a categorical feature in it as its category's
+ *   index); a string input takes BYTES, each cell a category name.</li>
  * </ul>
  *
  * Every mismatch (shape against data, datatype against feature type, rows that disagree) ends the
@@ -78,9 +82,15 @@ public final class V2Binder
                 (text ? "text" : "numbers") + ")");
         }
 
-        if (config.inputName().contentEquals(name))
+        final InputSpec modelInput = config.input(name);
+        if (null != modelInput)
         {
-            return bindCompleteInput(ctx, config, input);
+            return bindCompleteInput(ctx, config, modelInput, input);
+        }
+        if (ctx.isCompleteTensor())
+        {
+            return invalid(ctx, name, "is not one of the model's inputs " + inputNames(config) +
+                ", which this request sends complete");
         }
 
         final int rank = tensors.rank(input);
@@ -148,30 +158,77 @@ public final class V2Binder
             name + "'");
     }
 
-    private static Outcome bindCompleteInput(final ScoringContext ctx, final ModelConfig config, final int input)
+    private static Outcome bindCompleteInput(
+        final ScoringContext ctx, final ModelConfig config, final InputSpec modelInput, final int input)
     {
         final InferTensors tensors = ctx.tensors();
         final CharSequence name = tensors.name(input);
-        final int featureCount = config.featureCount();
-        if (tensors.count() != 1)
+        final int width = modelInput.width();
+        if (tensors.count() != config.inputs().size())
         {
-            return invalid(ctx, name, "the complete input must be the request's only input");
+            return invalid(ctx, name, "a complete input comes with the model's other inputs and nothing else: " +
+                inputNames(config) + ", the request has " + tensors.count() + " inputs");
         }
-        if (tensors.isText(input))
+        for (int earlier = 0; earlier < input; earlier++)
         {
-            return invalid(ctx, name, "the complete input must be FP32 or FP64");
+            if (CharSequence.compare(tensors.name(earlier), name) == 0)
+            {
+                return invalid(ctx, name, "is sent twice");
+            }
         }
-        if (tensors.rank(input) != 2 || tensors.dimension(input, 1) != featureCount)
+        if (!ctx.isCompleteTensor() && ctx.rowCount() > 0)
         {
-            return invalid(ctx, name, "shape must be [N, " + featureCount + "], got " + tensors.shapeText(input));
+            return invalid(ctx, name, "the request mixes the model's inputs with named features");
+        }
+        final boolean strings = modelInput.type() == InputSpec.ElementType.STRING;
+        if (tensors.isText(input) != strings)
+        {
+            return invalid(ctx, name, strings ? "a string input takes BYTES, one category name per cell" :
+                "a " + modelInput.type().configName() + " input takes numbers, not BYTES");
+        }
+        final int rank = tensors.rank(input);
+        if (rank != 2 || tensors.dimension(input, 1) != width)
+        {
+            return invalid(ctx, name, "shape must be [N, " + width + "], got " + tensors.shapeText(input));
         }
         final int rows = (int)tensors.dimension(input, 0);
-        final float[] vectors = ctx.completeTensor(rows, featureCount);
-        for (int i = 0; i < rows * featureCount; i++)
+        if (ctx.isCompleteTensor() && ctx.rowCount() != rows)
         {
-            vectors[i] = (float)tensors.number(input, i);
+            return invalid(ctx, name, "has " + rows + " rows, other inputs have " + ctx.rowCount());
+        }
+        final int featureCount = config.featureCount();
+        final float[] vectors = ctx.completeTensor(rows, featureCount);
+        final List<FeatureSpec> features = modelInput.features();
+        for (int row = 0; row < rows; row++)
+        {
+            for (int c = 0; c < width; c++)
+            {
+                final FeatureSpec feature = features.get(c);
+                final int cell = row * width + c;
+                final float value;
+                if (strings)
+                {
+                    final int code = feature.categoryCode(tensors.text(input, cell));
+                    if (code == FeatureSpec.UNKNOWN_CATEGORY)
+                    {
+                        return invalid(ctx, name, "row " + row + ", feature '" + feature.name() + "': unknown category '" +
+                            tensors.text(input, cell) + "', expected one of " + feature.categories());
+                    }
+                    value = code;
+                }
+                else
+                {
+                    value = (float)tensors.number(input, cell);
+                }
+                vectors[row * featureCount + feature.index()] = value;
+            }
         }
         return Outcome.OK;
+    }
+
+    private static List<String> inputNames(final ModelConfig config)
+    {
+        return config.inputs().stream().map(InputSpec::name).toList();
     }
 
     private static long elementCount(final InferTensors tensors, final int input)

@@ -2,14 +2,17 @@ package io.scoring.gateway.v2;
 
 import io.scoring.router.Model;
 import io.scoring.router.model.FeatureSpec;
-import io.scoring.router.model.OutputSpec;
+import io.scoring.router.model.InputSpec;
+import io.scoring.router.runtime.OutputForm;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What V2 ModelMetadata says about a model, for both transports: the named-input form (the entity
- * key and the request-time features; the store supplies the rest) and the outputs.
+ * key and the request-time features; the store supplies the rest), then the graph's own inputs (the
+ * complete-input form, e.g. skl2onnx's {@code numeric} FP32 {@code [-1, 7]} and {@code categorical}
+ * BYTES {@code [-1, 13]}), and the outputs as the champion's graph gives them ({@link OutputForm}).
  */
 public final class V2Metadata
 {
@@ -39,15 +42,19 @@ public final class V2Metadata
                 inputs.add(new Tensor(feature.name(), feature.isCategorical() ? "BYTES" : "FP32", new long[]{-1}));
             }
         }
+        for (final InputSpec input : model.config().inputs())
+        {
+            inputs.add(new Tensor(input.name(), input.type().v2Name(), new long[]{-1, input.width()}));
+        }
         return inputs;
     }
 
     public static List<Tensor> outputs(final Model model)
     {
         final List<Tensor> outputs = new ArrayList<>();
-        for (final OutputSpec output : model.config().outputs())
+        for (final OutputForm output : model.champion().scorer().outputForms())
         {
-            outputs.add(new Tensor(output.name(), "FP32", new long[]{-1, 1}));
+            outputs.add(new Tensor(output.name(), output.datatype(), output.shape()));
         }
         return outputs;
     }

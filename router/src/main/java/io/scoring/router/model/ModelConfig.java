@@ -25,7 +25,7 @@ public final class ModelConfig
     private final String description;
     private final String entityKey;
     private final String champion;
-    private final String inputName;
+    private final List<InputSpec> inputs;
     private final List<FeatureSpec> features;
     private final NameIndex<FeatureSpec> featureByName;
     private final List<OutputSpec> outputs;
@@ -35,7 +35,7 @@ public final class ModelConfig
         final String description,
         final String entityKey,
         final String champion,
-        final String inputName,
+        final List<InputSpec> inputs,
         final List<FeatureSpec> features,
         final List<OutputSpec> outputs)
     {
@@ -43,7 +43,7 @@ public final class ModelConfig
         this.description = description;
         this.entityKey = entityKey;
         this.champion = champion;
-        this.inputName = inputName;
+        this.inputs = List.copyOf(inputs);
         this.features = Collections.unmodifiableList(features);
         this.outputs = List.copyOf(outputs);
         final Map<String, FeatureSpec> byName = new HashMap<>();
@@ -73,7 +73,6 @@ public final class ModelConfig
         final String name = requiredText(root, "name", origin);
         final String entityKey = requiredText(root, "entity_key", origin);
         final String champion = requiredText(root, "champion", origin);
-        final String inputName = requiredText(root.path("input"), "name", origin + ": input");
 
         final JsonNode featureNodes = root.path("features");
         if (!featureNodes.isArray() || featureNodes.isEmpty())
@@ -96,6 +95,8 @@ public final class ModelConfig
             throw new IOException(origin + ": entity_key '" + entityKey + "' must not also be a feature");
         }
 
+        final List<InputSpec> inputs = parseInputs(root, features, origin);
+
         final JsonNode outputNodes = root.path("outputs");
         if (!outputNodes.isArray() || outputNodes.isEmpty())
         {
@@ -109,11 +110,113 @@ public final class ModelConfig
             outputs.add(new OutputSpec(
                 requiredText(node, "name", where),
                 node.path("description").asText(""),
-                node.has("decision_threshold") ? node.get("decision_threshold").asDouble() : Double.NaN));
+                node.has("decision_threshold") ? node.get("decision_threshold").asDouble() : Double.NaN,
+                classKey(node.get("class"), where)));
         }
 
         return new ModelConfig(
-            name, root.path("description").asText(""), entityKey, champion, inputName, features, outputs);
+            name, root.path("description").asText(""), entityKey, champion, inputs, features, outputs);
+    }
+
+    /**
+     * {@code "input": {"name"}} (one float input taking every feature in order), or {@code "inputs"}: each
+     * with its name, element type and features in column order, every feature in exactly one input.
+     */
+    private static List<InputSpec> parseInputs(
+        final JsonNode root, final List<FeatureSpec> features, final String origin) throws IOException
+    {
+        final boolean single = root.has("input");
+        if (single == root.has("inputs"))
+        {
+            throw new IOException(origin + ": give either 'input' (one float input) or 'inputs', " +
+                (single ? "not both" : "one of them is required"));
+        }
+        if (single)
+        {
+            final String name = requiredText(root.path("input"), "name", origin + ": input");
+            return List.of(new InputSpec(name, InputSpec.ElementType.FLOAT, features));
+        }
+
+        final JsonNode inputNodes = root.get("inputs");
+        if (!inputNodes.isArray() || inputNodes.isEmpty())
+        {
+            throw new IOException(origin + ": 'inputs' must be a non-empty array");
+        }
+        final Map<String, FeatureSpec> byName = new HashMap<>();
+        features.forEach((feature) -> byName.put(feature.name(), feature));
+        final Map<String, String> inputOfFeature = new HashMap<>();
+        final Map<String, Boolean> inputNames = new HashMap<>();
+        final List<InputSpec> inputs = new ArrayList<>();
+        for (int i = 0; i < inputNodes.size(); i++)
+        {
+            final JsonNode node = inputNodes.get(i);
+            final String name = requiredText(node, "name", origin + ": inputs[" + i + "]");
+            final String at = origin + ": inputs[" + i + "] ('" + name + "')";
+            if (null != inputNames.put(name, Boolean.TRUE))
+            {
+                throw new IOException(at + ": input '" + name + "' is listed twice");
+            }
+            final String typeName = requiredText(node, "type", at);
+            final InputSpec.ElementType type = InputSpec.ElementType.ofConfigName(typeName);
+            if (null == type)
+            {
+                throw new IOException(at + ": type must be float, double, int32, int64, bool or string, got '" +
+                    typeName + "'");
+            }
+            final JsonNode featureNames = node.path("features");
+            if (!featureNames.isArray() || featureNames.isEmpty())
+            {
+                throw new IOException(at + ": 'features' must be a non-empty array of feature names");
+            }
+            final List<FeatureSpec> columns = new ArrayList<>();
+            for (final JsonNode featureName : featureNames)
+            {
+                final FeatureSpec feature = byName.get(featureName.asText());
+                if (null == feature)
+                {
+                    throw new IOException(at + ": '" + featureName.asText() + "' is not one of the model's features");
+                }
+                final String other = inputOfFeature.put(feature.name(), name);
+                if (null != other)
+                {
+                    throw new IOException(at + ": feature '" + feature.name() + "' is already in input '" + other + "'");
+                }
+                if (type == InputSpec.ElementType.STRING && !feature.isCategorical())
+                {
+                    throw new IOException(at + ": a string input takes categorical features (their names), '" +
+                        feature.name() + "' is numeric");
+                }
+                columns.add(feature);
+            }
+            inputs.add(new InputSpec(name, type, columns));
+        }
+        for (final FeatureSpec feature : features)
+        {
+            if (!inputOfFeature.containsKey(feature.name()))
+            {
+                throw new IOException(origin + ": feature '" + feature.name() + "' is in none of the inputs");
+            }
+        }
+        return inputs;
+    }
+
+    /** An output's {@code class}: a whole number (column or int64 key) or text (string key), kept as text. */
+    private static String classKey(final JsonNode node, final String where) throws IOException
+    {
+        if (null == node || node.isNull())
+        {
+            return null;
+        }
+        if (node.isIntegralNumber())
+        {
+            return Long.toString(node.asLong());
+        }
+        if (node.isTextual() && !node.asText().isEmpty())
+        {
+            return node.asText();
+        }
+        throw new IOException(where + ": 'class' must be a whole number (a column or an int64 class) or a " +
+            "class name, got " + node);
     }
 
     private static FeatureSpec parseFeature(final JsonNode node, final int index, final String where)
@@ -222,10 +325,31 @@ public final class ModelConfig
         return champion;
     }
 
-    /** The ONNX graph's input: float {@code [batch, featureCount()]}. */
-    public String inputName()
+    /** The ONNX graph's inputs; together they take every feature once. */
+    public List<InputSpec> inputs()
     {
-        return inputName;
+        return inputs;
+    }
+
+    /** The input of this name, or null. Allocates nothing (an indexed loop: no iterator), whatever holds the name. */
+    public InputSpec input(final CharSequence name)
+    {
+        for (int i = 0, count = inputs.size(); i < count; i++)
+        {
+            final InputSpec input = inputs.get(i);
+            if (input.name().contentEquals(name))
+            {
+                return input;
+            }
+        }
+        return null;
+    }
+
+    /** The single float input taking every feature in order (model.json's {@code "input"}), as today's graphs have. */
+    public boolean isSingleFloatInput()
+    {
+        return inputs.size() == 1 && inputs.get(0).type() == InputSpec.ElementType.FLOAT &&
+            inputs.get(0).features().equals(features);
     }
 
     public List<FeatureSpec> features()

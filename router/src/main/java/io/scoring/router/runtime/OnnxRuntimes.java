@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
-import io.scoring.router.model.OutputSpec;
 import io.scoring.router.runtime.nativeeval.NativeEvaluators;
 import io.scoring.router.runtime.nativeeval.UnsupportedGraphException;
 
@@ -74,22 +73,23 @@ public final class OnnxRuntimes
         throws OrtException
     {
         final OrtEnvironment env = OrtEnvironment.getEnvironment();
-        final List<String> outputNames = config.outputs().stream().map(OutputSpec::name).toList();
+        final OnnxSignature.Prepared prepared = OnnxSignature.prepare(onnxModel, config);
         final OrtSession session;
         try (OrtSession.SessionOptions options = OnnxScorer.latencyOptions())
         {
-            session = env.createSession(onnxModel, options);
+            session = env.createSession(prepared.model(), options);
         }
         try
         {
-            OnnxScorer.validateSignature(session, config.inputName(), config.featureCount(), outputNames);
+            OnnxSignature.checkInputs(session, config);
+            final List<OutputForm> forms = OnnxSignature.outputForms(session, config, prepared.zipMaps());
+            return new OnnxScorer(env, session, config, forms, maxRows);
         }
-        catch (final RuntimeException ex)
+        catch (final RuntimeException | OrtException ex)
         {
             session.close();
             throw ex;
         }
-        return new OnnxScorer(env, session, config.inputName(), outputNames, config.featureCount(), maxRows);
     }
 
     /** The native scorer if the graph compiles and agrees with ONNX Runtime (whose session then closes), else ONNX Runtime. */
@@ -103,7 +103,7 @@ public final class OnnxRuntimes
         final Scorer compiled;
         try
         {
-            compiled = NativeEvaluators.compile(onnxModel, config, maxRows, treeLayout);
+            compiled = NativeEvaluators.compile(onnxModel, config, maxRows, treeLayout, onnx.outputForms());
         }
         catch (final UnsupportedGraphException ex)
         {

@@ -1,18 +1,20 @@
 package io.scoring.router.runtime;
 
-import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.TensorInfo;
+import io.scoring.router.model.FeatureSpec;
+import io.scoring.router.model.InputSpec;
+import io.scoring.router.model.ModelConfig;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,11 +25,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * Scores with an ONNX Runtime session set up for latency: one intra-op thread, sequential execution,
  * no spinning (the calling transport thread does the work; spinning threads would steal its core).
  *
- * <p>Per calling thread it keeps an input tensor and pinned output tensors over direct buffers, one set
- * per batch size, created the first time the thread sees that size. A call copies the assembled floats
- * into the direct input buffer, runs the session into the pinned outputs, and reads the scores back:
- * nothing of ours is created per call (ONNX Runtime's Java binding still allocates its small
- * {@code Result} and a few arrays per run).
+ * <p>The assembled row holds one float per feature (a category's index for a categorical). The scorer
+ * lays it out into the graph's inputs as model.json maps them: each input's features in column order,
+ * written in its element type (float, double, int32, int64, bool), or, for a string input, as the
+ * category's name (the configured {@code categories} strings themselves: nothing is formatted).
+ *
+ * <p>Per calling thread it keeps direct buffers for every numeric input and every fetched output, and
+ * the tensors over them, one set per batch size, created the first time the thread sees that size. A call
+ * writes the inputs, runs the session into the pinned outputs and reads each answered column back:
+ * nothing of ours is created per call for numeric inputs (ONNX Runtime's Java binding still allocates
+ * its small {@code Result} and a few arrays per run). A string input is the exception: ONNX Runtime copies
+ * strings into a tensor of its own, so each call creates and closes one (docs/PERFORMANCE.md measures it).
  *
  * <p>Threading: {@link #score} is safe from any number of threads; {@link #close} must only be called
  * when no thread is scoring.
@@ -39,10 +47,18 @@ final class OnnxScorer implements Scorer
 
     private final OrtEnvironment env;
     private final OrtSession session;
-    private final String inputName;
-    private final String[] outputNames;
     private final int featureCount;
     private final int maxRows;
+    private final Input[] inputs;
+    private final List<OutputForm> forms;
+    /** The distinct graph values read (several answered outputs may read columns of one). */
+    private final String[] fetched;
+    private final int[] widthOfFetched;
+    private final OnnxJavaType[] typeOfFetched;
+    private final int[] rankOfFetched;
+    /** Per answered output: which fetched value, and which column of it. */
+    private final int[] fetchedOfOutput;
+    private final int[] columnOfOutput;
     private final ThreadLocal<ThreadTensors> tensorsOfThread = ThreadLocal.withInitial(this::newThreadTensors);
     private final List<ThreadTensors> allTensors = new CopyOnWriteArrayList<>();
     private final AtomicLong failures = new AtomicLong();
@@ -51,17 +67,48 @@ final class OnnxScorer implements Scorer
     OnnxScorer(
         final OrtEnvironment env,
         final OrtSession session,
-        final String inputName,
-        final List<String> outputNames,
-        final int featureCount,
-        final int maxRows)
+        final ModelConfig config,
+        final List<OutputForm> forms,
+        final int maxRows) throws OrtException
     {
         this.env = env;
         this.session = session;
-        this.inputName = inputName;
-        this.outputNames = outputNames.toArray(new String[0]);
-        this.featureCount = featureCount;
+        this.featureCount = config.featureCount();
         this.maxRows = maxRows;
+        this.inputs = new Input[config.inputs().size()];
+        for (int i = 0; i < inputs.length; i++)
+        {
+            final InputSpec spec = config.inputs().get(i);
+            final long[] shape = ((ai.onnxruntime.TensorInfo)session.getInputInfo().get(spec.name()).getInfo()).getShape();
+            inputs[i] = new Input(spec, shape.length);
+        }
+        this.forms = List.copyOf(forms);
+        final Map<String, Integer> fetchedIndex = new LinkedHashMap<>();
+        this.fetchedOfOutput = new int[forms.size()];
+        this.columnOfOutput = new int[forms.size()];
+        final List<Integer> widths = new ArrayList<>();
+        final List<OnnxJavaType> types = new ArrayList<>();
+        final List<Integer> ranks = new ArrayList<>();
+        for (int j = 0; j < forms.size(); j++)
+        {
+            final OutputForm form = forms.get(j);
+            final Integer known = fetchedIndex.get(form.fetched());
+            if (null == known)
+            {
+                fetchedIndex.put(form.fetched(), widths.size());
+                widths.add(form.width());
+                final ai.onnxruntime.TensorInfo info =
+                    (ai.onnxruntime.TensorInfo)session.getOutputInfo().get(form.fetched()).getInfo();
+                types.add(info.type);
+                ranks.add(info.getShape().length);
+            }
+            fetchedOfOutput[j] = fetchedIndex.get(form.fetched());
+            columnOfOutput[j] = form.column();
+        }
+        this.fetched = fetchedIndex.keySet().toArray(new String[0]);
+        this.widthOfFetched = widths.stream().mapToInt(Integer::intValue).toArray();
+        this.typeOfFetched = types.toArray(new OnnxJavaType[0]);
+        this.rankOfFetched = ranks.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** Options for a session that serves one request at a time per calling thread, with the lowest latency. */
@@ -77,65 +124,13 @@ final class OnnxScorer implements Scorer
         return options;
     }
 
-    /**
-     * Checks the session's signature against what the model config declares: one float input
-     * {@code [batch, featureCount]} with the configured name, and every configured output present as
-     * a float tensor. Throws with the mismatch named.
-     */
-    static void validateSignature(
-        final OrtSession session, final String inputName, final int featureCount, final List<String> outputNames)
-        throws OrtException
-    {
-        final Map<String, NodeInfo> inputs = session.getInputInfo();
-        final NodeInfo input = inputs.get(inputName);
-        if (null == input)
-        {
-            throw new IllegalArgumentException(
-                "the graph has no input named '" + inputName + "'; its inputs are " + inputs.keySet());
-        }
-        if (inputs.size() != 1)
-        {
-            throw new IllegalArgumentException("the graph must have exactly one input, it has " + inputs.keySet());
-        }
-        final TensorInfo inputInfo = tensorInfo(input);
-        final long[] shape = inputInfo.getShape();
-        if (inputInfo.type != OnnxJavaType.FLOAT || shape.length != 2 || shape[1] != featureCount)
-        {
-            throw new IllegalArgumentException("input '" + inputName + "' must be float [batch, " + featureCount +
-                "], the graph has " + inputInfo.type + " " + java.util.Arrays.toString(shape));
-        }
-
-        final Map<String, NodeInfo> outputs = session.getOutputInfo();
-        for (final String name : outputNames)
-        {
-            final NodeInfo output = outputs.get(name);
-            if (null == output)
-            {
-                throw new IllegalArgumentException(
-                    "the graph has no output named '" + name + "'; its outputs are " + outputs.keySet());
-            }
-            final TensorInfo outputInfo = tensorInfo(output);
-            if (outputInfo.type != OnnxJavaType.FLOAT || outputInfo.getShape().length != 2 ||
-                outputInfo.getShape()[1] != 1)
-            {
-                throw new IllegalArgumentException("output '" + name + "' must be float [batch, 1], the graph has " +
-                    outputInfo.type + " " + java.util.Arrays.toString(outputInfo.getShape()));
-            }
-        }
-    }
-
-    private static TensorInfo tensorInfo(final NodeInfo node)
-    {
-        if (!(node.getInfo() instanceof TensorInfo info))
-        {
-            throw new IllegalArgumentException("'" + node.getName() + "' is not a tensor: " + node.getInfo());
-        }
-        return info;
-    }
-
     @Override
     public int score(final float[] input, final int rows, final float[] output)
     {
+        if (rows < 1 || rows > maxRows)
+        {
+            return FAILED;
+        }
         final ThreadTensors tensors = tensorsOfThread.get();
         final Batch batch;
         try
@@ -147,23 +142,113 @@ final class OnnxScorer implements Scorer
             return failed(ex);
         }
 
-        tensors.input.put(0, input, 0, rows * featureCount);
-        try (OrtSession.Result ignored = session.run(batch.inputs, NO_UNPINNED_OUTPUTS, batch.pinnedOutputs))
+        for (int i = 0; i < inputs.length; i++)
         {
-            final int outputCount = outputNames.length;
-            for (int j = 0; j < outputCount; j++)
+            if (inputs[i].strings)
             {
-                final FloatBuffer scores = tensors.outputs[j];
-                for (int row = 0; row < rows; row++)
+                writeNames(inputs[i], input, rows, batch.names[i]);
+            }
+            else
+            {
+                write(inputs[i], input, rows, tensors.inputs[i]);
+            }
+        }
+        try
+        {
+            for (int i = 0; i < inputs.length; i++)
+            {
+                if (inputs[i].strings)
                 {
-                    output[row * outputCount + j] = scores.get(row);
+                    batch.inputs.put(inputs[i].name, OnnxTensor.createTensor(env, batch.names[i], batch.shapes[i]));
                 }
             }
-            return OK;
+            try (OrtSession.Result ignored = session.run(batch.inputs, NO_UNPINNED_OUTPUTS, batch.pinnedOutputs))
+            {
+                read(tensors, rows, output);
+                return OK;
+            }
         }
         catch (final OrtException | RuntimeException ex)
         {
             return failed(ex);
+        }
+        finally
+        {
+            for (final Input in : inputs)
+            {
+                if (in.strings)
+                {
+                    final OnnxTensor names = batch.inputs.get(in.name);
+                    if (null != names)
+                    {
+                        names.close();
+                        batch.inputs.put(in.name, null);
+                    }
+                }
+            }
+        }
+    }
+
+    private void write(final Input in, final float[] vector, final int rows, final ByteBuffer buffer)
+    {
+        final int width = in.features.length;
+        for (int row = 0; row < rows; row++)
+        {
+            final int base = row * featureCount;
+            for (int c = 0; c < width; c++)
+            {
+                final float value = vector[base + in.features[c]];
+                final int cell = row * width + c;
+                switch (in.type)
+                {
+                    case FLOAT -> buffer.putFloat(cell * Float.BYTES, value);
+                    case DOUBLE -> buffer.putDouble(cell * Double.BYTES, value);
+                    case INT32 -> buffer.putInt(cell * Integer.BYTES, (int)value);
+                    case INT64 -> buffer.putLong(cell * Long.BYTES, (long)value);
+                    case BOOL -> buffer.put(cell, (byte)(value != 0f ? 1 : 0));
+                    default -> throw new IllegalStateException("not numeric: " + in.type);
+                }
+            }
+        }
+    }
+
+    /** A string input's cells: each categorical feature's category name, "" for a code outside its categories. */
+    private void writeNames(final Input in, final float[] vector, final int rows, final String[] names)
+    {
+        final int width = in.features.length;
+        for (int row = 0; row < rows; row++)
+        {
+            final int base = row * featureCount;
+            for (int c = 0; c < width; c++)
+            {
+                final float code = vector[base + in.features[c]];
+                final List<String> categories = in.categories[c];
+                names[row * width + c] = code >= 0 && code < categories.size() && code == (int)code ?
+                    categories.get((int)code) : "";
+            }
+        }
+    }
+
+    private void read(final ThreadTensors tensors, final int rows, final float[] output)
+    {
+        final int outputCount = forms.size();
+        for (int j = 0; j < outputCount; j++)
+        {
+            final int f = fetchedOfOutput[j];
+            final ByteBuffer values = tensors.outputs[f];
+            final int width = widthOfFetched[f];
+            final int column = columnOfOutput[j];
+            for (int row = 0; row < rows; row++)
+            {
+                final int cell = row * width + column;
+                output[row * outputCount + j] = switch (typeOfFetched[f])
+                {
+                    case DOUBLE -> (float)values.getDouble(cell * Double.BYTES);
+                    case INT64 -> values.getLong(cell * Long.BYTES);
+                    case INT32 -> values.getInt(cell * Integer.BYTES);
+                    default -> values.getFloat(cell * Float.BYTES);
+                };
+            }
         }
     }
 
@@ -183,6 +268,12 @@ final class OnnxScorer implements Scorer
     String lastFailure()
     {
         return lastFailure;
+    }
+
+    @Override
+    public List<OutputForm> outputForms()
+    {
+        return forms;
     }
 
     @Override
@@ -222,13 +313,52 @@ final class OnnxScorer implements Scorer
         return tensors;
     }
 
-    private static FloatBuffer directFloats(final int count)
+    private static ByteBuffer direct(final int bytes)
     {
-        return ByteBuffer.allocateDirect(count * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private static int bytesOf(final OnnxJavaType type)
+    {
+        return switch (type)
+        {
+            case DOUBLE, INT64 -> 8;
+            case BOOL, INT8, UINT8 -> 1;
+            default -> 4;
+        };
+    }
+
+    /** One graph input as the scorer fills it: its features' positions in the row, in column order. */
+    private static final class Input
+    {
+        final String name;
+        final InputSpec.ElementType type;
+        final OnnxJavaType javaType;
+        final boolean strings;
+        final int rank;
+        final int[] features;
+        final List<String>[] categories;
+
+        @SuppressWarnings("unchecked")
+        Input(final InputSpec spec, final int rank)
+        {
+            this.name = spec.name();
+            this.type = spec.type();
+            this.javaType = OnnxSignature.javaType(spec.type());
+            this.strings = spec.type() == InputSpec.ElementType.STRING;
+            this.rank = rank;
+            this.features = spec.features().stream().mapToInt(FeatureSpec::index).toArray();
+            this.categories = spec.features().stream().map(FeatureSpec::categories).toArray(List[]::new);
+        }
+
+        long[] shape(final int rows)
+        {
+            return rank == 1 ? new long[]{rows} : new long[]{rows, features.length};
+        }
     }
 
     /** The tensors one thread uses for one batch size, and the maps {@code run} takes, built once. */
-    private record Batch(OnnxTensor input, Map<String, OnnxTensor> inputs, OnnxTensor[] outputs,
+    private record Batch(Map<String, OnnxTensor> inputs, String[][] names, long[][] shapes, OnnxTensor[] tensors,
         Map<String, OnnxValue> pinnedOutputs)
     {
     }
@@ -236,15 +366,20 @@ final class OnnxScorer implements Scorer
     /** One thread's direct buffers and the tensors over them, by batch size. */
     private final class ThreadTensors
     {
-        final FloatBuffer input = directFloats(maxRows * featureCount);
-        final FloatBuffer[] outputs = new FloatBuffer[outputNames.length];
+        final ByteBuffer[] inputs = new ByteBuffer[OnnxScorer.this.inputs.length];
+        final ByteBuffer[] outputs = new ByteBuffer[fetched.length];
         final Batch[] batchBySize = new Batch[maxRows + 1];
 
         ThreadTensors()
         {
-            for (int j = 0; j < outputs.length; j++)
+            for (int i = 0; i < inputs.length; i++)
             {
-                outputs[j] = directFloats(maxRows);
+                final Input in = OnnxScorer.this.inputs[i];
+                inputs[i] = in.strings ? null : direct(maxRows * in.features.length * bytesOf(in.javaType));
+            }
+            for (int f = 0; f < outputs.length; f++)
+            {
+                outputs[f] = direct(maxRows * widthOfFetched[f] * bytesOf(typeOfFetched[f]));
             }
         }
 
@@ -261,31 +396,51 @@ final class OnnxScorer implements Scorer
 
         private Batch newBatch(final int rows) throws OrtException
         {
-            final OnnxTensor inputTensor = OnnxTensor.createTensor(
-                env, input.duplicate().position(0).limit(rows * featureCount), new long[]{rows, featureCount});
-            final OnnxTensor[] outputTensors = new OnnxTensor[outputNames.length];
-            final Map<String, OnnxValue> pinned = new java.util.HashMap<>();
-            for (int j = 0; j < outputNames.length; j++)
+            final Map<String, OnnxTensor> inputTensors = new HashMap<>();
+            final String[][] names = new String[inputs.length][];
+            final long[][] shapes = new long[inputs.length][];
+            final List<OnnxTensor> owned = new ArrayList<>();
+            for (int i = 0; i < inputs.length; i++)
             {
-                outputTensors[j] = OnnxTensor.createTensor(
-                    env, outputs[j].duplicate().position(0).limit(rows), new long[]{rows, 1});
-                pinned.put(outputNames[j], outputTensors[j]);
+                final Input in = OnnxScorer.this.inputs[i];
+                shapes[i] = in.shape(rows);
+                if (in.strings)
+                {
+                    names[i] = new String[rows * in.features.length];
+                    inputTensors.put(in.name, null);
+                    continue;
+                }
+                final OnnxTensor tensor = OnnxTensor.createTensor(env,
+                    inputs[i].duplicate().position(0).limit(rows * in.features.length * bytesOf(in.javaType)),
+                    shapes[i], in.javaType);
+                inputTensors.put(in.name, tensor);
+                owned.add(tensor);
             }
-            return new Batch(inputTensor, Map.of(inputName, inputTensor), outputTensors, pinned);
+            final Map<String, OnnxValue> pinned = new HashMap<>();
+            for (int f = 0; f < fetched.length; f++)
+            {
+                final long[] shape = rankOfFetched[f] == 1 ? new long[]{rows} : new long[]{rows, widthOfFetched[f]};
+                final OnnxTensor tensor = OnnxTensor.createTensor(env,
+                    outputs[f].duplicate().position(0).limit(rows * widthOfFetched[f] * bytesOf(typeOfFetched[f])),
+                    shape, typeOfFetched[f]);
+                pinned.put(fetched[f], tensor);
+                owned.add(tensor);
+            }
+            return new Batch(inputTensors, names, shapes, owned.toArray(new OnnxTensor[0]), pinned);
         }
 
         void close()
         {
-            final List<OnnxTensor> all = new ArrayList<>();
             for (final Batch batch : batchBySize)
             {
                 if (null != batch)
                 {
-                    all.add(batch.input);
-                    all.addAll(List.of(batch.outputs));
+                    for (final OnnxTensor tensor : batch.tensors)
+                    {
+                        tensor.close();
+                    }
                 }
             }
-            all.forEach(OnnxTensor::close);
         }
     }
 }

@@ -16,12 +16,16 @@ public interface Scorer extends AutoCloseable
     int FAILED = 1;
 
     /**
-     * Scores {@code rows} vectors of {@code featureCount} floats each, laid out row after row in
-     * {@code input}, and writes {@code outputCount} floats per row, row after row, into {@code output}.
+     * Scores {@code rows} vectors of {@code featureCount} floats each (a categorical feature as its
+     * category's index), laid out row after row in {@code input}, and writes {@code outputCount} floats
+     * per row, row after row, into {@code output}: each output's answered number ({@link OutputForm}).
      *
      * @return {@link #OK} or {@link #FAILED}
      */
     int score(float[] input, int rows, float[] output);
+
+    /** What each configured output is in this version's graph, in config order. */
+    java.util.List<OutputForm> outputForms();
 
     /** Which runtime serves the version, for the admin API and metadata, e.g. {@code onnxruntime}. */
     String runtimeName();

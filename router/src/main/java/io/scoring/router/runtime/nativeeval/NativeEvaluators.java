@@ -1,8 +1,10 @@
 package io.scoring.router.runtime.nativeeval;
 
 import io.scoring.proto.onnx.NodeProto;
+import io.scoring.router.model.InputSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.model.OutputSpec;
+import io.scoring.router.runtime.OutputForm;
 import io.scoring.router.runtime.Scorer;
 
 import java.util.ArrayList;
@@ -27,6 +29,9 @@ import java.util.Set;
  * constant. Every node of the graph must be on that chain and every configured output must be one
  * column wide on it; anything else throws {@link UnsupportedGraphException} naming the first obstacle,
  * and the caller serves the version with ONNX Runtime instead.
+ *
+ * <p>Graphs that are not such a chain (several or typed inputs, string columns encoded in the graph,
+ * labels, ZipMaps) may still be a tabular pipeline as skl2onnx writes them ({@link TabularPipeline}).
  *
  * <p>The config's signature is not checked here: callers check it once, the same way for every runtime.
  */
@@ -54,13 +59,46 @@ public final class NativeEvaluators
 
     /**
      * A scorer for the model, computing the config's outputs for rows of {@code config.featureCount()}
-     * floats, or the reason the graph needs ONNX Runtime.
+     * floats, or the reason the graph needs ONNX Runtime. The outputs' forms are ONNX Runtime's reading of
+     * the same graph; the native scorer answers float columns only.
      */
-    public static Scorer compile(
-        final byte[] onnxModel, final ModelConfig config, final int maxRows, final TreeLayout treeLayout)
+    public static Scorer compile(final byte[] onnxModel, final ModelConfig config, final int maxRows,
+        final TreeLayout treeLayout, final List<OutputForm> forms)
         throws UnsupportedGraphException
     {
-        return new Compilation(Graph.parse(onnxModel), config, treeLayout).scorer(maxRows);
+        final Graph graph = Graph.parse(onnxModel);
+        String chainObstacle = "inputs " + config.inputs().stream().map(InputSpec::name).toList() +
+            ": the chain evaluators take one float input of every feature";
+        if (config.isSingleFloatInput())
+        {
+            chainObstacle = null;
+            for (final OutputForm form : forms)
+            {
+                if (form.kind() != OutputForm.Kind.SCORE || form.width() != 1)
+                {
+                    chainObstacle = "output " + form + ": the chain evaluators answer one-column scores";
+                }
+            }
+        }
+        if (null == chainObstacle)
+        {
+            try
+            {
+                return new Compilation(graph, config, treeLayout).scorer(maxRows, forms);
+            }
+            catch (final UnsupportedGraphException ex)
+            {
+                chainObstacle = ex.getMessage();
+            }
+        }
+        try
+        {
+            return TabularPipeline.compile(graph, config, maxRows, forms);
+        }
+        catch (final UnsupportedGraphException ex)
+        {
+            throw new UnsupportedGraphException(chainObstacle + "; as a tabular pipeline: " + ex.getMessage());
+        }
     }
 
     /** Walks the chain once, collecting the head, the ops after it and where each value appears. */
@@ -91,12 +129,13 @@ public final class NativeEvaluators
             this.treeLayout = treeLayout;
         }
 
-        Scorer scorer(final int maxRows) throws UnsupportedGraphException
+        Scorer scorer(final int maxRows, final List<OutputForm> forms) throws UnsupportedGraphException
         {
-            if (!graph.inputs().equals(List.of(config.inputName())))
+            final String inputName = config.inputs().get(0).name();
+            if (!graph.inputs().equals(List.of(inputName)))
             {
                 throw new UnsupportedGraphException("graph inputs " + graph.inputs() + ", expected only '" +
-                    config.inputName() + "'");
+                    inputName + "'");
             }
             String value = readHead();
             while (true)
@@ -119,19 +158,19 @@ public final class NativeEvaluators
                     throw new UnsupportedGraphException(Graph.describe(node) + " is off the supported chain");
                 }
             }
-            return newScorer(maxRows);
+            return newScorer(maxRows, forms);
         }
 
         private String readHead() throws UnsupportedGraphException
         {
-            final List<NodeProto> consumers = graph.consumersOf(config.inputName());
+            final List<NodeProto> consumers = graph.consumersOf(config.inputs().get(0).name());
             if (consumers.size() != 1)
             {
                 throw new UnsupportedGraphException("the input is read by " + consumers.size() + " nodes, not one");
             }
             final NodeProto node = consumers.get(0);
             visited.add(node);
-            if (!node.getInput(0).equals(config.inputName()))
+            if (!node.getInput(0).equals(config.inputs().get(0).name()))
             {
                 throw new UnsupportedGraphException(Graph.describe(node) + " does not take the input first");
             }
@@ -312,7 +351,7 @@ public final class NativeEvaluators
             }
         }
 
-        private Scorer newScorer(final int maxRows) throws UnsupportedGraphException
+        private Scorer newScorer(final int maxRows, final List<OutputForm> forms) throws UnsupportedGraphException
         {
             final List<OutputSpec> outputs = config.outputs();
             final Integer[] order = new Integer[outputs.size()];
@@ -337,7 +376,7 @@ public final class NativeEvaluators
                 tapAfter[t] = positions[order[t]];
             }
             return new NativeScorer(head, toBytes(vectorOps), Math.max(column, 0), toBytes(scalarOps), tapOutput,
-                tapAfter, featureCount, maxRows);
+                tapAfter, featureCount, maxRows, forms);
         }
 
         private static byte[] toBytes(final List<Byte> ops)

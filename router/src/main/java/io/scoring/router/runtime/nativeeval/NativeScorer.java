@@ -1,6 +1,9 @@
 package io.scoring.router.runtime.nativeeval;
 
+import io.scoring.router.runtime.OutputForm;
 import io.scoring.router.runtime.Scorer;
+
+import java.util.List;
 
 /**
  * Scores with a graph compiled to Java: per row, the graph's first node ({@link RowFunction}), then
@@ -34,11 +37,14 @@ final class NativeScorer implements Scorer
     private final int featureCount;
     private final int outputCount;
     private final int maxRows;
+    private final List<OutputForm> forms;
     private final ThreadLocal<RowFunction.Scratch> scratchOfThread;
 
     NativeScorer(final RowFunction head, final byte[] vectorOps, final int column, final byte[] scalarOps,
-        final int[] tapOutput, final int[] tapAfter, final int featureCount, final int maxRows)
+        final int[] tapOutput, final int[] tapAfter, final int featureCount, final int maxRows,
+        final List<OutputForm> forms)
     {
+        this.forms = List.copyOf(forms);
         this.head = head;
         this.vectorOps = vectorOps;
         this.column = column;
@@ -105,6 +111,12 @@ final class NativeScorer implements Scorer
     private static float apply(final byte op, final float value)
     {
         return op == SIGMOID ? PostTransform.logistic(value) : value;
+    }
+
+    @Override
+    public List<OutputForm> outputForms()
+    {
+        return forms;
     }
 
     @Override
