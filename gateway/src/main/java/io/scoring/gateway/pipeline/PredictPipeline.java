@@ -116,7 +116,7 @@ public final class PredictPipeline
         final RolloutSamples rollout = RolloutSamples.of(ctx.version);
         if (null != rollout && (ctx.outcome == Outcome.OK || ctx.outcome == Outcome.SCORING_FAILED))
         {
-            rollout.record(ctx.role, ctx.outcome == Outcome.SCORING_FAILED, total, ctx.output[0]);
+            rollout.record(ctx.role, ctx.outcome == Outcome.SCORING_FAILED, total, ctx.output[0], ctx.entityKeys[0]);
         }
         if (ctx.outcome != Outcome.OK)
         {

@@ -5,6 +5,7 @@ import io.scoring.monitoring.KolmogorovSmirnov;
 import io.scoring.monitoring.PopulationStability;
 import io.scoring.monitoring.comparison.ChallengerComparison;
 import io.scoring.monitoring.feedback.VersionAccuracy;
+import org.apache.commons.math3.distribution.ChiSquaredDistribution;
 import org.apache.commons.math3.distribution.NormalDistribution;
 import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
 import org.apache.commons.math3.stat.ranking.NaNStrategy;
@@ -21,18 +22,23 @@ import java.util.List;
  * where it is a test, and both sample sizes:
  *
  * <ul>
- *   <li>{@code error_rate}: the canary's failure rate minus the champion's, one-sided z-test of
- *       {@code p_canary - p_champion > tolerance}.</li>
+ *   <li>{@code error_rate}: the canary's failure rate minus the champion's; fails when it exceeds the
+ *       tolerance and the one-sided pooled two-proportion z-test is significant.</li>
  *   <li>{@code latency}: Mann-Whitney U, one-sided, of the canary's latencies against the champion's
  *       stretched by the tolerance (as Kayenta does); the statistic is P(canary > stretched champion).</li>
  *   <li>{@code score_ks}: two-sample KS of the scores; fails when significant and D above its threshold.</li>
- *   <li>{@code score_psi}: PSI of the canary's scores over the champion's deciles.</li>
+ *   <li>{@code score_psi}: PSI of the canary's scores over the champion's deciles; fails when above its
+ *       threshold and significant (PSI / (1/n + 1/m) is asymptotically chi-squared with bins - 1 degrees
+ *       of freedom under no shift).</li>
  *   <li>{@code shadow}: agreement and mean |Δscore| where a shadow scored both (monitoring's comparison);
  *       optional.</li>
  *   <li>{@code accuracy}: cost per decision where labels arrived (monitoring's ground truth); optional.</li>
  * </ul>
  *
- * A required check without enough data is INCONCLUSIVE and holds the step; an optional one holds
+ * Both score checks count each entity once ({@link RequestWindow.Slice#scoresPerEntity}): the router
+ * assigns entities to the canary, so an entity's repeated requests are not independent draws.
+ *
+ * <p>A required check without enough data is INCONCLUSIVE and holds the step; an optional one holds
  * nothing. Any FAIL fails the step.
  *
  * <p>Threading: stateless; runs on the rollout thread, never on the request path. Allocates freely.
@@ -95,8 +101,10 @@ final class Judge
         final List<Check> checks = new ArrayList<>();
         checks.add(errorRate(canary, champion, t));
         checks.add(latency(canary.latencies(), champion.latencies(), t));
-        checks.add(scoreKs(canary.scores(), champion.scores(), t));
-        checks.add(scorePsi(canary.scores(), champion.scores(), t));
+        final double[] canaryScores = canary.scoresPerEntity();
+        final double[] championScores = champion.scoresPerEntity();
+        checks.add(scoreKs(canaryScores, championScores, t));
+        checks.add(scorePsi(canaryScores, championScores, t));
         checks.add(shadow(shadow, t));
         checks.add(accuracy(canaryLabels, championLabels, t));
         return checks;
@@ -112,9 +120,11 @@ final class Judge
         final double rc = canary.failureRate();
         final double rh = champion.failureRate();
         final double excess = rc - rh;
-        final double se = Math.sqrt(rc * (1 - rc) / canary.requests() + rh * (1 - rh) / champion.requests());
-        final double p = se == 0.0 ? (excess > tolerance ? 0.0 : 1.0) : 1.0 - NORMAL.cumulativeProbability((excess - tolerance) / se);
-        final boolean fail = p < t.get(Threshold.ALPHA);
+        // the pooled two-proportion z-test (score test): sound where one side has no failures at all
+        final double pooled = (canary.failures() + champion.failures()) / (double)(canary.requests() + champion.requests());
+        final double se = Math.sqrt(pooled * (1 - pooled) * (1.0 / canary.requests() + 1.0 / champion.requests()));
+        final double p = se == 0.0 ? 1.0 : 1.0 - NORMAL.cumulativeProbability(excess / se);
+        final boolean fail = p < t.get(Threshold.ALPHA) && excess > tolerance;
         final ObjectNode figures = Check.JSON.createObjectNode()
             .put("canary_failures", canary.failures()).put("champion_failures", champion.failures())
             .put("canary_rate", rc).put("champion_rate", rh);
@@ -176,7 +186,7 @@ final class Judge
         if (canary.length < min || champion.length < min)
         {
             return Check.inconclusive(SCORE_KS, true, maxD, canary.length, champion.length,
-                "needs " + min + " scores each side");
+                "needs " + min + " entities' scores each side");
         }
         final double[] a = sorted(canary);
         final double[] b = sorted(champion);
@@ -196,7 +206,7 @@ final class Judge
         if (canary.length < min || champion.length < min)
         {
             return Check.inconclusive(SCORE_PSI, true, max, canary.length, champion.length,
-                "needs " + min + " scores each side");
+                "needs " + min + " entities' scores each side");
         }
         final double[] reference = sorted(champion);
         final double[] edges = decileEdges(reference);
@@ -209,10 +219,13 @@ final class Judge
             shares[i] = championCounts[i] / (double)reference.length;
         }
         final double psi = PopulationStability.index(shares, canaryCounts, bins);
+        final double p = bins < 2 ? 1.0 : 1.0 - new ChiSquaredDistribution(bins - 1)
+            .cumulativeProbability(psi / (1.0 / canary.length + 1.0 / champion.length));
+        final boolean fail = psi > max && p < t.get(Threshold.ALPHA);
         final ObjectNode figures = Check.JSON.createObjectNode();
         figures.put("bins", bins);
-        return new Check(SCORE_PSI, psi > max ? Check.Verdict.FAIL : Check.Verdict.PASS, true, psi, max, Double.NaN,
-            canary.length, champion.length, String.format("PSI = %.3f over the champion's deciles", psi), figures);
+        return new Check(SCORE_PSI, fail ? Check.Verdict.FAIL : Check.Verdict.PASS, true, psi, max, p,
+            canary.length, champion.length, String.format("PSI = %.3f over the champion's deciles, p = %.2g", psi, p), figures);
     }
 
     static Check shadow(final ChallengerComparison shadow, final Thresholds t)

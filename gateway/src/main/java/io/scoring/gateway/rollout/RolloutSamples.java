@@ -1,5 +1,6 @@
 package io.scoring.gateway.rollout;
 
+import io.scoring.hashing.Fnv64;
 import io.scoring.router.ModelListener;
 import io.scoring.router.ModelVersion;
 import io.scoring.router.Role;
@@ -37,14 +38,26 @@ public final class RolloutSamples
         return version.attachment(KEY);
     }
 
-    /** One answered request: its total latency and first score, or that the model failed it. */
-    public void record(final Role role, final boolean modelFailed, final long totalNanos, final float score)
+    /** One answered request: its total latency, first score and entity, or that the model failed it. */
+    public void record(
+        final Role role, final boolean modelFailed, final long totalNanos, final float score, final CharSequence entityKey)
     {
         final RequestWindow window = window(role);
         if (null != window)
         {
-            window.record(modelFailed, totalNanos, score);
+            window.record(modelFailed, totalNanos, score, entity(entityKey));
         }
+    }
+
+    /** A 64-bit hash of the key (FNV-1a, fmix64); never {@link RequestWindow#NO_ENTITY} for a key. */
+    static long entity(final CharSequence entityKey)
+    {
+        if (entityKey.length() == 0)
+        {
+            return RequestWindow.NO_ENTITY;
+        }
+        final long hash = Fnv64.fmix64(Fnv64.mixBytes(Fnv64.OFFSET_BASIS, entityKey));
+        return hash == RequestWindow.NO_ENTITY ? 1L : hash;
     }
 
     /** A sampled request's first row, for the replay gate. */

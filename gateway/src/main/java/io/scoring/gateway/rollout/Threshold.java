@@ -12,8 +12,11 @@ public enum Threshold
      * false rollbacks under 5 % (JudgeErrorRatesTest measures it).
      */
     ALPHA("alpha", 0.01, 1e-9, 0.5),
-    /** The canary's failure rate may exceed the champion's by this much (absolute) before it counts: 1 point. */
-    ERROR_RATE_TOLERANCE("error_rate_tolerance", 0.01, 0.0, 1.0),
+    /**
+     * The canary's failure rate must exceed the champion's by more than this (absolute) as well as
+     * significantly: half a point, so one stray failure in 200 requests is no regression.
+     */
+    ERROR_RATE_TOLERANCE("error_rate_tolerance", 0.005, 0.0, 1.0),
     /**
      * Latency is compared with the champion's stretched by this factor (Kayenta's tolerance): 25 %, so
      * noise on a shared host is no regression, and a model 1.5x slower is.
@@ -23,8 +26,11 @@ public enum Threshold
     KS_MAX_D("ks_max_d", 0.15, 0.0, 1.0),
     /** PSI of the canary's scores against the champion's deciles: 0.2, the drift monitor's "significant shift". */
     PSI_MAX("psi_max", 0.2, 0.0, 100.0),
-    /** Successful requests each side needs before latency and score checks judge: 100 (PSI noise ~0.1 below it). */
-    MIN_SAMPLES("min_samples", 100, 2, 1e9),
+    /**
+     * Successful requests (for latency) and distinct entities (for the scores) each side needs before
+     * those checks judge: 50, where the KS p-value's asymptotic form is still close to exact.
+     */
+    MIN_SAMPLES("min_samples", 50, 2, 1e9),
     /** Where a shadow scored both: the share of pairs that must agree at the decision threshold, 90 %. */
     SHADOW_MIN_AGREEMENT("shadow_min_agreement", 0.9, 0.0, 1.0),
     /** ... and the largest mean |score difference| of those pairs, 0.1. */
