@@ -160,6 +160,7 @@ final class Settings
         threshold(Threshold.REPLAY_MAX_DISAGREEMENT),
         threshold(Threshold.REPLAY_MAX_MEAN_DELTA),
         threshold(Threshold.REPLAY_MAX_LATENCY_RATIO),
+        threshold(Threshold.REPLAY_MAX_ADDED_LATENCY_US),
         threshold(Threshold.REPLAY_MIN_ROWS),
 
         text(GatewayConfig.CONFIG_PROP_NAME, (c, v) -> c.configFile(v.isEmpty() ? null : Path.of(v))));

@@ -17,7 +17,8 @@ import java.util.List;
  *   <li>{@code replay_disagreement}: the share decided differently at the model's decision threshold;</li>
  *   <li>{@code replay_score_delta}: the mean |candidate score - champion score|;</li>
  *   <li>{@code replay_latency_ratio}: the candidate's median scoring time over the champion's (the two
- *       alternate row by row, so both see the same machine).</li>
+ *       alternate row by row, so both see the same machine); it fails only when the candidate also adds
+ *       more than {@link Threshold#REPLAY_MAX_ADDED_LATENCY_US}.</li>
  * </ul>
  *
  * <p>Threading: the rollout thread. Both versions are in the traffic policy while it runs (the
@@ -105,10 +106,14 @@ final class ReplayGate
         final double championMedian = Judge.median(java.util.Arrays.copyOf(championNanos, scored));
         final double ratio = candidateMedian / Math.max(1.0, championMedian);
         final double maxRatio = t.get(Threshold.REPLAY_MAX_LATENCY_RATIO);
-        checks.add(check(LATENCY_RATIO, ratio > maxRatio, ratio, maxRatio, scored,
-            String.format("median scoring %.1f µs against %.1f µs", candidateMedian / 1_000, championMedian / 1_000),
+        final double addedMicros = (candidateMedian - championMedian) / 1_000;
+        final double maxAdded = t.get(Threshold.REPLAY_MAX_ADDED_LATENCY_US);
+        checks.add(check(LATENCY_RATIO, ratio > maxRatio && addedMicros > maxAdded, ratio, maxRatio, scored,
+            String.format("median scoring %.1f µs against %.1f µs (%+.1f µs; fails above %.1fx and +%.0f µs)",
+                candidateMedian / 1_000, championMedian / 1_000, addedMicros, maxRatio, maxAdded),
             Check.JSON.createObjectNode().put("candidate_median_us", candidateMedian / 1_000)
-                .put("champion_median_us", championMedian / 1_000)));
+                .put("champion_median_us", championMedian / 1_000).put("added_us", addedMicros)
+                .put("max_added_us", maxAdded)));
         return checks;
     }
 

@@ -48,8 +48,13 @@ public enum Threshold
     REPLAY_MAX_DISAGREEMENT("replay_max_disagreement", 0.2, 0.0, 1.0),
     /** Replay gate: the largest mean |candidate score - champion score|, 0.15. */
     REPLAY_MAX_MEAN_DELTA("replay_max_mean_delta", 0.15, 0.0, 1.0),
-    /** Replay gate: the candidate's median scoring time over the champion's, at most 3x. */
+    /** Replay gate: the candidate's median scoring time over the champion's, at most 3x ... */
     REPLAY_MAX_LATENCY_RATIO("replay_max_latency_ratio", 3.0, 1.0, 1e6),
+    /**
+     * ... unless it adds no more than this many microseconds: 50 µs. A native linear model scores in
+     * 0.2 µs and trees in 4 µs; 20x of nothing is nothing next to a request's ~100 µs.
+     */
+    REPLAY_MAX_ADDED_LATENCY_US("replay_max_added_latency_us", 50, 0.0, 1e9),
     /** Replay gate: sampled rows it needs: 200 (disagreement known to about ±3 points). */
     REPLAY_MIN_ROWS("replay_min_rows", 200, 1, 1e9);
 
