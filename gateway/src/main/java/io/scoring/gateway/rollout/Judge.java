@@ -137,11 +137,10 @@ final class Judge
     static Check latency(final double[] canary, final double[] champion, final Thresholds t)
     {
         final double tolerance = t.get(Threshold.LATENCY_TOLERANCE);
-        final int min = (int)t.get(Threshold.MIN_SAMPLES);
-        if (canary.length < min || champion.length < min)
+        final Check tooFew = tooFew(LATENCY, tolerance, canary, champion, t, "successful requests");
+        if (null != tooFew)
         {
-            return Check.inconclusive(LATENCY, true, tolerance, canary.length, champion.length,
-                "needs " + min + " successful requests each side");
+            return tooFew;
         }
         final double[] stretched = new double[champion.length];
         for (int i = 0; i < champion.length; i++)
@@ -165,6 +164,17 @@ final class Judge
             figures);
     }
 
+    /** INCONCLUSIVE when either side has fewer than {@link Threshold#MIN_SAMPLES} values, else null. */
+    private static Check tooFew(
+        final String name, final double threshold, final double[] canary, final double[] champion, final Thresholds t,
+        final String what)
+    {
+        final int min = (int)t.get(Threshold.MIN_SAMPLES);
+        return canary.length < min || champion.length < min
+            ? Check.inconclusive(name, true, threshold, canary.length, champion.length, "needs " + min + " " + what + " each side")
+            : null;
+    }
+
     /** U of the first sample: its rank sum (ties averaged) less its minimum. */
     private static double canaryU(final double[] canary, final double[] other)
     {
@@ -182,11 +192,10 @@ final class Judge
     static Check scoreKs(final double[] canary, final double[] champion, final Thresholds t)
     {
         final double maxD = t.get(Threshold.KS_MAX_D);
-        final int min = (int)t.get(Threshold.MIN_SAMPLES);
-        if (canary.length < min || champion.length < min)
+        final Check tooFew = tooFew(SCORE_KS, maxD, canary, champion, t, "entities' scores");
+        if (null != tooFew)
         {
-            return Check.inconclusive(SCORE_KS, true, maxD, canary.length, champion.length,
-                "needs " + min + " entities' scores each side");
+            return tooFew;
         }
         final double[] a = sorted(canary);
         final double[] b = sorted(champion);
@@ -202,11 +211,10 @@ final class Judge
     static Check scorePsi(final double[] canary, final double[] champion, final Thresholds t)
     {
         final double max = t.get(Threshold.PSI_MAX);
-        final int min = (int)t.get(Threshold.MIN_SAMPLES);
-        if (canary.length < min || champion.length < min)
+        final Check tooFew = tooFew(SCORE_PSI, max, canary, champion, t, "entities' scores");
+        if (null != tooFew)
         {
-            return Check.inconclusive(SCORE_PSI, true, max, canary.length, champion.length,
-                "needs " + min + " entities' scores each side");
+            return tooFew;
         }
         final double[] reference = sorted(champion);
         final double[] edges = decileEdges(reference);
