@@ -6,6 +6,7 @@ import io.scoring.gateway.DemoBundle;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelRepository;
@@ -19,7 +20,8 @@ import java.util.Locale;
 
 /**
  * The bundled demo as the gateway runs it for the whole-path benchmarks: embedded store, models on the
- * chosen runtime, and the gateway's monitoring (default settings, 1% sampling) behind the pipeline.
+ * chosen runtime, and the gateway's monitoring (default settings, 1% sampling) and rollout windows
+ * behind the pipeline.
  */
 final class MonitoredDemo implements AutoCloseable
 {
@@ -27,6 +29,8 @@ final class MonitoredDemo implements AutoCloseable
     final Monitoring monitor;
     final ModelRegistry models;
     final PredictPipeline pipeline;
+    /** As the gateway runs it: each version records its requests for the rollout judge. */
+    final Rollouts rollouts;
 
     /** @param runtime {@code auto} (the native evaluator) or {@code onnxruntime} */
     MonitoredDemo(final String runtime) throws Exception
@@ -44,7 +48,8 @@ final class MonitoredDemo implements AutoCloseable
         final ModelRepository repository = new ModelRepository(DemoBundle.models(), store,
             new ModelRepository.Context().maxRows(64).runtime(OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(Locale.ROOT))));
         final GatewayMonitoring monitoring = new GatewayMonitoring(monitor, repository, store);
-        models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring);
+        rollouts = new Rollouts(new Rollouts.Context());
+        models = repository.loadAll(StateStore.NONE, null, monitoring, monitoring.andThen(rollouts.listener()));
         monitoring.models(models);
         pipeline = new PredictPipeline(models, 64, monitoring);
     }
@@ -52,6 +57,7 @@ final class MonitoredDemo implements AutoCloseable
     @Override
     public void close()
     {
+        rollouts.close();
         models.close();
         store.close();
         monitor.close();

@@ -2,6 +2,7 @@ package io.scoring.gateway;
 
 import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRepository;
 
@@ -13,7 +14,7 @@ import java.util.Map;
 /**
  * The gateway's configuration, Aeron style: the Context of the whole process. It holds the gateway's
  * own settings (ports, paths, limits, threads) and the Context of each module it runs
- * ({@link Monitoring.Context}, {@link ModelRepository.Context}, the Redis store's Context), so one object
+ * ({@link Monitoring.Context}, {@link ModelRepository.Context}, {@link Rollouts.Context}, the Redis store's Context), so one object
  * configures everything and the modules are built from it.
  *
  * <p>Every setting has one name ({@code X_PROP_NAME}, here or in the module Context that owns it) and is
@@ -185,6 +186,7 @@ public final class GatewayConfig
     private Path configFile;
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
+    private final Rollouts.Context rollout = new Rollouts.Context();
     private final RedisFeatureStore.Context redis = new RedisFeatureStore.Context()
         .project(REDIS_PROJECT_DEFAULT)
         .featureView(REDIS_FEATURE_VIEW_DEFAULT)
@@ -221,6 +223,7 @@ public final class GatewayConfig
             payloadLogDir.isEmpty() ? stateDir.resolve("payload-log") : Path.of(payloadLogDir));
         monitoring.conclude();
         modelRepository.conclude();
+        rollout.conclude();
         return this;
     }
 
@@ -252,6 +255,12 @@ public final class GatewayConfig
     public ModelRepository.Context modelRepositoryContext()
     {
         return modelRepository;
+    }
+
+    /** The rollouts' settings: the driver's tick, the judge's windows and thresholds, the replay gate's rows. */
+    public Rollouts.Context rolloutContext()
+    {
+        return rollout;
     }
 
     /**

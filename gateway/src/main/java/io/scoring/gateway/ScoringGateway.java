@@ -16,6 +16,7 @@ import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.Monitoring;
@@ -54,6 +55,7 @@ public final class ScoringGateway
     private StateStore stateStore;
     private GatewayMonitoring monitoring;
     private ModelRegistry models;
+    private Rollouts rollouts;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     /** Runs gRPC handlers when --grpc-executor-threads is set; null: the event loops do. */
@@ -102,8 +104,11 @@ public final class ScoringGateway
         stateStore = openStateStore(config);
         final ModelRepository modelRepository = new ModelRepository(repository, store, config.modelRepositoryContext());
         monitoring = new GatewayMonitoring(Monitoring.start(config.monitoringContext()), modelRepository, store);
-        models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring, monitoring);
+        rollouts = new Rollouts(config.rolloutContext());
+        models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring,
+            monitoring.andThen(rollouts.listener()));
         monitoring.models(models);
+        rollouts.start(models, monitoring.monitoring());
         stateStore.onChange(models::applyShared); // other replicas' changes, within a second
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
@@ -127,7 +132,7 @@ public final class ScoringGateway
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
             cycle, state, grpcExecutor, grpcAllocator).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
-            monitoring).start();
+            monitoring, rollouts).start();
         state.markReady();
         LOG.log(System.Logger.Level.INFO,
             "serving: HTTP on port {0}, gRPC on port {1}, admin on port {2} ({3}, {4} I/O threads), ready in {5} ms",
@@ -179,6 +184,11 @@ public final class ScoringGateway
         return models;
     }
 
+    public Rollouts rollouts()
+    {
+        return rollouts;
+    }
+
     public ServerState state()
     {
         return state;
@@ -223,6 +233,10 @@ public final class ScoringGateway
         {
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (null != rollouts)
+        {
+            rollouts.close(); // no rollout changes the traffic of a gateway going away
         }
         if (stateStore instanceof AutoCloseable shared)
         {

@@ -1,6 +1,8 @@
 package io.scoring.gateway;
 
 import io.scoring.features.redis.RedisFeatureStore;
+import io.scoring.gateway.rollout.Rollouts;
+import io.scoring.gateway.rollout.Threshold;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRepository;
 import io.scoring.router.runtime.OnnxRuntimes;
@@ -138,6 +140,29 @@ final class Settings
             (c, v) -> c.monitoringContext().payloadKafkaConnectWaitMillis(v)),
         longInteger(Monitoring.Context.PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_PROP_NAME,
             (c, v) -> c.monitoringContext().payloadKafkaCloseTimeoutMillis(v)),
+
+        longInteger(Rollouts.Context.TICK_MILLIS_PROP_NAME, (c, v) -> c.rolloutContext().tickMillis(v)),
+        integer(Rollouts.Context.WINDOW_REQUESTS_PROP_NAME, (c, v) -> c.rolloutContext().windowRequests(v)),
+        integer(Rollouts.Context.REPLAY_ROWS_PROP_NAME, (c, v) -> c.rolloutContext().replayRows(v)),
+        longInteger(Rollouts.Context.MAX_WAIT_SECONDS_PROP_NAME, (c, v) -> c.rolloutContext().maxWaitSeconds(v)),
+        text(Rollouts.Context.ON_INCONCLUSIVE_PROP_NAME, (c, v) -> c.rolloutContext().onInconclusive(v)),
+        integer(Rollouts.Context.HISTORY_PROP_NAME, (c, v) -> c.rolloutContext().historySize(v)),
+        threshold(Threshold.ALPHA),
+        threshold(Threshold.ERROR_RATE_TOLERANCE),
+        threshold(Threshold.LATENCY_TOLERANCE),
+        threshold(Threshold.KS_MAX_D),
+        threshold(Threshold.PSI_MAX),
+        threshold(Threshold.MIN_SAMPLES),
+        threshold(Threshold.SHADOW_MIN_AGREEMENT),
+        threshold(Threshold.SHADOW_MAX_MEAN_DELTA),
+        threshold(Threshold.COST_TOLERANCE),
+        threshold(Threshold.MIN_LABELS),
+        threshold(Threshold.REPLAY_MAX_ERROR_RATE),
+        threshold(Threshold.REPLAY_MAX_DISAGREEMENT),
+        threshold(Threshold.REPLAY_MAX_MEAN_DELTA),
+        threshold(Threshold.REPLAY_MAX_LATENCY_RATIO),
+        threshold(Threshold.REPLAY_MAX_ADDED_LATENCY_US),
+        threshold(Threshold.REPLAY_MIN_ROWS),
 
         text(GatewayConfig.CONFIG_PROP_NAME, (c, v) -> c.configFile(v.isEmpty() ? null : Path.of(v))));
 
@@ -318,6 +343,12 @@ final class Settings
     private static Setting text(final String name, final BiConsumer<GatewayConfig, String> apply)
     {
         return new Setting(name, apply);
+    }
+
+    /** A rollout threshold: {@code --rollout-<name>}, checked against the threshold's range as it is set. */
+    private static Setting threshold(final Threshold threshold)
+    {
+        return decimal(threshold.propName(), (c, v) -> c.rolloutContext().threshold(threshold, v));
     }
 
     private static Setting integer(final String name, final BiConsumer<GatewayConfig, Integer> apply)

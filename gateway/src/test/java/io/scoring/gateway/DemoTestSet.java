@@ -15,17 +15,17 @@ import java.util.List;
  * The demo's applicants as the training command wrote them (gateway/src/test/resources/demo): each
  * one's id, encoded feature vector, label and split, plus the model config that names the features.
  */
-final class DemoTestSet
+public final class DemoTestSet
 {
-    record Applicant(String id, float[] features, int label, String split)
+    public record Applicant(String id, float[] features, int label, String split)
     {
     }
 
     final JsonNode modelConfig;
     final List<String> featureNames = new ArrayList<>();
-    final List<Applicant> applicants = new ArrayList<>();
+    public final List<Applicant> applicants = new ArrayList<>();
 
-    DemoTestSet() throws IOException
+    public DemoTestSet() throws IOException
     {
         try (InputStream in = resource("demo/models/credit-risk/model.json"))
         {

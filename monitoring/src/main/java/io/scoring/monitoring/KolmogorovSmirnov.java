@@ -12,8 +12,11 @@ package io.scoring.monitoring;
  * asymptotic p-value is slightly conservative for small samples, so it errs toward no alarm).
  *
  * <p>Threading: stateless. Allocates nothing: callers pass sorted arrays they own.
+ *
+ * <p>Public for one more caller: the gateway's rollout judge compares a canary's scores with the
+ * champion's by the same statistic.
  */
-final class KolmogorovSmirnov
+public final class KolmogorovSmirnov
 {
     /** Commons Math's stopping rule for the alternating series. */
     private static final double SERIES_TOLERANCE = 1e-20;
@@ -25,7 +28,7 @@ final class KolmogorovSmirnov
     }
 
     /** D for the first n values of sorted a and the first m values of sorted b; both ascending. */
-    static double statistic(final double[] a, final int n, final double[] b, final int m)
+    public static double statistic(final double[] a, final int n, final double[] b, final int m)
     {
         if (n == 0 || m == 0)
         {
@@ -51,7 +54,7 @@ final class KolmogorovSmirnov
     }
 
     /** The asymptotic p-value of D for samples of sizes n and m. */
-    static double pValue(final double d, final int n, final int m)
+    public static double pValue(final double d, final int n, final int m)
     {
         final double t = d * Math.sqrt(((double)n * m) / ((double)n + m));
         if (t == 0.0)

@@ -7,8 +7,11 @@ package io.scoring.monitoring;
  * Rule of thumb: below 0.1 stable, 0.1 to 0.2 a moderate shift, above 0.2 a significant one.
  *
  * <p>Threading: stateless. Allocates nothing.
+ *
+ * <p>Public for one more caller: the gateway's rollout judge compares a canary's scores with the
+ * champion's by the same statistic.
  */
-final class PopulationStability
+public final class PopulationStability
 {
     /** The share an empty bin counts as: 1 in 10,000, small next to any bin share worth reading. */
     static final double SHARE_FLOOR = 1e-4;
@@ -17,7 +20,7 @@ final class PopulationStability
     {
     }
 
-    static double index(final double[] referenceShares, final long[] observedCounts, final int bins)
+    public static double index(final double[] referenceShares, final long[] observedCounts, final int bins)
     {
         long total = 0;
         for (int i = 0; i < bins; i++)

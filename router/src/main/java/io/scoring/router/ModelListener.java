@@ -31,4 +31,40 @@ public interface ModelListener
     default void onPolicy(final ModelConfig config, final TrafficPolicy policy)
     {
     }
+
+    /** This listener, then {@code next}, for each event. */
+    default ModelListener andThen(final ModelListener next)
+    {
+        final ModelListener first = this;
+        return new ModelListener()
+        {
+            @Override
+            public void onVersionLoaded(final ModelConfig config, final ModelVersion version)
+            {
+                first.onVersionLoaded(config, version);
+                next.onVersionLoaded(config, version);
+            }
+
+            @Override
+            public void onVersionLoadFailed(final ModelConfig config, final String version, final String reason)
+            {
+                first.onVersionLoadFailed(config, version, reason);
+                next.onVersionLoadFailed(config, version, reason);
+            }
+
+            @Override
+            public void onVersionUnloaded(final ModelConfig config, final String version)
+            {
+                first.onVersionUnloaded(config, version);
+                next.onVersionUnloaded(config, version);
+            }
+
+            @Override
+            public void onPolicy(final ModelConfig config, final TrafficPolicy policy)
+            {
+                first.onPolicy(config, policy);
+                next.onPolicy(config, policy);
+            }
+        };
+    }
 }

@@ -1,5 +1,6 @@
 package io.scoring.router;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -100,6 +101,19 @@ public final class ModelRegistry implements AutoCloseable
     public void rollback(final String model, final String caller) throws RouterException, IOException
     {
         change(model, caller, "rollback", Model::rollback);
+    }
+
+    /**
+     * Writes an event that is not itself a change of the router (a rollout's step verdict, with the
+     * figures that decided it) to the audit log, in order with the changes.
+     */
+    public synchronized void note(final String caller, final String action, final String model, final JsonNode details)
+        throws IOException
+    {
+        if (null != audit)
+        {
+            audit.append(caller, action, model, null, details);
+        }
     }
 
     private synchronized void change(final String name, final String caller, final String action, final Change change)

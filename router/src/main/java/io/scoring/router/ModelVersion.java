@@ -20,7 +20,7 @@ public final class ModelVersion
     private final Scorer scorer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean retiring;
-    private volatile Attached<?> attached;
+    private volatile Attached<?>[] attached = new Attached<?>[0];
 
     public ModelVersion(final String model, final String version, final Scorer scorer)
     {
@@ -50,28 +50,39 @@ public final class ModelVersion
     }
 
     /**
-     * Attaches the gateway's per-version state (its meters) so the request path reaches it with a field
-     * load rather than a lookup. Set once, before the version takes traffic; one key per version, because
-     * one owner (the gateway's monitoring) attaches.
-     *
-     * @throws IllegalStateException when a value under another key is already attached
+     * Attaches the gateway's per-version state (its meters, the rollout's request windows) so the request
+     * path reaches it with a field load and a scan of a few keys rather than a lookup. Set before the
+     * version takes traffic; attaching under a key again replaces that key's value. Copy on write: a
+     * reader sees the old set of attachments or the new one, whole.
      */
-    public <T> void attach(final AttachmentKey<T> key, final T value)
+    public synchronized <T> void attach(final AttachmentKey<T> key, final T value)
     {
-        final Attached<?> current = attached;
-        if (null != current && current.key != key)
+        final Attached<?>[] current = attached;
+        final Attached<?>[] next = java.util.Arrays.copyOf(current, current.length + 1);
+        int slot = current.length;
+        for (int i = 0; i < current.length; i++)
         {
-            throw new IllegalStateException(model + " " + version + " already carries " + current.key.name +
-                ", cannot also carry " + key.name);
+            if (current[i].key == key)
+            {
+                slot = i;
+            }
         }
-        attached = new Attached<>(key, key.type.cast(value));
+        next[slot] = new Attached<>(key, key.type.cast(value));
+        attached = slot == current.length ? next : java.util.Arrays.copyOf(next, current.length);
     }
 
     /** What is attached under {@code key}, or null when nothing is. Allocation-free. */
     public <T> T attachment(final AttachmentKey<T> key)
     {
-        final Attached<?> current = attached;
-        return null != current && current.key == key ? key.type.cast(current.value) : null;
+        final Attached<?>[] current = attached;
+        for (int i = 0; i < current.length; i++)
+        {
+            if (current[i].key == key)
+            {
+                return key.type.cast(current[i].value);
+            }
+        }
+        return null;
     }
 
     /**
@@ -96,7 +107,7 @@ public final class ModelVersion
         }
     }
 
-    /** The key and its value, published together by one volatile write. */
+    /** A key and its value. */
     private record Attached<T>(AttachmentKey<T> key, T value)
     {
     }

@@ -2,12 +2,11 @@ package io.scoring.router;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The typed hook the gateway hangs a version's meters on. */
+/** The typed hooks the gateway hangs a version's meters and rollout windows on. */
 class ModelVersionAttachmentTest
 {
     private static final ModelVersion.AttachmentKey<StringBuilder> STATE =
@@ -29,14 +28,15 @@ class ModelVersionAttachmentTest
     }
 
     @Test
-    void shouldRefuseASecondOwnerNamingBoth()
+    void shouldKeepEachOwnersAttachmentApartAndReplaceOnlyItsOwn()
     {
         final ModelVersion version = TestModels.version("1");
-        version.attach(STATE, new StringBuilder());
+        final StringBuilder meters = new StringBuilder("meters");
+        version.attach(STATE, meters);
+        version.attach(OTHER, 1);
+        version.attach(OTHER, 2);
 
-        final IllegalStateException refused =
-            assertThrows(IllegalStateException.class, () -> version.attach(OTHER, 1));
-
-        assertTrue(refused.getMessage().contains("state") && refused.getMessage().contains("other"), refused.getMessage());
+        assertSame(meters, version.attachment(STATE), "the monitoring's attachment survives the rollout's");
+        assertEquals(2, version.attachment(OTHER));
     }
 }

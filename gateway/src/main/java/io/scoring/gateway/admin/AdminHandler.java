@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
@@ -55,10 +56,16 @@ import java.util.concurrent.TimeUnit;
  *   POST /admin/models/{model}/versions/{version}/load    loads, validates, warms up; answers the model
  *   POST /admin/models/{model}/versions/{version}/unload
  *   POST /admin/models/{model}/promote | /rollback
+ *   POST /admin/models/{model}/rollout                    starts a rollout (see {@link Rollouts}); answers its state
+ *   GET  /admin/models/{model}/rollout                    its state: checks, steps, timeline, past rollouts
+ *   POST /admin/models/{model}/rollout/pause | /resume | /abort | /confirm
  *   GET  /admin/audit                                     every change, oldest first
  *   GET  /admin/models/{model}/latency | drift | comparison | accuracy | split-check | requests | sampling
  *   GET  / and /ops/...                                   the ops page ({@link AdminAssets}), without a token
  * </pre>
+ *
+ * <p>While a rollout of a model runs or waits for its confirm, the calls that steer its traffic by hand
+ * (traffic, promote, rollback) answer 409.
  *
  * <p>Threading: authentication and routing run on the event loop; the operation itself never does
  * (a load creates and warms up a runtime, the audit reads a file, and the event loops also serve
@@ -138,6 +145,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
     private final ModelRegistry models;
     private final Monitoring monitoring;
+    private final Rollouts rollouts;
     private final byte[] token;
     private final List<Endpoint> endpoints;
     private final AdminAssets assets = new AdminAssets();
@@ -145,9 +153,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ThreadPoolExecutor reads = boundedSingleThread("admin-reads");
 
     /** @param token required on every call; null: none (the transport then listens on loopback only) */
-    AdminHandler(final ModelRegistry models, final GatewayMonitoring monitoring, final String token)
+    AdminHandler(final ModelRegistry models, final GatewayMonitoring monitoring, final Rollouts rollouts, final String token)
     {
         this.models = models;
+        this.rollouts = rollouts;
         this.monitoring = monitoring.monitoring();
         this.token = null == token ? null : token.getBytes(StandardCharsets.UTF_8);
         this.endpoints = List.of(
@@ -158,10 +167,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 () -> models.load(call.model(), call.version(), call.caller()))),
             new Endpoint(HttpMethod.POST, "/admin/models/{model}/versions/{version}/unload", (call) ->
                 describeAfter(call, () -> models.unload(call.model(), call.version(), call.caller()))),
-            new Endpoint(HttpMethod.POST, "/admin/models/{model}/promote", (call) -> describeAfter(call,
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/promote", (call) -> steerAfter(call,
                 () -> models.promote(call.model(), call.caller()))),
-            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollback", (call) -> describeAfter(call,
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollback", (call) -> steerAfter(call,
                 () -> models.rollback(call.model(), call.caller()))),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollout", (call) ->
+                rollouts.start(call.model(), body(call), call.caller())),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/rollout", (call) -> rollouts.state(call.model())),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollout/pause", (call) ->
+                rollouts.pause(call.model(), call.caller())),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollout/resume", (call) ->
+                rollouts.resume(call.model(), call.caller())),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollout/abort", (call) ->
+                rollouts.abort(call.model(), call.caller())),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollout/confirm", (call) ->
+                rollouts.confirm(call.model(), call.caller())),
             new Endpoint(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/latency", (call) -> report(call, this.monitoring.latency(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
@@ -191,17 +211,21 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         return answer;
     }
 
-    private JsonNode setTraffic(final Call call) throws RouterException, IOException
+    private static JsonNode body(final Call call) throws RouterException
     {
-        final JsonNode body;
         try
         {
-            body = JSON.readTree(call.body());
+            return JSON.readTree(call.body());
         }
         catch (final JsonProcessingException ex)
         {
             throw new RouterException(RouterException.Kind.INVALID, "malformed JSON: " + ex.getOriginalMessage());
         }
+    }
+
+    private JsonNode setTraffic(final Call call) throws RouterException, IOException
+    {
+        final JsonNode body = body(call);
         final TrafficPolicy policy;
         try
         {
@@ -211,7 +235,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         {
             throw new RouterException(RouterException.Kind.INVALID, ex.getMessage());
         }
-        return describeAfter(call, () -> models.setPolicy(call.model(), policy, call.caller()));
+        return steerAfter(call, () -> models.setPolicy(call.model(), policy, call.caller()));
     }
 
     /** A monitoring report's JSON writer. */
@@ -241,15 +265,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private JsonNode setSampling(final Call call) throws RouterException
     {
         final Model model = model(call);
-        final JsonNode percent;
-        try
-        {
-            percent = JSON.readTree(call.body()).get("percent");
-        }
-        catch (final JsonProcessingException ex)
-        {
-            throw new RouterException(RouterException.Kind.INVALID, "malformed JSON: " + ex.getOriginalMessage());
-        }
+        final JsonNode percent = body(call).get("percent");
         if (null == percent || !percent.isNumber() || percent.asDouble() < 0 || percent.asDouble() > 100)
         {
             throw new RouterException(RouterException.Kind.INVALID, "percent: required, a number from 0 to 100");
@@ -262,6 +278,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private interface Change
     {
         void run() throws RouterException, IOException;
+    }
+
+    /** A change of the model's traffic by hand: refused (409) while a rollout steers it. */
+    private JsonNode steerAfter(final Call call, final Change change) throws RouterException, IOException
+    {
+        rollouts.refuseManualSteering(call.model());
+        return describeAfter(call, change);
     }
 
     private JsonNode describeAfter(final Call call, final Change change) throws RouterException, IOException

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.router.ModelRegistry;
 
 import java.net.InetSocketAddress;
@@ -55,11 +56,12 @@ public final class AdminTransport
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
         final ModelRegistry models,
-        final GatewayMonitoring monitoring)
+        final GatewayMonitoring monitoring,
+        final Rollouts rollouts)
     {
         final boolean withToken = null != token && !token.isEmpty();
         this.bindAddress = withToken ? new InetSocketAddress(port) : new InetSocketAddress("127.0.0.1", port);
-        this.handler = new AdminHandler(models, monitoring, withToken ? token : null);
+        this.handler = new AdminHandler(models, monitoring, rollouts, withToken ? token : null);
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelType)

@@ -54,6 +54,12 @@ public final class AdminCli
         "  unload <model> <version>   unloads a version that carries no traffic",
         "  promote <model>            the canary becomes the champion",
         "  rollback <model>           the previous champion takes the live traffic back",
+        "  rollout <model> --version V --steps 10,50 --step-seconds S --min-requests N",
+        "          [--confirm] [--gate wait|skip] [--on-inconclusive pause|fail] [--max-wait-seconds S]",
+        "          [--threshold NAME=VALUE]... [--json '{...}']",
+        "                             starts a rollout: replay gate, judged steps, then promotion (or a confirm)",
+        "  rollout-status <model>     the rollout's state, checks, steps, timeline and past rollouts",
+        "  rollout-pause <model> | rollout-resume <model> | rollout-abort <model> | rollout-confirm <model>",
         "  audit                      every change: time, caller, action, before and after",
         "",
         "options:",
@@ -66,8 +72,15 @@ public final class AdminCli
         "exit codes: 0 done; 1 the API refused or could not be reached (reason on stderr); 2 usage error");
 
     /** How many positional arguments follow each command. */
-    private static final Map<String, Integer> ARITY = Map.of(
-        "models", 0, "traffic", 1, "set-traffic", 1, "load", 2, "unload", 2, "promote", 1, "rollback", 1, "audit", 0);
+    private static final Map<String, Integer> ARITY = Map.ofEntries(
+        Map.entry("models", 0), Map.entry("traffic", 1), Map.entry("set-traffic", 1), Map.entry("load", 2),
+        Map.entry("unload", 2), Map.entry("promote", 1), Map.entry("rollback", 1), Map.entry("audit", 0),
+        Map.entry("rollout", 1), Map.entry("rollout-status", 1), Map.entry("rollout-pause", 1),
+        Map.entry("rollout-resume", 1), Map.entry("rollout-abort", 1), Map.entry("rollout-confirm", 1));
+    /** The rollout's options and the JSON field each sets. */
+    private static final Map<String, String> ROLLOUT_OPTIONS = Map.of(
+        "--version", "version", "--steps", "steps", "--step-seconds", "step_seconds", "--min-requests", "min_requests",
+        "--gate", "gate", "--on-inconclusive", "on_inconclusive", "--max-wait-seconds", "max_wait_seconds");
 
     private AdminCli()
     {
@@ -170,6 +183,9 @@ public final class AdminCli
         private String canary;
         private final List<String> shadows = new ArrayList<>();
         private final List<String> positional = new ArrayList<>();
+        private final Map<String, String> rolloutOptions = new java.util.LinkedHashMap<>();
+        private final List<String> thresholds = new ArrayList<>();
+        private boolean confirm;
 
         static CommandLine parse(final String[] args) throws UsageException
         {
@@ -186,6 +202,11 @@ public final class AdminCli
                 {
                     line.help = true;
                     return line;
+                }
+                if ("--confirm".equals(option))
+                {
+                    line.confirm = true;
+                    continue;
                 }
                 String value = null;
                 final int eq = option.indexOf('=');
@@ -209,7 +230,15 @@ public final class AdminCli
                     case "--champion" -> line.champion = value;
                     case "--canary" -> line.canary = value;
                     case "--shadow" -> line.shadows.add(value);
-                    default -> throw new UsageException("unknown option '" + option + "'");
+                    case "--threshold" -> line.thresholds.add(value);
+                    default ->
+                    {
+                        if (!ROLLOUT_OPTIONS.containsKey(option))
+                        {
+                            throw new UsageException("unknown option '" + option + "'");
+                        }
+                        line.rolloutOptions.put(option, value);
+                    }
                 }
             }
             if (line.positional.isEmpty())
@@ -232,9 +261,19 @@ public final class AdminCli
                 throw new UsageException(command + " takes " + arity + " argument(s), got " + (positional.size() - 1));
             }
             final boolean setTraffic = "set-traffic".equals(command);
-            if (!setTraffic && (null != json || null != champion || null != canary || !shadows.isEmpty()))
+            final boolean rollout = "rollout".equals(command);
+            if (!setTraffic && (null != champion || null != canary || !shadows.isEmpty()))
             {
-                throw new UsageException("--json, --champion, --canary and --shadow go with set-traffic only");
+                throw new UsageException("--champion, --canary and --shadow go with set-traffic only");
+            }
+            if (!setTraffic && !rollout && null != json)
+            {
+                throw new UsageException("--json goes with set-traffic and rollout only");
+            }
+            if (!rollout && (confirm || !rolloutOptions.isEmpty() || !thresholds.isEmpty()))
+            {
+                throw new UsageException("--version, --steps, --step-seconds, --min-requests, --confirm, --gate, " +
+                    "--on-inconclusive, --max-wait-seconds and --threshold go with rollout only");
             }
 
             final String model = arity > 0 ? "/admin/models/" + pathSegment(positional.get(1)) : "";
@@ -244,6 +283,9 @@ public final class AdminCli
                 case "audit" -> "/admin/audit";
                 case "traffic", "set-traffic" -> model + "/traffic";
                 case "load", "unload" -> model + "/versions/" + pathSegment(positional.get(2)) + "/" + command;
+                case "rollout", "rollout-status" -> model + "/rollout";
+                case "rollout-pause", "rollout-resume", "rollout-abort", "rollout-confirm" ->
+                    model + "/rollout/" + command.substring("rollout-".length());
                 default -> model + "/" + command; // promote, rollback
             };
 
@@ -265,7 +307,12 @@ public final class AdminCli
                 request.header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(policyJson(), StandardCharsets.UTF_8));
             }
-            else if (List.of("models", "traffic", "audit").contains(command))
+            else if (rollout)
+            {
+                request.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(rolloutJson(), StandardCharsets.UTF_8));
+            }
+            else if (List.of("models", "traffic", "audit", "rollout-status").contains(command))
             {
                 request.GET();
             }
@@ -306,20 +353,7 @@ public final class AdminCli
             {
                 throw new UsageException("set-traffic needs --champion V (or --json '{...}')");
             }
-            final ObjectNode policy;
-            try
-            {
-                final JsonNode parsed = null == json ? JSON.createObjectNode() : JSON.readTree(json);
-                if (!(parsed instanceof ObjectNode object))
-                {
-                    throw new UsageException("--json must be a JSON object");
-                }
-                policy = object;
-            }
-            catch (final JsonProcessingException ex)
-            {
-                throw new UsageException("--json is not valid JSON: " + ex.getOriginalMessage());
-            }
+            final ObjectNode policy = jsonObject();
             if (null != champion)
             {
                 policy.put("champion", champion);
@@ -340,6 +374,79 @@ public final class AdminCli
             return policy.toString();
         }
 
+        /** The body of rollout: --json, then the options on top. */
+        private String rolloutJson() throws UsageException
+        {
+            final ObjectNode body = jsonObject();
+            for (final Map.Entry<String, String> option : rolloutOptions.entrySet())
+            {
+                final String field = ROLLOUT_OPTIONS.get(option.getKey());
+                switch (field)
+                {
+                    case "version", "gate", "on_inconclusive" -> body.put(field, option.getValue());
+                    case "steps" ->
+                    {
+                        final ArrayNode steps = body.putArray("steps");
+                        for (final String step : option.getValue().split(",", -1))
+                        {
+                            steps.add(number(option.getKey(), step));
+                        }
+                    }
+                    default -> body.put(field, number(option.getKey(), option.getValue()));
+                }
+            }
+            if (confirm)
+            {
+                body.put("confirm", true);
+            }
+            for (final String threshold : thresholds)
+            {
+                final int eq = threshold.indexOf('=');
+                if (eq <= 0)
+                {
+                    throw new UsageException("--threshold takes NAME=VALUE, e.g. alpha=0.05, got '" + threshold + "'");
+                }
+                final JsonNode existing = body.get("thresholds");
+                final ObjectNode map = existing instanceof ObjectNode object ? object : body.putObject("thresholds");
+                map.put(threshold.substring(0, eq), number("--threshold", threshold.substring(eq + 1)));
+            }
+            if (!body.has("version"))
+            {
+                throw new UsageException("rollout needs --version V (and --steps, --step-seconds, --min-requests)");
+            }
+            return body.toString();
+        }
+
+        private static BigDecimal number(final String option, final String text) throws UsageException
+        {
+            try
+            {
+                return new BigDecimal(text.trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new UsageException(option + ": '" + text + "' is not a number");
+            }
+        }
+
+        /** --json as an object, or an empty one. */
+        private ObjectNode jsonObject() throws UsageException
+        {
+            try
+            {
+                final JsonNode parsed = null == json ? JSON.createObjectNode() : JSON.readTree(json);
+                if (!(parsed instanceof ObjectNode object))
+                {
+                    throw new UsageException("--json must be a JSON object");
+                }
+                return object;
+            }
+            catch (final JsonProcessingException ex)
+            {
+                throw new UsageException("--json is not valid JSON: " + ex.getOriginalMessage());
+            }
+        }
+
         private static ObjectNode share(final String option, final String versionAndPercent) throws UsageException
         {
             final int colon = versionAndPercent.lastIndexOf(':');
@@ -347,16 +454,9 @@ public final class AdminCli
             {
                 throw new UsageException(option + " takes VERSION:PERCENT, e.g. 2:10, got '" + versionAndPercent + "'");
             }
-            try
-            {
-                return JSON.createObjectNode()
-                    .put("version", versionAndPercent.substring(0, colon))
-                    .put("percent", new BigDecimal(versionAndPercent.substring(colon + 1)));
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new UsageException(option + ": '" + versionAndPercent.substring(colon + 1) + "' is not a number");
-            }
+            return JSON.createObjectNode()
+                .put("version", versionAndPercent.substring(0, colon))
+                .put("percent", number(option, versionAndPercent.substring(colon + 1)));
         }
     }
 

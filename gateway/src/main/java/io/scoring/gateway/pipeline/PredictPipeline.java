@@ -1,6 +1,7 @@
 package io.scoring.gateway.pipeline;
 
 import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.rollout.RolloutSamples;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
@@ -90,8 +91,9 @@ public final class PredictPipeline
 
     /**
      * After the answer is written: records the request's outcome and stage durations in its version's
-     * meters, remembers its score for ground truth, and offers it as a sample (unless a shadow took a
-     * copy: the shadow's thread offers it then, with both scores). Never blocks; allocation-free.
+     * meters and its rollout window, remembers its score for ground truth, keeps a sampled row for the
+     * replay gate and offers it as a sample (unless a shadow took a copy: the shadow's thread offers it
+     * then, with both scores). Never blocks; allocation-free.
      */
     public void finish(final ScoringContext ctx)
     {
@@ -111,6 +113,11 @@ public final class PredictPipeline
         }
         final VersionMeters meters = GatewayMonitoring.meters(ctx.version, ctx.role);
         meters.record(outcome, decode, ctx.lookupNanos, ctx.scoreNanos, encode, total);
+        final RolloutSamples rollout = RolloutSamples.of(ctx.version);
+        if (null != rollout && (ctx.outcome == Outcome.OK || ctx.outcome == Outcome.SCORING_FAILED))
+        {
+            rollout.record(ctx.role, ctx.outcome == Outcome.SCORING_FAILED, total, ctx.output[0], ctx.entityKeys[0]);
+        }
         if (ctx.outcome != Outcome.OK)
         {
             return;
@@ -125,7 +132,15 @@ public final class PredictPipeline
             meters.rememberPrediction(ctx.requestId, ctx.output[0], epochMillis);
         }
         final CharSequence sampleId = ctx.sampleId();
-        if (ctx.shadowed == 0 && meters.sampled(sampleId))
+        if (!meters.sampled(sampleId))
+        {
+            return;
+        }
+        if (null != rollout)
+        {
+            rollout.rememberRow(ctx.input); // the replay gate's recent production rows
+        }
+        if (ctx.shadowed == 0)
         {
             meters.offerSample(sampleId, epochMillis, ctx.input, ctx.output, ctx.rowCount, ctx.scoreNanos, null);
         }

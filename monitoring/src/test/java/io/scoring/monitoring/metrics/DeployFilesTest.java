@@ -34,7 +34,7 @@ class DeployFilesTest
         final Promtool.Result result = Promtool.run(null, "check", "rules", RULES.toString());
 
         assertEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 5 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 7 rules found"), result.output());
     }
 
     @Test
@@ -84,6 +84,16 @@ class DeployFilesTest
             {
                 metrics.gauge(name, "c", "model", "m", "version", "v2").accept(1);
             }
+            // the gateway's rollouts register theirs through the same registry (gateway's rollout.Rollouts)
+            for (final String name : List.of("scoring.rollout.state", "scoring.rollout.step", "scoring.rollout.canary.percent"))
+            {
+                metrics.gauge(name, "r", "model", "m").accept(0);
+            }
+            for (final String name : List.of("scoring.rollout.check.verdict", "scoring.rollout.check.statistic"))
+            {
+                metrics.gauge(name, "r", "model", "m", "check", "latency").accept(1);
+            }
+            metrics.counter("scoring.rollout.rollbacks", "r", "model", "m", "check", "latency").increment();
             System.gc(); // jvm_gc_pause_seconds appears with the first GC notification, delivered asynchronously
             final long deadline = System.nanoTime() + 10_000_000_000L;
             String scrape = metrics.scrape();
