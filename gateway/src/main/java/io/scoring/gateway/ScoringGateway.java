@@ -14,6 +14,7 @@ import io.scoring.features.FeatureStore;
 import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
+import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.router.ModelRegistry;
@@ -58,6 +59,8 @@ public final class ScoringGateway
     private EventLoopGroup workerGroup;
     /** Runs gRPC handlers when --grpc-executor-threads is set; null: the event loops do. */
     private ExecutorService grpcExecutor;
+    /** The concurrency limit and its scoring threads. */
+    private Admission admission;
     private HttpTransport http;
     private GrpcTransport grpc;
     private AdminTransport admin;
@@ -108,8 +111,9 @@ public final class ScoringGateway
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
+        admission = config.admission();
         final RequestCycle cycle =
-            new RequestCycle(new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring));
+            new RequestCycle(new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring), admission);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -218,6 +222,10 @@ public final class ScoringGateway
         if (null != grpcExecutor)
         {
             grpcExecutor.shutdown();
+        }
+        if (null != admission)
+        {
+            admission.close();
         }
         if (null != workerGroup)
         {

@@ -78,6 +78,9 @@ final class Settings
         integer(GatewayConfig.IO_THREADS_PROP_NAME, GatewayConfig::ioThreads),
         integer(GatewayConfig.GRPC_EXECUTOR_THREADS_PROP_NAME, GatewayConfig::grpcExecutorThreads),
         choice(GatewayConfig.GRPC_ALLOCATOR_PROP_NAME, GatewayConfig.GrpcAllocator.class, GatewayConfig::grpcAllocator),
+        text(GatewayConfig.CONCURRENCY_LIMIT_PROP_NAME, GatewayConfig::concurrencyLimit),
+        integer(GatewayConfig.CONCURRENCY_LIMIT_MAX_PROP_NAME, GatewayConfig::concurrencyLimitMax),
+        integer(GatewayConfig.SCORING_THREADS_PROP_NAME, GatewayConfig::scoringThreads),
 
         integer(ModelRepository.Context.MAX_ROWS_PROP_NAME, (c, v) -> c.modelRepositoryContext().maxRows(v)),
         choice(ModelRepository.Context.RUNTIME_PROP_NAME, OnnxRuntimes.Choice.class,

@@ -105,7 +105,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             {
                 if (requireMethod(exchange, HttpMethod.POST))
                 {
-                    cycle.serve(exchange.request().content(), PredictJsonCodec.PER_THREAD.get(), exchange);
+                    score(exchange, null, null);
                 }
             }
             case "/v1/feedback" -> { if (requireMethod(exchange, HttpMethod.POST)) feedback(exchange); }
@@ -173,13 +173,29 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         {
             if (requireMethod(exchange, HttpMethod.POST))
             {
-                cycle.serve(exchange.request().content(), V2JsonCodec.PER_THREAD.get().target(model, version), exchange);
+                score(exchange, model, version);
             }
         }
         else
         {
-            exchange.error(HttpResponseStatus.NOT_FOUND, "no such path: " + exchange.request().uri());
+            exchange.error(HttpResponseStatus.NOT_FOUND, "no such path: " + exchange.httpRequest().uri());
         }
+    }
+
+    /** A scoring request (the own API's when {@code model} is null, else V2's) goes to the cycle with its deadline. */
+    private void score(final HttpExchange exchange, final Model model, final String version)
+    {
+        final long deadlineNanos;
+        try
+        {
+            deadlineNanos = RequestDeadline.of(exchange.httpRequest().headers(), System.nanoTime());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            exchange.error(Outcome.INVALID_ARGUMENT, ex.getMessage());
+            return;
+        }
+        cycle.admit(exchange.scoring(model, version, deadlineNanos, !cycle.admission().isInline()));
     }
 
     /** {@code GET /metrics}: the Prometheus text exposition. */
@@ -205,7 +221,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final FeedbackBody feedback;
         try
         {
-            feedback = FeedbackBody.read(exchange.request().content());
+            feedback = FeedbackBody.read(exchange.httpRequest().content());
         }
         catch (final JsonProcessingException ex) // StreamConstraintsException (too deep, too long) is not a StreamReadException
         {
@@ -278,7 +294,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private static boolean requireMethod(final HttpExchange exchange, final HttpMethod method)
     {
-        final FullHttpRequest request = exchange.request();
+        final FullHttpRequest request = exchange.httpRequest();
         if (request.method().equals(method))
         {
             return true;
