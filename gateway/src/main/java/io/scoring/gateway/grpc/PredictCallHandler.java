@@ -2,6 +2,7 @@ package io.scoring.gateway.grpc;
 
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Detachable;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -139,10 +140,29 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, InputSt
             return handler.codecs.get();
         }
 
+        /** gRPC closes the message's stream when onMessage returns: the scoring thread reads a detached one. */
+        @Override
+        public void handOff()
+        {
+            if (message instanceof Detachable detachable)
+            {
+                message = detachable.detach();
+            }
+        }
+
         @Override
         public void done()
         {
+            final InputStream read = message;
             message = null;
+            try
+            {
+                read.close(); // a detached stream holds its buffers until closed; closing twice is harmless
+            }
+            catch (final java.io.IOException ex)
+            {
+                // nothing to release then
+            }
         }
 
         @Override

@@ -115,6 +115,14 @@ public final class RequestCycle
 
         Codec<Q, A> codec();
 
+        /**
+         * The call is about to be served on another thread, after the transport's callback returns: it takes
+         * ownership of whatever the transport would release then (gRPC closes a message's stream).
+         */
+        default void handOff()
+        {
+        }
+
         /** The call is done with, answered or refused, on whichever thread served it: release what it holds. */
         default void done()
         {
@@ -165,6 +173,7 @@ public final class RequestCycle
             refuse(call, "over the concurrency limit of " + admission.limit() + " calls in flight; retry later");
             return;
         }
+        call.handOff();
         if (!admission.execute(() -> serveAdmitted(call, permit)))
         {
             permit.onIgnore();
