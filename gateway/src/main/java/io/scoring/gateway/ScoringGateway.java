@@ -121,14 +121,14 @@ public final class ScoringGateway
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
-        http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
+        http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
             cycle, state, monitoring).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
         final ByteBufAllocator grpcAllocator =
             config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
-        grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
+        grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
             cycle, state, grpcExecutor, grpcAllocator).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring).start();

@@ -81,6 +81,11 @@ final class Settings
         text(GatewayConfig.CONCURRENCY_LIMIT_PROP_NAME, GatewayConfig::concurrencyLimit),
         integer(GatewayConfig.CONCURRENCY_LIMIT_MAX_PROP_NAME, GatewayConfig::concurrencyLimitMax),
         integer(GatewayConfig.SCORING_THREADS_PROP_NAME, GatewayConfig::scoringThreads),
+        integer(GatewayConfig.MAX_CONNECTIONS_PROP_NAME, GatewayConfig::maxConnections),
+        integer(GatewayConfig.MAX_HEADER_BYTES_PROP_NAME, GatewayConfig::maxHeaderBytes),
+        longInteger(GatewayConfig.REQUEST_READ_TIMEOUT_MS_PROP_NAME, GatewayConfig::requestReadTimeoutMs),
+        longInteger(GatewayConfig.IDLE_TIMEOUT_MS_PROP_NAME, GatewayConfig::idleTimeoutMs),
+        integer(GatewayConfig.GRPC_MAX_CALLS_PER_CONNECTION_PROP_NAME, GatewayConfig::grpcMaxCallsPerConnection),
 
         integer(ModelRepository.Context.MAX_ROWS_PROP_NAME, (c, v) -> c.modelRepositoryContext().maxRows(v)),
         choice(ModelRepository.Context.RUNTIME_PROP_NAME, OnnxRuntimes.Choice.class,

@@ -203,7 +203,7 @@ final class HttpExchange implements RequestCycle.Call<ByteBuf, ByteBuf>
         {
             response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
         }
-        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining();
+        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining() && request.decoderResult().isSuccess();
         if (!keepAlive)
         {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

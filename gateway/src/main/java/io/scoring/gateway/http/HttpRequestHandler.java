@@ -12,6 +12,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.feedback.FeedbackResult;
@@ -61,8 +63,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** One per event loop, borrowed for one request at a time. */
     private final ThreadLocal<HttpExchange> exchanges;
 
-    HttpRequestHandler(final RequestCycle cycle, final ServerState state, final GatewayMonitoring monitoring)
+    private final int maxHeaderBytes;
+
+    HttpRequestHandler(final RequestCycle cycle, final ServerState state, final GatewayMonitoring monitoring,
+        final int maxHeaderBytes)
     {
+        this.maxHeaderBytes = maxHeaderBytes;
         this.cycle = cycle;
         this.state = state;
         this.monitoring = monitoring;
@@ -75,7 +81,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final HttpExchange exchange = exchanges.get().begin(ctx, request);
         if (!request.decoderResult().isSuccess())
         {
-            exchange.error(Outcome.INVALID_ARGUMENT, "malformed HTTP request");
+            // the codec discards the rest of the connection's bytes after a failure: the answer closes it
+            if (request.decoderResult().cause() instanceof TooLongHttpHeaderException)
+            {
+                exchange.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "the request's headers are larger than the limit of " + maxHeaderBytes + " bytes (--max-header-bytes)");
+            }
+            else if (request.decoderResult().cause() instanceof TooLongHttpLineException)
+            {
+                exchange.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is longer than 4096 bytes");
+            }
+            else
+            {
+                exchange.error(Outcome.INVALID_ARGUMENT, "malformed HTTP request");
+            }
             return;
         }
         if (!Boolean.TRUE.equals(ctx.channel().attr(InFlightRequests.ADMITTED).get()))
