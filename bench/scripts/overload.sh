@@ -28,12 +28,7 @@ HIDDEN="${HIDDEN:-1024,1024,512}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xmx512m}"
 GATEWAY_JVM="${GATEWAY_JVM:--Xmx512m}"
 
-mkdir -p "$OUT"
-trap stop_all EXIT
-trap 'exit 130' INT TERM
-cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
-GATEWAY_JAR="$OUT/scoring-gateway.jar"
-BENCH_JAR="$OUT/benchmarks.jar"
+BUILD=0 prepare_run  # the jars as built by the command above, copied; traps stop what is started
 
 MODELS="${MODELS:-$OUT/mlp-models}"
 if [[ ! -f "$MODELS/credit-risk/1/model.onnx" ]]; then
