@@ -58,6 +58,7 @@ for limit in $LIMITS; do
 done
 
 printf '\n| limit | load | rate /s | goodput /s | goodput / capacity | ok p50 ms | ok p99 ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
-awk -F, 'NR > 1 { printf "| %s | %sx | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8, $9, $10, $11, $12, $13, $14,
-  ($15 == "nan" ? "-" : $15 " ms") }' "$CSV"
+awk -F, 'function v(x) { return tolower(x) == "nan" ? "-" : x }
+  NR > 1 { printf "| %s | %sx | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8, $9, $10, $11, v($12), $13, $14,
+  (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
 log "deadline $DEADLINE per call; rows in $CSV; per-run detail in $OUT/overload-*.out"

@@ -212,6 +212,58 @@ class OverloadTest
         }
     }
 
+    @Test
+    void shouldAnswerPipelinedHttpRequestsInTheirOrderWhenScoringThreadsServeThem() throws Exception
+    {
+        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
+            .concurrencyLimit("1000").scoringThreads(4));
+        final DemoTestSet demo = new DemoTestSet();
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.httpPort()))
+        {
+            final StringBuilder pipelined = new StringBuilder();
+            final int requests = 50;
+            for (int i = 0; i < requests; i++)
+            {
+                final String body = DemoRequests.ownJson(demo, demo.testRows().subList(i % 10, i % 10 + 1 + i % 3), null)
+                    .replace("\"json-1\"", "\"pipelined-" + i + "\"");
+                pipelined.append("POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ")
+                    .append(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length).append("\r\n\r\n").append(body);
+            }
+            socket.getOutputStream().write(pipelined.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            socket.setSoTimeout(10_000);
+            final java.io.InputStream in = socket.getInputStream();
+            final StringBuilder answers = new StringBuilder();
+            final byte[] buffer = new byte[65536];
+            while (countOf(answers, "\"request_id\"") < requests)
+            {
+                final int read = in.read(buffer);
+                assertTrue(read > 0, "the connection ended after " + answers);
+                answers.append(new String(buffer, 0, read, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            final Matcher ids = Pattern.compile("\"request_id\"\\s*:\\s*\"pipelined-(\\d+)\"").matcher(answers);
+            int expected = 0;
+            while (ids.find())
+            {
+                assertEquals(expected++, Integer.parseInt(ids.group(1)), "answers in the order of the requests");
+            }
+            assertEquals(requests, expected);
+        }
+        finally
+        {
+            gateway.drain();
+        }
+    }
+
+    private static int countOf(final CharSequence text, final String what)
+    {
+        int count = 0;
+        for (int i = text.toString().indexOf(what); i >= 0; i = text.toString().indexOf(what, i + 1))
+        {
+            count++;
+        }
+        return count;
+    }
+
     /** The sum of {@code scoring_requests_total} over a model's versions and roles, for one outcome. */
     static double count(final String metrics, final String model, final String outcome)
     {

@@ -39,6 +39,7 @@ public final class Overload
         "refused,refused_p99_ms,late,other_errors,recovered_ms";
     /** Latency is back to normal when a 100 ms bucket's p99 is within this factor of the 0.5x run's. */
     static final double NORMAL_FACTOR = 2.0;
+    private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private Overload()
     {
@@ -69,8 +70,9 @@ public final class Overload
         {
             if (Double.isNaN(capacity))
             {
+                // a longer warm-up: the model's runtime and the JIT settle before the figure every rate derives from
                 final RunResult closed = new ClosedLoop(target, setup(options, "closed", 0), 64)
-                    .run(options.warmupNanos, options.durationNanos, TimeUnit.SECONDS.toNanos(5));
+                    .run(Math.max(options.warmupNanos, CAPACITY_WARMUP_NANOS), options.durationNanos, TimeUnit.SECONDS.toNanos(5));
                 capacity = closed.throughput();
                 System.out.printf(Locale.ROOT, "%s: capacity %.0f answers/s (closed loop, 64 in flight)%n", options.label, capacity);
             }

@@ -42,6 +42,8 @@ final class HttpExchange implements RequestCycle.Call<ByteBuf, ByteBuf>
     private String v2Version;
     private long deadlineNanos;
     private boolean retained;
+    /** A handed-off call's connection, told when the call is done; null when served in place. */
+    private ConnectionOrder order;
 
     HttpExchange(final ServerState state)
     {
@@ -58,6 +60,7 @@ final class HttpExchange implements RequestCycle.Call<ByteBuf, ByteBuf>
         v2Version = null;
         deadlineNanos = ScoringContext.NO_DEADLINE;
         retained = false;
+        order = null;
         return this;
     }
 
@@ -65,14 +68,18 @@ final class HttpExchange implements RequestCycle.Call<ByteBuf, ByteBuf>
      * This exchange as a scoring call of the own API ({@code model} null) or V2, with its deadline. With a
      * concurrency limit the call is served on a scoring thread, after this callback: it then gets an exchange
      * of its own that holds the request until {@link #done}.
+     *
+     * @param handedOff the connection's {@link ConnectionOrder} when the call goes to a scoring thread; null
+     *                  when it is served in place
      */
-    HttpExchange scoring(final Model model, final String version, final long deadlineNanos, final boolean handedOff)
+    HttpExchange scoring(final Model model, final String version, final long deadlineNanos, final ConnectionOrder handedOff)
     {
-        final HttpExchange call = handedOff ? new HttpExchange(state).begin(channel, request) : this;
-        if (handedOff)
+        final HttpExchange call = null != handedOff ? new HttpExchange(state).begin(channel, request) : this;
+        if (null != handedOff)
         {
             request.retain();
             call.retained = true;
+            call.order = handedOff;
         }
         call.v2Model = model;
         call.v2Version = version;
@@ -112,6 +119,12 @@ final class HttpExchange implements RequestCycle.Call<ByteBuf, ByteBuf>
         {
             retained = false;
             request.release();
+        }
+        if (null != order)
+        {
+            final ConnectionOrder finished = order;
+            order = null;
+            finished.finished();
         }
     }
 

@@ -214,7 +214,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             exchange.error(Outcome.INVALID_ARGUMENT, ex.getMessage());
             return;
         }
-        cycle.admit(exchange.scoring(model, version, deadlineNanos, !cycle.admission().isInline()));
+        if (cycle.admission().isInline())
+        {
+            cycle.admit(exchange.scoring(model, version, deadlineNanos, null));
+            return;
+        }
+        final ConnectionOrder order = ConnectionOrder.of(exchange.channel().channel(), cycle);
+        order.admit(exchange.scoring(model, version, deadlineNanos, order));
     }
 
     /** {@code GET /metrics}: the Prometheus text exposition. */
