@@ -73,8 +73,11 @@ public final class Admission implements AutoCloseable
         }
         final Limit limit = switch (algorithm)
         {
-            // the library's defaults, but for the ceiling: initial 20, min 20, queue 4, tolerance 1.5
-            case GRADIENT2 -> Gradient2Limit.newBuilder().maxConcurrency(maxLimit).build();
+            // the library's defaults (initial 20, queue 4, tolerance 1.5) but for the ceiling and the floor: the
+            // library's floor of 20 suits cheap calls; for an expensive model on a starved core 20 queued calls
+            // already outlast a 200 ms deadline, so the limit may shrink to one call per scoring thread
+            case GRADIENT2 -> Gradient2Limit.newBuilder().maxConcurrency(maxLimit).minLimit(threads)
+                .initialLimit(Math.min(20, maxLimit)).build();
             case VEGAS -> VegasLimit.newBuilder().maxConcurrency(maxLimit).build();
             default -> FixedLimit.of(fixedLimit);
         };
