@@ -188,6 +188,12 @@ public final class RequestCycle
         {
             outcome = serve(call.request(), call.codec(), call);
         }
+        catch (final RuntimeException ex)
+        {
+            // a bug, not an outcome: on the event loop the transport would answer it; here no one else will
+            System.getLogger(RequestCycle.class.getName()).log(System.Logger.Level.ERROR, "serving a call failed", ex);
+            call.refuse(Outcome.SCORING_FAILED, "the server failed: " + ex);
+        }
         finally
         {
             call.done();
