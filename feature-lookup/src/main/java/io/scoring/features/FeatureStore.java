@@ -95,6 +95,24 @@ public interface FeatureStore extends AutoCloseable
         }
     }
 
+    /**
+     * {@link #lookupAll} for a caller that stops waiting at {@code deadlineNanos} ({@link System#nanoTime()}):
+     * a networked store waits no longer than that, nor than its own deadline, and marks what did not arrive
+     * in time unavailable. The default, for an in-process store that never waits, ignores it.
+     */
+    default void lookupAll(
+        final CharSequence[] entityKeys,
+        final int rows,
+        final int[] columns,
+        final int[] positions,
+        final float[] values,
+        final byte[] statuses,
+        final int stride,
+        final long deadlineNanos)
+    {
+        lookupAll(entityKeys, rows, columns, positions, values, statuses, stride);
+    }
+
     /** Lookups a near cache in front of the store answered, since start; 0 for a store without one. */
     default long cacheHits()
     {

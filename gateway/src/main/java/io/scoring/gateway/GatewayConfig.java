@@ -1,6 +1,7 @@
 package io.scoring.gateway;
 
 import io.scoring.features.redis.RedisFeatureStore;
+import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.monitoring.Monitoring;
@@ -157,6 +158,49 @@ public final class GatewayConfig
      */
     public static final GrpcAllocator GRPC_ALLOCATOR_DEFAULT = GrpcAllocator.NETTY;
 
+    public static final String CONCURRENCY_LIMIT_PROP_NAME = "concurrency-limit";
+    /**
+     * {@code gradient2}: Netflix concurrency-limits' Gradient2, which adapts the limit to the measured latency
+     * (queueing shows as short-term latency above the long-term one); {@code vegas}; a whole number for a fixed
+     * limit; {@code off} for none (calls are scored on the event loop that read them, as before issue 16).
+     * Measured in docs/PERFORMANCE.md, "Overload".
+     */
+    public static final String CONCURRENCY_LIMIT_DEFAULT = "gradient2";
+
+    public static final String CONCURRENCY_LIMIT_MAX_PROP_NAME = "concurrency-limit-max";
+    /**
+     * 1,000: the adaptive limit's ceiling and the scoring queue's size. Far above what one core keeps busy
+     * (the limit settles in the tens), low enough that a full queue is a few MiB of requests.
+     */
+    public static final int CONCURRENCY_LIMIT_MAX_DEFAULT = 1_000;
+
+    public static final String SCORING_THREADS_PROP_NAME = "scoring-threads";
+    /** 0: one per core. With a concurrency limit the event loops only admit, these threads score. */
+    public static final int SCORING_THREADS_DEFAULT = 0;
+
+    public static final String MAX_CONNECTIONS_PROP_NAME = "max-connections";
+    /**
+     * 20,000 HTTP connections: twice the 10,000 idle ones measured in docs/PERFORMANCE.md ("Slow and hostile
+     * clients"), each some KiB of buffers, so the cap bounds them at tens of MiB.
+     */
+    public static final int MAX_CONNECTIONS_DEFAULT = 20_000;
+
+    public static final String MAX_HEADER_BYTES_PROP_NAME = "max-header-bytes";
+    /** 8 KiB, Netty's and grpc-java's default and about what nginx and Envoy allow per request head. */
+    public static final int MAX_HEADER_BYTES_DEFAULT = 8192;
+
+    public static final String REQUEST_READ_TIMEOUT_MS_PROP_NAME = "request-read-timeout-ms";
+    /** 10 s from a request's first byte to its last: minutes less than a slowloris client needs, ages for a real one. */
+    public static final long REQUEST_READ_TIMEOUT_MS_DEFAULT = 10_000;
+
+    public static final String IDLE_TIMEOUT_MS_PROP_NAME = "idle-timeout-ms";
+    /** 5 minutes: longer than load balancers' keep-alive pools reuse a connection (AWS ALB 60 s, Envoy 1 h is the exception). */
+    public static final long IDLE_TIMEOUT_MS_DEFAULT = 300_000;
+
+    public static final String GRPC_MAX_CALLS_PER_CONNECTION_PROP_NAME = "grpc-max-calls-per-connection";
+    /** 1,000 calls open on one HTTP/2 connection: above the concurrency limit's ceiling per client, far below gRPC's unlimited default. */
+    public static final int GRPC_MAX_CALLS_PER_CONNECTION_DEFAULT = 1_000;
+
     /** The properties file the other settings may come from; read by {@link #resolve}, recorded here. */
     public static final String CONFIG_PROP_NAME = "config";
 
@@ -183,6 +227,14 @@ public final class GatewayConfig
     private int ioThreads = IO_THREADS_DEFAULT;
     private int grpcExecutorThreads = GRPC_EXECUTOR_THREADS_DEFAULT;
     private GrpcAllocator grpcAllocator = GRPC_ALLOCATOR_DEFAULT;
+    private String concurrencyLimit = CONCURRENCY_LIMIT_DEFAULT;
+    private int concurrencyLimitMax = CONCURRENCY_LIMIT_MAX_DEFAULT;
+    private int scoringThreads = SCORING_THREADS_DEFAULT;
+    private int maxConnections = MAX_CONNECTIONS_DEFAULT;
+    private int maxHeaderBytes = MAX_HEADER_BYTES_DEFAULT;
+    private long requestReadTimeoutMs = REQUEST_READ_TIMEOUT_MS_DEFAULT;
+    private long idleTimeoutMs = IDLE_TIMEOUT_MS_DEFAULT;
+    private int grpcMaxCallsPerConnection = GRPC_MAX_CALLS_PER_CONNECTION_DEFAULT;
     private Path configFile;
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
@@ -219,6 +271,16 @@ public final class GatewayConfig
         require(drainSeconds >= 0, DRAIN_SECONDS_PROP_NAME, drainSeconds, "0 or more");
         require(ioThreads >= 0, IO_THREADS_PROP_NAME, ioThreads, "0 or more");
         require(grpcExecutorThreads >= 0, GRPC_EXECUTOR_THREADS_PROP_NAME, grpcExecutorThreads, "0 or more");
+        require(validLimit(concurrencyLimit), CONCURRENCY_LIMIT_PROP_NAME, concurrencyLimit,
+            "gradient2, vegas, off or a whole number from 1");
+        require(concurrencyLimitMax >= 1, CONCURRENCY_LIMIT_MAX_PROP_NAME, concurrencyLimitMax, "at least 1");
+        require(scoringThreads >= 0, SCORING_THREADS_PROP_NAME, scoringThreads, "0 or more");
+        require(maxConnections >= 1, MAX_CONNECTIONS_PROP_NAME, maxConnections, "at least 1");
+        require(maxHeaderBytes >= 1024, MAX_HEADER_BYTES_PROP_NAME, maxHeaderBytes, "at least 1024");
+        require(requestReadTimeoutMs >= 1, REQUEST_READ_TIMEOUT_MS_PROP_NAME, requestReadTimeoutMs, "at least 1");
+        require(idleTimeoutMs >= 1, IDLE_TIMEOUT_MS_PROP_NAME, idleTimeoutMs, "at least 1");
+        require(grpcMaxCallsPerConnection >= 1, GRPC_MAX_CALLS_PER_CONNECTION_PROP_NAME, grpcMaxCallsPerConnection,
+            "at least 1");
         monitoring.payloadLogDir(OFF.equals(payloadLogDir) ? null :
             payloadLogDir.isEmpty() ? stateDir.resolve("payload-log") : Path.of(payloadLogDir));
         monitoring.conclude();
@@ -233,6 +295,88 @@ public final class GatewayConfig
         {
             throw new IllegalArgumentException(name + " must be " + rule + ", got " + value);
         }
+    }
+
+    private static boolean validLimit(final String limit)
+    {
+        try
+        {
+            return Admission.algorithm(limit) != Admission.Algorithm.FIXED || fixedLimit(limit) >= 1;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return false;
+        }
+    }
+
+    private static int fixedLimit(final String limit)
+    {
+        return Integer.parseInt(limit.trim());
+    }
+
+    /** The edge's admission: the concurrency limit this configuration names, and its scoring threads. */
+    public Admission admission()
+    {
+        final Admission.Algorithm algorithm = Admission.algorithm(concurrencyLimit);
+        final int threads = scoringThreads > 0 ? scoringThreads : Runtime.getRuntime().availableProcessors();
+        return Admission.limited(algorithm, algorithm == Admission.Algorithm.FIXED ? fixedLimit(concurrencyLimit) : 0,
+            concurrencyLimitMax, threads);
+    }
+
+    /** What bounds one client's share: connections, header bytes, timeouts, calls per gRPC connection. */
+    public ClientLimits clientLimits()
+    {
+        return new ClientLimits(maxConnections, maxHeaderBytes, requestReadTimeoutMs, idleTimeoutMs, grpcMaxCallsPerConnection);
+    }
+
+    public GatewayConfig maxConnections(final int maxConnections)
+    {
+        this.maxConnections = maxConnections;
+        return this;
+    }
+
+    public GatewayConfig maxHeaderBytes(final int maxHeaderBytes)
+    {
+        this.maxHeaderBytes = maxHeaderBytes;
+        return this;
+    }
+
+    public GatewayConfig requestReadTimeoutMs(final long requestReadTimeoutMs)
+    {
+        this.requestReadTimeoutMs = requestReadTimeoutMs;
+        return this;
+    }
+
+    public GatewayConfig idleTimeoutMs(final long idleTimeoutMs)
+    {
+        this.idleTimeoutMs = idleTimeoutMs;
+        return this;
+    }
+
+    public GatewayConfig grpcMaxCallsPerConnection(final int grpcMaxCallsPerConnection)
+    {
+        this.grpcMaxCallsPerConnection = grpcMaxCallsPerConnection;
+        return this;
+    }
+
+    /** {@code gradient2}, {@code vegas}, {@code off} or a fixed limit. */
+    public GatewayConfig concurrencyLimit(final String concurrencyLimit)
+    {
+        this.concurrencyLimit = concurrencyLimit;
+        return this;
+    }
+
+    public GatewayConfig concurrencyLimitMax(final int concurrencyLimitMax)
+    {
+        this.concurrencyLimitMax = concurrencyLimitMax;
+        return this;
+    }
+
+    /** Threads scoring the admitted calls; 0: one per core. */
+    public GatewayConfig scoringThreads(final int scoringThreads)
+    {
+        this.scoringThreads = scoringThreads;
+        return this;
     }
 
     private static List<String> outcomeLabels()

@@ -14,6 +14,7 @@ import io.scoring.features.FeatureStore;
 import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
+import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.rollout.Rollouts;
@@ -60,6 +61,8 @@ public final class ScoringGateway
     private EventLoopGroup workerGroup;
     /** Runs gRPC handlers when --grpc-executor-threads is set; null: the event loops do. */
     private ExecutorService grpcExecutor;
+    /** The concurrency limit and its scoring threads. */
+    private Admission admission;
     private HttpTransport http;
     private GrpcTransport grpc;
     private AdminTransport admin;
@@ -113,8 +116,9 @@ public final class ScoringGateway
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
 
+        admission = config.admission();
         final RequestCycle cycle =
-            new RequestCycle(new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring));
+            new RequestCycle(new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring), admission);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =
@@ -122,14 +126,14 @@ public final class ScoringGateway
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
-        http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
+        http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
             cycle, state, monitoring).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
         final ByteBufAllocator grpcAllocator =
             config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
-        grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
+        grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
             cycle, state, grpcExecutor, grpcAllocator).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring, rollouts).start();
@@ -228,6 +232,10 @@ public final class ScoringGateway
         if (null != grpcExecutor)
         {
             grpcExecutor.shutdown();
+        }
+        if (null != admission)
+        {
+            admission.close();
         }
         if (null != workerGroup)
         {

@@ -166,6 +166,12 @@ class GatewayConfigTest
         "--redis-request-queue-size=0  | redis-request-queue-size must be at least 1, got 0",
         "--feedback-journal-size=1000  | feedback-journal-size must be a power of two of at least 8, got 1000",
         "--payload-log-max-total-bytes=1 | payload-log-max-total-bytes must be at least payload-log-max-file-bytes (67108864), got 1",
+        "--concurrency-limit=fast      | concurrency-limit must be gradient2, vegas, off or a whole number from 1, got fast",
+        "--concurrency-limit=0         | concurrency-limit must be gradient2, vegas, off or a whole number from 1, got 0",
+        "--concurrency-limit-max=0     | concurrency-limit-max must be at least 1, got 0",
+        "--max-header-bytes=100        | max-header-bytes must be at least 1024, got 100",
+        "--request-read-timeout-ms=0   | request-read-timeout-ms must be at least 1, got 0",
+        "--grpc-max-calls-per-connection=0 | grpc-max-calls-per-connection must be at least 1, got 0",
         "--no-such-setting=1           | unknown argument '--no-such-setting=1'"})
     void shouldRefuseABadFlagNamingTheSettingAndTheValue(final String flag, final String message)
     {

@@ -231,7 +231,8 @@ public final class Monitoring implements AutoCloseable
     {
         /** The gateway's outcome labels, in its enum's order. */
         public static final List<String> OUTCOMES_DEFAULT = List.of(
-            "ok", "model_not_found", "version_not_found", "invalid_argument", "too_large", "scoring_failed", "shutting_down");
+            "ok", "model_not_found", "version_not_found", "invalid_argument", "too_large", "scoring_failed", "shutting_down",
+            "overloaded", "deadline_exceeded", "cancelled");
 
         public static final String LATENCY_INTERVAL_MILLIS_PROP_NAME = "latency-interval-ms";
         /** Ten seconds: the "last interval" percentiles are a live view, not a long average. */

@@ -188,6 +188,13 @@ public final class Model implements AutoCloseable
         store.lookupAll(entityKeys, rows, storeColumns, storePositions, inputs, statuses, config.featureCount());
     }
 
+    /** As above, waiting for a networked store no later than {@code deadlineNanos} ({@link System#nanoTime()}). */
+    public void lookupStoredFeatures(
+        final CharSequence[] entityKeys, final int rows, final float[] inputs, final byte[] statuses, final long deadlineNanos)
+    {
+        store.lookupAll(entityKeys, rows, storeColumns, storePositions, inputs, statuses, config.featureCount(), deadlineNanos);
+    }
+
     /** The features this model reads from the store, in model order. */
     public FeatureSpec[] storeFeatures()
     {

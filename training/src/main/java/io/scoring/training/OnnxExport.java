@@ -65,6 +65,38 @@ public final class OnnxExport
         return model(graph, docString, false);
     }
 
+    /**
+     * A multi-layer perceptron: {@code features -> (MatMul, Add, Relu) per hidden layer -> MatMul, Add -> Sigmoid}.
+     *
+     * @param widths  the layers' widths, input first, 1 last
+     * @param weights per layer, row-major {@code [in, out]}
+     * @param biases  per layer, {@code [out]}
+     */
+    public static ModelProto mlp(final int[] widths, final float[][] weights, final float[][] biases, final String docString)
+    {
+        final GraphProto.Builder graph = GraphProto.newBuilder().setName("credit_risk_mlp");
+        String activation = INPUT;
+        for (int layer = 0; layer < weights.length; layer++)
+        {
+            final String w = "W" + layer;
+            final String b = "B" + layer;
+            graph.addInitializer(floatTensor(w, new long[]{widths[layer], widths[layer + 1]}, weights[layer]))
+                .addInitializer(floatTensor(b, new long[]{widths[layer + 1]}, biases[layer]))
+                .addNode(node("MatMul", "", List.of(activation, w), "linear" + layer));
+            final boolean last = layer == weights.length - 1;
+            graph.addNode(node("Add", "", List.of("linear" + layer, b), last ? MARGIN : "affine" + layer));
+            if (!last)
+            {
+                graph.addNode(node("Relu", "", List.of("affine" + layer), "hidden" + layer));
+                activation = "hidden" + layer;
+            }
+        }
+        graph.addNode(node("Sigmoid", "", List.of(MARGIN), OUTPUT))
+            .addInput(floatMatrix(INPUT, widths[0]))
+            .addOutput(floatMatrix(OUTPUT, 1));
+        return model(graph.build(), docString, false);
+    }
+
     public static ModelProto gradientBoostedTrees(final TreeEnsemble ensemble, final int features, final String docString)
     {
         final TreeAttributes attributes = new TreeAttributes();

@@ -63,11 +63,23 @@ final class OpenLoop
 
     RunResult run(final long warmupNanos, final long durationNanos, final long timeoutNanos) throws InterruptedException
     {
+        return run(warmupNanos, durationNanos, timeoutNanos, Recording::new);
+    }
+
+    /** What records a run, made for its measurement window ({@link System#nanoTime()} start and end). */
+    interface Recordings
+    {
+        Recording of(long windowStartNanos, long windowEndNanos);
+    }
+
+    RunResult run(final long warmupNanos, final long durationNanos, final long timeoutNanos, final Recordings recordings)
+        throws InterruptedException
+    {
         final Histogram sendLag = new Histogram(Recording.HIGHEST_TRACKABLE_NANOS, Recording.SIGNIFICANT_DIGITS);
         final long start = System.nanoTime() + 1_000_000;
         final long windowStart = start + warmupNanos;
         final long end = windowStart + durationNanos;
-        final Recording recording = new Recording(windowStart, end);
+        final Recording recording = recordings.of(windowStart, end);
         final SplittableRandom random = new SplittableRandom(seed);
         final double meanGapNanos = 1e9 / rate;
         final long spinBudgetNanos = (long)(meanGapNanos * MAX_SPIN_SHARE);

@@ -22,8 +22,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Thread safety: {@link #completed} runs on any client I/O thread; HdrHistogram {@link Recorder}s
  * keep its writers wait-free. {@link #sending} may run on several threads (closed loop).
+ *
+ * <p>Open for one extension: the overload scenario's {@link OverloadRecording} also records refusals and
+ * latency over time.
  */
-final class Recording implements Target.Completion
+class Recording implements Target.Completion
 {
     /** Longer than any timeout a run allows; a slower answer is recorded as this. */
     static final long HIGHEST_TRACKABLE_NANOS = TimeUnit.MINUTES.toNanos(10);

@@ -63,6 +63,15 @@ final class CircuitBreaker
         }
     }
 
+    /**
+     * The caller stopped waiting early (its own deadline) and learnt nothing about Redis: counts as neither. A
+     * half-open breaker goes back to open with its cool-down already passed, so the next caller probes.
+     */
+    void onInconclusive()
+    {
+        state.compareAndSet(HALF_OPEN, OPEN);
+    }
+
     /** {@link #CLOSED}, {@link #OPEN} or {@link #HALF_OPEN}. */
     int state()
     {

@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.LongAdder;
  * connection: one write, one flush, whatever the number of entities and feature views. Replies are decoded
  * from Lettuce's buffer as they arrive ({@link PendingRead}).
  *
- * <p><b>Deadline and degradation.</b> The caller waits at most {@link Context#deadline()}. A late reply,
+ * <p><b>Deadline and degradation.</b> The caller waits at most {@link Context#deadline()}, or less when its own
+ * deadline ends first ({@link #lookupAll(CharSequence[], int, int[], int[], float[], byte[], int, long)}). A late reply,
  * a lost connection, or an open circuit breaker ({@link CircuitBreaker}) makes every value of the entities not
  * served from the near cache NaN with {@link #STATUS_STORE_UNAVAILABLE}: the pipeline then takes the defaults.
  * While Redis is disconnected Lettuce refuses commands at once, and after
@@ -190,6 +191,20 @@ public final class RedisFeatureStore implements FeatureStore
         final byte[] statuses,
         final int stride)
     {
+        lookupAll(entityKeys, rows, columns, positions, values, statuses, stride, Long.MAX_VALUE);
+    }
+
+    @Override
+    public void lookupAll(
+        final CharSequence[] entityKeys,
+        final int rows,
+        final int[] columns,
+        final int[] positions,
+        final float[] values,
+        final byte[] statuses,
+        final int stride,
+        final long callerDeadlineNs)
+    {
         final ThreadState thread = threadState.get();
         PendingRead read = null;
         try
@@ -213,7 +228,7 @@ public final class RedisFeatureStore implements FeatureStore
             }
             if (read.count() > 0)
             {
-                fetch(read, entityKeys, positions, values, statuses, stride, nowMs);
+                fetch(read, entityKeys, positions, values, statuses, stride, nowMs, callerDeadlineNs);
             }
         }
         catch (final RuntimeException ex)
@@ -287,9 +302,13 @@ public final class RedisFeatureStore implements FeatureStore
         final float[] values,
         final byte[] statuses,
         final int stride,
-        final long nowMs)
+        final long nowMs,
+        final long callerDeadlineNs)
     {
         final long startNs = System.nanoTime();
+        final long storeDeadlineNs = startNs + deadlineNs;
+        // the caller's remaining budget bounds the wait when it ends first (Long.MAX_VALUE: no deadline)
+        final boolean callerBinds = callerDeadlineNs != Long.MAX_VALUE && callerDeadlineNs - storeDeadlineNs < 0;
         if (closed || !breaker.tryAcquire(startNs))
         {
             keptFromRedis.increment();
@@ -300,18 +319,26 @@ public final class RedisFeatureStore implements FeatureStore
         boolean succeeded = false;
         try
         {
-            succeeded = read.fetch(connection, startNs + deadlineNs) == PendingRead.OK;
+            succeeded = read.fetch(connection, callerBinds ? callerDeadlineNs : storeDeadlineNs) == PendingRead.OK;
         }
         finally
         {
-            // whatever happened, the breaker hears of it: a half-open breaker waits for its probe's outcome
+            // whatever happened, the breaker hears of it: a half-open breaker waits for its probe's outcome.
+            // Cut short by the caller's budget, before the store's own deadline, is no verdict on Redis.
             if (succeeded)
             {
                 breaker.onSuccess();
             }
             else
             {
-                breaker.onFailure(System.nanoTime());
+                if (callerBinds && System.nanoTime() - storeDeadlineNs < 0)
+                {
+                    breaker.onInconclusive();
+                }
+                else
+                {
+                    breaker.onFailure(System.nanoTime());
+                }
                 read.abandon();
             }
         }

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.scoring.gateway.ClientLimits;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
@@ -43,6 +44,7 @@ public final class GrpcTransport
     public GrpcTransport(
         final int port,
         final int maxMessageBytes,
+        final ClientLimits limits,
         final EventLoopGroup bossGroup,
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
@@ -69,6 +71,10 @@ public final class GrpcTransport
         }
         server = builder
             .maxInboundMessageSize(maxMessageBytes)
+            .maxInboundMetadataSize(limits.maxHeaderBytes())
+            // a client that never reads its answers holds at most this many calls' answers in the server
+            .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
+            .maxConnectionIdle(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
             .addService(scoringService(cycle))
             .addService(inferenceService(cycle, state))
             .build();

@@ -1,5 +1,8 @@
 package io.scoring.gateway.grpc;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.Detachable;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -7,8 +10,10 @@ import io.grpc.ServerCallHandler;
 import io.grpc.Status;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.gateway.pipeline.ScoringContext;
 
 import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A unary scoring method over gRPC without generated messages: the own API's
@@ -28,8 +33,12 @@ import java.io.InputStream;
  * half-closes without a message gets what gRPC's unary handler gives it: INTERNAL "Half-closed
  * without a request".
  *
+ * <p>The call's deadline is gRPC's ({@code grpc-timeout}); gRPC cancels the call when it passes or when
+ * the client cancels, and the cycle asks {@link Listener#cancelled} before it works on the request.
+ *
  * <p>Threading: callbacks run on the call's event loop thread (or the handler pool, when one is set);
- * the codecs are per thread.
+ * with a concurrency limit the cycle serves the call on a scoring thread, which alone touches it from
+ * then on. The codecs are per thread.
  */
 final class PredictCallHandler implements ServerCallHandler<InputStream, InputStream>
 {
@@ -77,27 +86,36 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, InputSt
     public ServerCall.Listener<InputStream> startCall(final ServerCall<InputStream, InputStream> call, final Metadata headers)
     {
         call.request(1);
-        return new Listener(call, this);
+        // grpc-timeout, as gRPC read it into the call's context (it also cancels the call when it passes)
+        final Deadline deadline = Context.current().getDeadline();
+        final long deadlineNanos = null == deadline ? ScoringContext.NO_DEADLINE :
+            System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+        return new Listener(call, this, deadlineNanos);
     }
 
     /** One call: gRPC's listener of it, and the cycle's wire to it. */
-    private static final class Listener extends ServerCall.Listener<InputStream> implements RequestCycle.Wire<InputStream>
+    private static final class Listener extends ServerCall.Listener<InputStream> implements RequestCycle.Call<InputStream, InputStream>
     {
         private final ServerCall<InputStream, InputStream> call;
         private final PredictCallHandler handler;
+        private final long deadlineNanos;
+        /** Written on the event loop before the hand-off to a scoring thread, read there after it. */
+        private InputStream message;
         private boolean answered;
 
-        Listener(final ServerCall<InputStream, InputStream> call, final PredictCallHandler handler)
+        Listener(final ServerCall<InputStream, InputStream> call, final PredictCallHandler handler, final long deadlineNanos)
         {
             this.call = call;
             this.handler = handler;
+            this.deadlineNanos = deadlineNanos;
         }
 
         @Override
         public void onMessage(final InputStream message)
         {
             answered = true;
-            handler.cycle.serve(message, handler.codecs.get(), this);
+            this.message = message;
+            handler.cycle.admit(this);
         }
 
         @Override
@@ -111,14 +129,72 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, InputSt
         }
 
         @Override
+        public InputStream request()
+        {
+            return message;
+        }
+
+        @Override
+        public RequestCycle.Codec<InputStream, InputStream> codec()
+        {
+            return handler.codecs.get();
+        }
+
+        /** gRPC closes the message's stream when onMessage returns: the scoring thread reads a detached one. */
+        @Override
+        public void handOff()
+        {
+            if (message instanceof Detachable detachable)
+            {
+                message = detachable.detach();
+            }
+        }
+
+        @Override
+        public void done()
+        {
+            final InputStream read = message;
+            message = null;
+            try
+            {
+                read.close(); // a detached stream holds its buffers until closed; closing twice is harmless
+            }
+            catch (final java.io.IOException ex)
+            {
+                // nothing to release then
+            }
+        }
+
+        @Override
+        public long deadlineNanos()
+        {
+            return deadlineNanos;
+        }
+
+        /** gRPC cancels a call when its client cancels or resets it, and when its deadline passes. */
+        @Override
+        public boolean cancelled()
+        {
+            return call.isCancelled();
+        }
+
+        @Override
         public InputStream answerBuffer()
         {
             return null; // the encoders write into their own buffers
         }
 
+        /**
+         * Writes to a cancelled call would each fail in Netty and be logged with a stack trace ("Stream closed
+         * before write could take place"): a call whose caller has gone is not written to at all.
+         */
         @Override
         public void send(final InputStream answer)
         {
+            if (call.isCancelled())
+            {
+                return;
+            }
             call.sendHeaders(new Metadata());
             call.sendMessage(answer);
             call.close(Status.OK, new Metadata());
@@ -127,7 +203,10 @@ final class PredictCallHandler implements ServerCallHandler<InputStream, InputSt
         @Override
         public void refuse(final Outcome outcome, final String message)
         {
-            call.close(outcome.grpcStatus(message), new Metadata());
+            if (!call.isCancelled())
+            {
+                call.close(outcome.grpcStatus(message), new Metadata());
+            }
         }
     }
 }

@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.gateway.pipeline.ScoringContext;
+import io.scoring.router.Model;
 
 /**
  * The request being answered on this event loop, and the one place that writes HTTP responses: the
@@ -22,15 +24,26 @@ import io.scoring.gateway.pipeline.RequestCycle;
  * {@link RequestCycle}'s wire for the scoring endpoints.
  *
  * <p>Threading: one per event loop thread, borrowed by {@link #begin} for one {@code channelRead}
- * callback; it holds nothing of a request once its response is written.
+ * callback; it holds nothing of a request once its response is written. A scoring request handed to a
+ * scoring thread has an exchange of its own ({@link #scoring}), which that thread alone uses.
  */
-final class HttpExchange implements RequestCycle.Wire<ByteBuf>
+final class HttpExchange implements RequestCycle.Call<ByteBuf, ByteBuf>
 {
+    /** Seconds a 429 asks the caller to wait: the least the header can say; the limit adapts in less. */
+    private static final int RETRY_AFTER_SECONDS = 1;
+
     private final ServerState state;
     private ChannelHandlerContext channel;
     private FullHttpRequest request;
     /** The answer buffer handed to the codec, until it is sent or released. */
     private ByteBuf answer;
+    /** A scoring request: V2's target (null model: the own API), its deadline, whether it holds the request. */
+    private Model v2Model;
+    private String v2Version;
+    private long deadlineNanos;
+    private boolean retained;
+    /** A handed-off call's connection, told when the call is done; null when served in place. */
+    private ConnectionOrder order;
 
     HttpExchange(final ServerState state)
     {
@@ -43,7 +56,76 @@ final class HttpExchange implements RequestCycle.Wire<ByteBuf>
         this.channel = channel;
         this.request = request;
         answer = null;
+        v2Model = null;
+        v2Version = null;
+        deadlineNanos = ScoringContext.NO_DEADLINE;
+        retained = false;
+        order = null;
         return this;
+    }
+
+    /**
+     * This exchange as a scoring call of the own API ({@code model} null) or V2, with its deadline. With a
+     * concurrency limit the call is served on a scoring thread, after this callback: it then gets an exchange
+     * of its own that holds the request until {@link #done}.
+     *
+     * @param handedOff the connection's {@link ConnectionOrder} when the call goes to a scoring thread; null
+     *                  when it is served in place
+     */
+    HttpExchange scoring(final Model model, final String version, final long deadlineNanos, final ConnectionOrder handedOff)
+    {
+        final HttpExchange call = null != handedOff ? new HttpExchange(state).begin(channel, request) : this;
+        if (null != handedOff)
+        {
+            request.retain();
+            call.retained = true;
+            call.order = handedOff;
+        }
+        call.v2Model = model;
+        call.v2Version = version;
+        call.deadlineNanos = deadlineNanos;
+        return call;
+    }
+
+    @Override
+    public ByteBuf request()
+    {
+        return request.content();
+    }
+
+    @Override
+    public RequestCycle.Codec<ByteBuf, ByteBuf> codec()
+    {
+        return null == v2Model ? PredictJsonCodec.PER_THREAD.get() : V2JsonCodec.PER_THREAD.get().target(v2Model, v2Version);
+    }
+
+    @Override
+    public long deadlineNanos()
+    {
+        return deadlineNanos;
+    }
+
+    /** The client closed the connection (or it broke): no one is left to answer. */
+    @Override
+    public boolean cancelled()
+    {
+        return !channel.channel().isActive();
+    }
+
+    @Override
+    public void done()
+    {
+        if (retained)
+        {
+            retained = false;
+            request.release();
+        }
+        if (null != order)
+        {
+            final ConnectionOrder finished = order;
+            order = null;
+            finished.finished();
+        }
     }
 
     ChannelHandlerContext channel()
@@ -51,7 +133,7 @@ final class HttpExchange implements RequestCycle.Wire<ByteBuf>
         return channel;
     }
 
-    FullHttpRequest request()
+    FullHttpRequest httpRequest()
     {
         return request;
     }
@@ -84,17 +166,33 @@ final class HttpExchange implements RequestCycle.Wire<ByteBuf>
             answer.release();
             answer = null;
         }
+        if (outcome == Outcome.CANCELLED)
+        {
+            return; // the connection is gone
+        }
         error(outcome, message);
     }
 
     void error(final Outcome outcome, final String message)
     {
+        if (outcome == Outcome.OVERLOADED)
+        {
+            overloaded(message);
+            return;
+        }
         error(HttpResponseStatus.valueOf(outcome.httpStatus()), message);
     }
 
     void error(final HttpResponseStatus status, final String message)
     {
         respond(status, ErrorBody.of(channel.alloc(), message));
+    }
+
+    /** Answers 429 with {@code Retry-After}: the caller may come back shortly. */
+    private void overloaded(final String message)
+    {
+        final ByteBuf body = ErrorBody.of(channel.alloc(), message);
+        respond(HttpResponseStatus.TOO_MANY_REQUESTS, body, HttpHeaderValues.APPLICATION_JSON, RETRY_AFTER_SECONDS);
     }
 
     void respond(final HttpResponseStatus status, final ByteBuf body)
@@ -104,11 +202,21 @@ final class HttpExchange implements RequestCycle.Wire<ByteBuf>
 
     void respond(final HttpResponseStatus status, final ByteBuf body, final CharSequence contentType)
     {
+        respond(status, body, contentType, 0);
+    }
+
+    private void respond(final HttpResponseStatus status, final ByteBuf body, final CharSequence contentType,
+        final int retryAfterSeconds)
+    {
         final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
         response.headers()
             .set(HttpHeaderNames.CONTENT_TYPE, contentType)
             .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
-        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining();
+        if (retryAfterSeconds > 0)
+        {
+            response.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
+        final boolean keepAlive = HttpUtil.isKeepAlive(request) && !state.isDraining() && request.decoderResult().isSuccess();
         if (!keepAlive)
         {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

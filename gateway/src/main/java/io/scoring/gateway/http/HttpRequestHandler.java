@@ -12,6 +12,8 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.feedback.FeedbackResult;
@@ -61,8 +63,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     /** One per event loop, borrowed for one request at a time. */
     private final ThreadLocal<HttpExchange> exchanges;
 
-    HttpRequestHandler(final RequestCycle cycle, final ServerState state, final GatewayMonitoring monitoring)
+    private final int maxHeaderBytes;
+
+    HttpRequestHandler(final RequestCycle cycle, final ServerState state, final GatewayMonitoring monitoring,
+        final int maxHeaderBytes)
     {
+        this.maxHeaderBytes = maxHeaderBytes;
         this.cycle = cycle;
         this.state = state;
         this.monitoring = monitoring;
@@ -75,7 +81,20 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final HttpExchange exchange = exchanges.get().begin(ctx, request);
         if (!request.decoderResult().isSuccess())
         {
-            exchange.error(Outcome.INVALID_ARGUMENT, "malformed HTTP request");
+            // the codec discards the rest of the connection's bytes after a failure: the answer closes it
+            if (request.decoderResult().cause() instanceof TooLongHttpHeaderException)
+            {
+                exchange.error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "the request's headers are larger than the limit of " + maxHeaderBytes + " bytes (--max-header-bytes)");
+            }
+            else if (request.decoderResult().cause() instanceof TooLongHttpLineException)
+            {
+                exchange.error(HttpResponseStatus.REQUEST_URI_TOO_LONG, "the request line is longer than 4096 bytes");
+            }
+            else
+            {
+                exchange.error(Outcome.INVALID_ARGUMENT, "malformed HTTP request");
+            }
             return;
         }
         if (!Boolean.TRUE.equals(ctx.channel().attr(InFlightRequests.ADMITTED).get()))
@@ -105,7 +124,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             {
                 if (requireMethod(exchange, HttpMethod.POST))
                 {
-                    cycle.serve(exchange.request().content(), PredictJsonCodec.PER_THREAD.get(), exchange);
+                    score(exchange, null, null);
                 }
             }
             case "/v1/feedback" -> { if (requireMethod(exchange, HttpMethod.POST)) feedback(exchange); }
@@ -183,13 +202,35 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         {
             if (requireMethod(exchange, HttpMethod.POST))
             {
-                cycle.serve(exchange.request().content(), V2JsonCodec.PER_THREAD.get().target(model, version), exchange);
+                score(exchange, model, version);
             }
         }
         else
         {
-            exchange.error(HttpResponseStatus.NOT_FOUND, "no such path: " + exchange.request().uri());
+            exchange.error(HttpResponseStatus.NOT_FOUND, "no such path: " + exchange.httpRequest().uri());
         }
+    }
+
+    /** A scoring request (the own API's when {@code model} is null, else V2's) goes to the cycle with its deadline. */
+    private void score(final HttpExchange exchange, final Model model, final String version)
+    {
+        final long deadlineNanos;
+        try
+        {
+            deadlineNanos = RequestDeadline.of(exchange.httpRequest().headers(), System.nanoTime());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            exchange.error(Outcome.INVALID_ARGUMENT, ex.getMessage());
+            return;
+        }
+        if (cycle.admission().isInline())
+        {
+            cycle.admit(exchange.scoring(model, version, deadlineNanos, null));
+            return;
+        }
+        final ConnectionOrder order = ConnectionOrder.of(exchange.channel().channel(), cycle);
+        order.admit(exchange.scoring(model, version, deadlineNanos, order));
     }
 
     /** {@code GET /metrics}: the Prometheus text exposition. */
@@ -215,7 +256,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         final FeedbackBody feedback;
         try
         {
-            feedback = FeedbackBody.read(exchange.request().content());
+            feedback = FeedbackBody.read(exchange.httpRequest().content());
         }
         catch (final JsonProcessingException ex) // StreamConstraintsException (too deep, too long) is not a StreamReadException
         {
@@ -288,7 +329,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
     private static boolean requireMethod(final HttpExchange exchange, final HttpMethod method)
     {
-        final FullHttpRequest request = exchange.request();
+        final FullHttpRequest request = exchange.httpRequest();
         if (request.method().equals(method))
         {
             return true;

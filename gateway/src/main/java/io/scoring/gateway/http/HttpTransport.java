@@ -21,7 +21,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.scoring.gateway.ClientLimits;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
@@ -31,8 +33,9 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The HTTP/1.1 listener, on Netty. Each connection: codec, in-flight counting, a body aggregator that
- * refuses bodies above the limit with 413, and the request handler.
+ * The HTTP/1.1 listener, on Netty. Each connection: the connection cap, the idle and read timeouts
+ * ({@link SlowClientGuard}), the codec with its header limit (a larger head gets 431), in-flight counting,
+ * a body aggregator that refuses bodies above the limit with 413, and the request handler.
  *
  * <p>A drain closes the listener (new connections are refused), answers requests that arrive on open
  * connections after it started with 503, waits for the requests in flight, then closes the
@@ -49,6 +52,7 @@ public final class HttpTransport
     public HttpTransport(
         final int port,
         final int maxBodyBytes,
+        final ClientLimits limits,
         final EventLoopGroup bossGroup,
         final EventLoopGroup workerGroup,
         final Class<? extends ServerChannel> channelType,
@@ -57,7 +61,8 @@ public final class HttpTransport
         final GatewayMonitoring monitoring)
     {
         this.port = port;
-        final HttpRequestHandler handler = new HttpRequestHandler(cycle, state, monitoring);
+        final HttpRequestHandler handler = new HttpRequestHandler(cycle, state, monitoring, limits.maxHeaderBytes());
+        final SlowClientGuard.Cap cap = new SlowClientGuard.Cap(limits.maxConnections(), monitoring.monitoring().metrics());
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelType)
@@ -70,13 +75,20 @@ public final class HttpTransport
                 {
                     connections.add(channel);
                     channel.pipeline()
-                        .addLast(new HttpServerCodec())
+                        .addLast(cap)
+                        .addLast(new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
+                        .addLast(new SlowClientGuard(limits.requestReadTimeoutMillis(), cap))
+                        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, limits.maxHeaderBytes(), MAX_CHUNK_BYTES))
                         .addLast(inFlight)
                         .addLast(new BodyLimit(maxBodyBytes))
                         .addLast(handler);
                 }
             });
     }
+
+    /** Netty's defaults: a request line (method, path, version) of 4 KiB; body chunks of 8 KiB. */
+    private static final int MAX_INITIAL_LINE_BYTES = 4096;
+    private static final int MAX_CHUNK_BYTES = 8192;
 
     public HttpTransport start() throws InterruptedException
     {

@@ -203,6 +203,16 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         }
     }
 
+    /** Counts a request whose shadows and sample were shed under overload. Allocation-free. */
+    public void onBackgroundShed(final String model)
+    {
+        final ShadowMeters meters = shadowMeters.get(model);
+        if (null != meters)
+        {
+            meters.shed();
+        }
+    }
+
     @Override
     public void onShadowFailed(final String model, final String shadowVersion)
     {

@@ -14,7 +14,16 @@ public enum Outcome
     INVALID_ARGUMENT(Status.Code.INVALID_ARGUMENT, 400),
     TOO_LARGE(Status.Code.RESOURCE_EXHAUSTED, 413),
     SCORING_FAILED(Status.Code.INTERNAL, 500),
-    SHUTTING_DOWN(Status.Code.UNAVAILABLE, 503);
+    SHUTTING_DOWN(Status.Code.UNAVAILABLE, 503),
+    /** Refused at the edge: the concurrency limit was reached (HTTP adds {@code Retry-After}). */
+    OVERLOADED(Status.Code.RESOURCE_EXHAUSTED, 429),
+    /** The caller's deadline passed before the request was scored; it was not scored. */
+    DEADLINE_EXCEEDED(Status.Code.DEADLINE_EXCEEDED, 504),
+    /**
+     * The caller went away (cancelled, reset, closed) before its answer; nothing is written. 499 is nginx's
+     * "client closed request", for the logs: no client ever reads it.
+     */
+    CANCELLED(Status.Code.CANCELLED, 499);
 
     private final Status.Code grpcCode;
     private final int httpStatus;

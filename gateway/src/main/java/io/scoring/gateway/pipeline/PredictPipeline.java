@@ -61,6 +61,10 @@ public final class PredictPipeline
         }
         try
         {
+            if (ctx.stillWanted() != Outcome.OK)
+            {
+                return ctx.outcome;
+            }
             if (ctx.completeTensor)
             {
                 ctx.clearStatus(ctx.rowCount * ctx.model.config().featureCount()); // scored as sent: nothing defaulted
@@ -75,11 +79,18 @@ public final class PredictPipeline
                     return ctx.outcome;
                 }
             }
+            if (ctx.stillWanted() != Outcome.OK) // the feature store may have taken the rest of the budget
+            {
+                return ctx.outcome;
+            }
             final long scoreStart = System.nanoTime();
             if (score(ctx) == Outcome.OK)
             {
                 ctx.scoreNanos = System.nanoTime() - scoreStart;
-                ctx.shadowed = ctx.route.offerShadows(ctx.sampleId(), ctx.input, ctx.output, ctx.rowCount, ctx.scoreNanos);
+                if (!ctx.shedBackground)
+                {
+                    ctx.shadowed = ctx.route.offerShadows(ctx.sampleId(), ctx.input, ctx.output, ctx.rowCount, ctx.scoreNanos);
+                }
             }
             return ctx.outcome;
         }
@@ -131,6 +142,11 @@ public final class PredictPipeline
         {
             meters.rememberPrediction(ctx.requestId, ctx.output[0], epochMillis);
         }
+        if (ctx.shedBackground)
+        {
+            monitoring.onBackgroundShed(ctx.model.name());
+            return;
+        }
         final CharSequence sampleId = ctx.sampleId();
         if (!meters.sampled(sampleId))
         {
@@ -144,6 +160,20 @@ public final class PredictPipeline
         {
             meters.offerSample(sampleId, epochMillis, ctx.input, ctx.output, ctx.rowCount, ctx.scoreNanos, null);
         }
+    }
+
+    /**
+     * Ends a decoded request with {@code outcome}, unscored: it is only routed, so {@link #finish} counts it
+     * under its model and version (a request that names no served model, under "unknown").
+     */
+    public void refuse(final ScoringContext ctx, final Outcome outcome, final String message)
+    {
+        if (ctx.outcome == Outcome.OK && resolveModel(ctx) == Outcome.OK && checkRowCount(ctx) == Outcome.OK
+            && route(ctx) == Outcome.OK)
+        {
+            ctx.route.release();
+        }
+        ctx.fail(outcome, message);
     }
 
     private Outcome resolveModel(final ScoringContext ctx)
@@ -215,7 +245,7 @@ public final class PredictPipeline
                         "row " + row + ": '" + config.entityKey() + "' (the entity key) is required");
                 }
             }
-            model.lookupStoredFeatures(ctx.entityKeys, ctx.rowCount, input, ctx.cellStatus);
+            model.lookupStoredFeatures(ctx.entityKeys, ctx.rowCount, input, ctx.cellStatus, ctx.deadlineNanos());
         }
 
         for (int i = 0; i < ctx.pairCount; i++)

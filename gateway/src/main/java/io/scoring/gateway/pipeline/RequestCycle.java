@@ -1,5 +1,7 @@
 package io.scoring.gateway.pipeline;
 
+import com.netflix.concurrency.limits.Limiter;
+
 /**
  * One request, from its bytes to its answer, the same for every protocol on every transport:
  *
@@ -39,8 +41,16 @@ package io.scoring.gateway.pipeline;
  * lives in the transport's per-call object (gRPC's listener), never in the thread's context: between
  * two callbacks of one call the thread may serve other calls.
  *
+ * <p><b>Admission, deadlines, cancellation.</b> A transport hands each call to {@link #admit}, which
+ * scores it in place (no limit), hands it to a scoring thread (within the {@link Admission} limit) or
+ * refuses it at once (beyond it). The pipeline checks the call's deadline and whether its caller is
+ * still there ({@link Wire#deadlineNanos}, {@link Wire#cancelled}) before it works on it and again
+ * before it scores; an expired call is answered DEADLINE_EXCEEDED, a cancelled one not at all, and
+ * both are counted under their model and version, never logged one by one.
+ *
  * <p>Threading: stateless apart from the pipeline; any number of transport threads at once. Never
- * blocks; allocates nothing beyond what the codec and the wire do (the own API's: nothing).
+ * blocks; allocates nothing beyond what the codec and the wire do (the own API's: nothing), and, with
+ * a limit, the limiter's permit and the hand-off's task.
  */
 public final class RequestCycle
 {
@@ -73,6 +83,18 @@ public final class RequestCycle
     /** Where one request's answer goes: a transport's call or exchange. Used only within the cycle's callback. */
     public interface Wire<A>
     {
+        /** When the caller stops waiting ({@link System#nanoTime()}); {@link ScoringContext#NO_DEADLINE} when it set none. */
+        default long deadlineNanos()
+        {
+            return ScoringContext.NO_DEADLINE;
+        }
+
+        /** True once the caller has gone (cancelled, reset, closed): its request is no longer worked on. */
+        default boolean cancelled()
+        {
+            return false;
+        }
+
         /** A buffer for the codec to write the answer into, or null when the codec brings its own. */
         A answerBuffer();
 
@@ -83,11 +105,128 @@ public final class RequestCycle
         void refuse(Outcome outcome, String message);
     }
 
-    private final PredictPipeline pipeline;
+    /**
+     * A call as the transport hands it to {@link #admit}: its wire, and its request and codec as the thread
+     * that serves it takes them (the codecs are per thread, so {@link #codec} is asked on that thread).
+     */
+    public interface Call<Q, A> extends Wire<A>
+    {
+        Q request();
 
+        Codec<Q, A> codec();
+
+        /**
+         * The call is about to be served on another thread, after the transport's callback returns: it takes
+         * ownership of whatever the transport would release then (gRPC closes a message's stream).
+         */
+        default void handOff()
+        {
+        }
+
+        /** The call is done with, answered or refused, on whichever thread served it: release what it holds. */
+        default void done()
+        {
+        }
+    }
+
+    private final PredictPipeline pipeline;
+    private final Admission admission;
+
+    /** A cycle with no concurrency limit: every call is scored on the thread that read it. */
     public RequestCycle(final PredictPipeline pipeline)
     {
+        this(pipeline, Admission.inline());
+    }
+
+    public RequestCycle(final PredictPipeline pipeline, final Admission admission)
+    {
         this.pipeline = pipeline;
+        this.admission = admission;
+    }
+
+    public Admission admission()
+    {
+        return admission;
+    }
+
+    /**
+     * Admits one call: with no limit, serves it here and now; within the limit, hands it to a scoring
+     * thread; beyond it, refuses it here and now ({@link Outcome#OVERLOADED}), counted under its model.
+     */
+    public <Q, A> void admit(final Call<Q, A> call)
+    {
+        if (admission.isInline())
+        {
+            try
+            {
+                serve(call.request(), call.codec(), call);
+            }
+            finally
+            {
+                call.done();
+            }
+            return;
+        }
+        final Limiter.Listener permit = admission.tryAcquire();
+        if (null == permit)
+        {
+            refuse(call, "over the concurrency limit of " + admission.limit() + " calls in flight; retry later");
+            return;
+        }
+        call.handOff();
+        if (!admission.execute(() -> serveAdmitted(call, permit)))
+        {
+            permit.onIgnore();
+            refuse(call, "the scoring queue is full; retry later");
+        }
+    }
+
+    private <Q, A> void serveAdmitted(final Call<Q, A> call, final Limiter.Listener permit)
+    {
+        Outcome outcome = Outcome.SCORING_FAILED;
+        try
+        {
+            outcome = serve(call.request(), call.codec(), call);
+        }
+        catch (final RuntimeException ex)
+        {
+            // a bug, not an outcome: on the event loop the transport would answer it; here no one else will
+            System.getLogger(RequestCycle.class.getName()).log(System.Logger.Level.ERROR, "serving a call failed", ex);
+            call.refuse(Outcome.SCORING_FAILED, "the server failed: " + ex);
+        }
+        finally
+        {
+            call.done();
+            // latency samples only from answers; a call that waited past its deadline tells the limit it is too high
+            switch (outcome)
+            {
+                case OK -> permit.onSuccess();
+                case DEADLINE_EXCEEDED -> permit.onDropped();
+                default -> permit.onIgnore();
+            }
+        }
+    }
+
+    /**
+     * Refuses an overloaded call at once, on the calling thread. Its request is decoded and routed, never
+     * scored, so the refusal is counted under its model and version (an unknown one under "unknown").
+     */
+    private <Q, A> void refuse(final Call<Q, A> call, final String message)
+    {
+        final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime()).reset("", "", "");
+        try
+        {
+            call.codec().decode(call.request(), ctx);
+            ctx.decoded(System.nanoTime());
+            pipeline.refuse(ctx, Outcome.OVERLOADED, message);
+            ctx.encoding(System.nanoTime());
+            call.refuse(Outcome.OVERLOADED, message);
+        }
+        finally
+        {
+            call.done();
+            pipeline.finish(ctx);
+        }
     }
 
     public PredictPipeline pipeline()
@@ -95,10 +234,11 @@ public final class RequestCycle
         return pipeline;
     }
 
-    /** Serves one request on the calling thread, start to finish. */
-    public <Q, A> void serve(final Q request, final Codec<Q, A> codec, final Wire<A> wire)
+    /** Serves one request on the calling thread, start to finish, and returns how it ended. */
+    public <Q, A> Outcome serve(final Q request, final Codec<Q, A> codec, final Wire<A> wire)
     {
         final ScoringContext ctx = ScoringContext.ofThread().received(System.nanoTime()).reset("", "", "");
+        ctx.caller(wire, admission.shedBackground());
         codec.decode(request, ctx);
         ctx.decoded(System.nanoTime());
 
@@ -118,7 +258,9 @@ public final class RequestCycle
         finally
         {
             pipeline.finish(ctx);
+            ctx.caller(null, false);
         }
+        return ctx.outcome();
     }
 
     private static <A> void send(final ScoringContext ctx, final Codec<?, A> codec, final Wire<A> wire)

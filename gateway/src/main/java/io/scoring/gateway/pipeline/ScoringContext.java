@@ -27,6 +27,9 @@ public final class ScoringContext
      */
     public static final byte STATUS_NOT_IN_REQUEST = 3;
 
+    /** The deadline of a call that set none. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
     private static final ThreadLocal<ScoringContext> CONTEXTS = ThreadLocal.withInitial(ScoringContext::new);
 
     // the request, as decoded
@@ -71,6 +74,11 @@ public final class ScoringContext
     Outcome outcome = Outcome.OK;
     String errorMessage = "";
 
+    /** The call being served: its deadline and whether its caller is still there; null outside a cycle. */
+    private RequestCycle.Wire<?> caller;
+    /** Skip shadows and samples: the gateway is near its concurrency limit. */
+    boolean shedBackground;
+
     // when each stage ran, for the latency metrics (System.nanoTime)
     long receivedNanos;
     long decodedNanos;
@@ -94,6 +102,41 @@ public final class ScoringContext
     {
         receivedNanos = nanos;
         return this;
+    }
+
+    /** The call this request came on, and whether background work is shed for it; set per callback, then cleared. */
+    void caller(final RequestCycle.Wire<?> caller, final boolean shedBackground)
+    {
+        this.caller = caller;
+        this.shedBackground = shedBackground;
+    }
+
+    /** When the caller stops waiting ({@link System#nanoTime()}), or {@link #NO_DEADLINE}. */
+    public long deadlineNanos()
+    {
+        return null == caller ? NO_DEADLINE : caller.deadlineNanos();
+    }
+
+    /**
+     * Whether the request is still worth working on: OK, else DEADLINE_EXCEEDED or CANCELLED, recorded as the
+     * request's outcome. A deadline that passed wins over a cancellation, since gRPC cancels at the deadline.
+     */
+    Outcome stillWanted()
+    {
+        if (null == caller)
+        {
+            return Outcome.OK;
+        }
+        final long deadline = caller.deadlineNanos();
+        if (deadline != NO_DEADLINE && System.nanoTime() - deadline >= 0)
+        {
+            return fail(Outcome.DEADLINE_EXCEEDED, "the deadline passed before the request was scored");
+        }
+        if (caller.cancelled())
+        {
+            return fail(Outcome.CANCELLED, "the caller cancelled the request");
+        }
+        return Outcome.OK;
     }
 
     /** Marks the end of decoding. */

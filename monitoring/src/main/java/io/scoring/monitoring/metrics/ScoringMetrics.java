@@ -174,6 +174,9 @@ public final class ScoringMetrics implements AutoCloseable
             Counter.builder("scoring.shadow.dropped").description("Requests not shadowed: the shadow queue was full")
                 .tag("model", model).register(registry),
             Counter.builder("scoring.shadow.errors").description("Shadow scorings that failed")
+                .tag("model", model).register(registry),
+            Counter.builder("scoring.background.shed")
+                .description("Requests answered without shadow scoring or sampling: shed near the concurrency limit")
                 .tag("model", model).register(registry));
     }
 

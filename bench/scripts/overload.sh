@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Overload, concurrency limit off and on side by side (issue 16; docs/PERFORMANCE.md "Overload").
+#
+# The gateway pinned to core 0, the load generator to core 1 (taskset). The model is expensive, so the
+# gateway, not the generator, is the bottleneck: an MLP trained on German Credit (training's
+# TrainOverloadMlp, three hidden layers of 1024, 1024 and 512), served by ONNX Runtime. For each limit
+# setting the load generator's overload scenario (io.scoring.bench.load.Overload) measures the capacity
+# (closed loop), then runs open loop at 0.5x, 1x, 2x and 4x of it with a deadline on every call, then
+# 4x for PHASE and 0.5x after, to see how soon latency is back to normal.
+#
+#   mvn -B -o -q -pl gateway,bench -am package -DskipTests && bench/scripts/overload.sh
+#   LIMITS="off gradient2 vegas" DEADLINE=200ms DURATION=10s bench/scripts/overload.sh
+#
+# Writes target/overload/overload.csv (one row per run) and prints it as the table PERFORMANCE.md shows.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+OUT="${OUT:-$ROOT/target/overload}"
+PIN=1
+source "$ROOT/bench/scripts/lib.sh"
+
+DEADLINE="${DEADLINE:-200ms}"
+WARMUP="${WARMUP:-3s}"
+DURATION="${DURATION:-10s}"
+PHASE="${PHASE:-10s}"
+AFTER="${AFTER:-5s}"
+LIMITS="${LIMITS:-off gradient2}"
+HIDDEN="${HIDDEN:-1024,1024,512}"
+LG_JVM_OPTS="${LG_JVM_OPTS:--Xmx512m}"
+GATEWAY_JVM="${GATEWAY_JVM:--Xmx512m}"
+
+BUILD=0 prepare_run  # the jars as built by the command above, copied; traps stop what is started
+
+MODELS="${MODELS:-$OUT/mlp-models}"
+if [[ ! -f "$MODELS/credit-risk/1/model.onnx" ]]; then
+  log "training the MLP ($HIDDEN) on German Credit into $MODELS"
+  (cd "$ROOT" && mvn -B -o -q -pl training -am compile dependency:build-classpath -Dmdep.outputFile="$OUT/training.cp")
+  java -cp "$ROOT/training/target/classes:$(cat "$OUT/training.cp")" io.scoring.training.TrainOverloadMlp "$ROOT" "$MODELS" "$HIDDEN"
+fi
+CSV="$OUT/overload.csv"
+rm -f "$CSV"
+log "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(uptime | sed 's/.*load average/load average/')"
+
+CAPACITY_FLAG=()
+for limit in $LIMITS; do
+  start_gateway GW "gateway-$limit" "$OUT/gateway-$limit.log" "$OUT/state-$limit" "$GATEWAY_JVM" \
+    --runtime onnxruntime --concurrency-limit "$limit" --payload-log-dir off
+  $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$GW_GRPC" \
+    "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
+    --label "limit-$limit" --csv "$CSV" | tee "$OUT/overload-$limit.out" | grep -v '^label,\|^limit-' >&2 &
+  LG_PID=$!
+  wait "$LG_PID"
+  LG_PID=""
+  stop_all
+  if [[ ${#CAPACITY_FLAG[@]} == 0 ]]; then
+    # one capacity for every setting: the first one's (the limit off), so the rates are the same side by side
+    CAPACITY_FLAG=(--capacity "$(awk -F, 'NR == 2 { print $4 }' "$CSV")")
+  fi
+done
+
+printf '\n| limit | load | rate /s | goodput /s | goodput / capacity | ok p50 ms | ok p99 ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+awk -F, 'function v(x) { return tolower(x) == "nan" ? "-" : x }
+  NR > 1 { printf "| %s | %sx | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8, $9, $10, $11, v($12), $13, $14,
+  (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
+log "deadline $DEADLINE per call; rows in $CSV; per-run detail in $OUT/overload-*.out"

@@ -1,0 +1,192 @@
+package io.scoring.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The overload scenario (issue 16): how a gateway holds up above its capacity, every call with a deadline.
+ *
+ * <ol>
+ *   <li>Capacity: a closed loop of 64 calls in flight after a 10 s warm-up; {@code --capacity} sets the figure the
+ *       rates derive from instead (the closed loop still runs, as the warm-up).</li>
+ *   <li>Open loop at each multiple of the capacity ({@code --multipliers}, default 0.5,1,2,4): goodput (answered
+ *       OK, so before the deadline: gRPC cancels a call at its deadline), the p50 / p99 of those answers, how many
+ *       were refused ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were late.</li>
+ *   <li>Recovery: 0.5x throughout, plus enough extra load for {@code --peak} (default 4x) during {@code --phase}
+ *       (default 10 s); then {@code --after} (default 5 s) at 0.5x alone. The p99 of the 0.5x stream's answers per
+ *       100 ms, and the time after the overload ended from which every 100 ms stays within 2x the 0.5x run's p99.</li>
+ * </ol>
+ *
+ * <pre>
+ *   java -cp bench/target/benchmarks.jar io.scoring.bench.load.Overload --target 127.0.0.1:8081 --timeout 200ms \
+ *       --warmup 3s --duration 10s --label limit-on --csv overload.csv
+ * </pre>
+ * Every other flag is the load generator's ({@link LoadOptions#USAGE}). bench/scripts/overload.sh runs it with
+ * the limit off and on, the gateway and the generator pinned to separate cores.
+ */
+public final class Overload
+{
+    static final String CSV_HEADER = "label,multiplier,rate,capacity,sent,ok,goodput,goodput_per_capacity,ok_p50_ms,ok_p99_ms," +
+        "refused,refused_p99_ms,late,other_errors,recovered_ms";
+    /** Latency is back to normal when a 100 ms bucket's p99 is within this factor of the 0.5x run's. */
+    static final double NORMAL_FACTOR = 2.0;
+    private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private Overload()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        double capacity = Double.NaN;
+        double[] multipliers = {0.5, 1, 2, 4};
+        double peak = 4;
+        long phaseNanos = TimeUnit.SECONDS.toNanos(10);
+        long afterNanos = TimeUnit.SECONDS.toNanos(5);
+        final List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++)
+        {
+            switch (args[i])
+            {
+                case "--capacity" -> capacity = Double.parseDouble(args[++i]);
+                case "--multipliers" -> multipliers = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
+                case "--peak" -> peak = Double.parseDouble(args[++i]);
+                case "--phase" -> phaseNanos = LoadOptions.nanos("--phase", args[++i]);
+                case "--after" -> afterNanos = LoadOptions.nanos("--after", args[++i]);
+                default -> rest.add(args[i]);
+            }
+        }
+        final LoadOptions options = LoadOptions.parse(rest.toArray(String[]::new));
+        try (Target target = LoadGenerator.connect(options, Workload.load(options)))
+        {
+            // always, even with --capacity given: a longer warm-up, so the model's runtime and the JIT (the
+            // gateway's and the generator's) settle before the first rate; and this run's own capacity figure
+            final RunResult closed = new ClosedLoop(target, setup(options, "closed", 0), 64)
+                .run(Math.max(options.warmupNanos, CAPACITY_WARMUP_NANOS), options.durationNanos, TimeUnit.SECONDS.toNanos(5));
+            System.out.printf(Locale.ROOT, "%s: capacity %.0f answers/s (closed loop, 64 in flight)%s%n", options.label,
+                closed.throughput(), Double.isNaN(capacity) ? "" : String.format(Locale.ROOT, "; rates from --capacity %.0f", capacity));
+            if (Double.isNaN(capacity))
+            {
+                capacity = closed.throughput();
+            }
+            final List<String> rows = new ArrayList<>();
+            double baselineP99 = Double.NaN;
+            for (final double multiplier : multipliers)
+            {
+                final double rate = capacity * multiplier;
+                final OverloadRecording[] recording = new OverloadRecording[1];
+                final RunResult result = openLoop(options, target, rate).run(options.warmupNanos, options.durationNanos,
+                    options.timeoutNanos, (start, end) -> recording[0] = new OverloadRecording(start, end));
+                if (multiplier == 0.5)
+                {
+                    baselineP99 = result.latency().getValueAtPercentile(99);
+                }
+                rows.add(row(options.label, multiplier, rate, capacity, result, recording[0].refused(), Double.NaN));
+            }
+            if (peak > 0 && !Double.isNaN(baselineP99))
+            {
+                rows.add(recovery(options, target, capacity, peak, phaseNanos, afterNanos, baselineP99));
+            }
+            System.out.println(CSV_HEADER);
+            rows.forEach(System.out::println);
+            if (null != options.csv)
+            {
+                final Path csv = options.csv;
+                final String header = Files.exists(csv) && Files.size(csv) > 0 ? "" : CSV_HEADER + "\n";
+                Files.writeString(csv, header + String.join("\n", rows) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            }
+        }
+        catch (final IOException ex)
+        {
+            System.err.println("overload: " + ex.getMessage());
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    /** 0.5x for the whole run, plus (peak - 0.5)x during the phase on a second sender; the row of the 0.5x stream. */
+    private static String recovery(final LoadOptions options, final Target target, final double capacity, final double peak,
+        final long phaseNanos, final long afterNanos, final double baselineP99) throws Exception
+    {
+        final OverloadRecording[] base = new OverloadRecording[1];
+        final RunResult[] extra = new RunResult[1];
+        final Thread surge = new Thread(() ->
+        {
+            try
+            {
+                extra[0] = openLoop(options, target, capacity * (peak - 0.5)).run(options.warmupNanos, phaseNanos,
+                    options.timeoutNanos);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "overload-surge");
+        surge.start();
+        final RunResult result = openLoop(options, target, capacity * 0.5).run(options.warmupNanos, phaseNanos + afterNanos,
+            options.timeoutNanos, (start, end) -> base[0] = new OverloadRecording(start, end));
+        surge.join();
+
+        final Histogram[] buckets = base[0].buckets();
+        final int firstAfter = (int)(phaseNanos / (OverloadRecording.BUCKET_MILLIS * 1_000_000L));
+        int recoveredAt = buckets.length;
+        for (int i = buckets.length - 2; i >= firstAfter; i--) // the last bucket is partial
+        {
+            if (buckets[i].getTotalCount() == 0 || buckets[i].getValueAtPercentile(99) > NORMAL_FACTOR * baselineP99)
+            {
+                break;
+            }
+            recoveredAt = i;
+        }
+        final StringBuilder timeline = new StringBuilder();
+        for (int i = Math.max(0, firstAfter - 10); i < buckets.length - 1; i++)
+        {
+            timeline.append(String.format(Locale.ROOT, " %+d:%.1f", (i - firstAfter) * OverloadRecording.BUCKET_MILLIS,
+                buckets[i].getTotalCount() == 0 ? Double.NaN : buckets[i].getValueAtPercentile(99) / 1e6));
+        }
+        final double recoveredMillis = recoveredAt >= buckets.length - 1 ? Double.POSITIVE_INFINITY
+            : (recoveredAt - firstAfter) * (double)OverloadRecording.BUCKET_MILLIS;
+        System.out.printf(Locale.ROOT, "%s: recovery after %.0fx for %.1f s (0.5x stream's p99 ms per 100 ms, from the end of " +
+            "the overload):%s%n  back within %.1fx of the 0.5x p99 (%.2f ms) after %s ms; the surge sent %d, %d ok%n",
+            options.label, peak, phaseNanos / 1e9, timeline, NORMAL_FACTOR, baselineP99 / 1e6,
+            Double.isInfinite(recoveredMillis) ? "never (within the run)" : String.format(Locale.ROOT, "%.0f", recoveredMillis),
+            extra[0].sent(), extra[0].ok());
+        return row(options.label + "-recovery", peak, capacity * peak, capacity, result, base[0].refused(), recoveredMillis);
+    }
+
+    private static OpenLoop openLoop(final LoadOptions options, final Target target, final double rate)
+    {
+        return new OpenLoop(target, setup(options, "open", rate), rate, "poisson".equals(options.arrivals), options.seed,
+            options.maxInFlight);
+    }
+
+    private static RunResult.Setup setup(final LoadOptions options, final String mode, final double rate)
+    {
+        return new RunResult.Setup(options.label, options.protocol, options.target(), mode, "closed".equals(mode) ? 64 : 0,
+            rate, "closed".equals(mode) ? "-" : options.arrivals);
+    }
+
+    private static String row(final String label, final double multiplier, final double rate, final double capacity,
+        final RunResult result, final Histogram refused, final double recoveredMillis)
+    {
+        final long refusedCount = result.errors().getOrDefault(OverloadRecording.REFUSED, 0L);
+        final long late = result.errors().getOrDefault("DEADLINE_EXCEEDED", 0L);
+        final long other = result.errorCount() - refusedCount - late + result.unanswered();
+        return String.format(Locale.ROOT, "%s,%.1f,%.0f,%.0f,%d,%d,%.1f,%.3f,%.3f,%.3f,%d,%.3f,%d,%d,%.0f",
+            label, multiplier, rate, capacity, result.sent(), result.ok(), result.throughput(), result.throughput() / capacity,
+            result.latency().getValueAtPercentile(50) / 1e6, result.latency().getValueAtPercentile(99) / 1e6,
+            refusedCount, refused.getTotalCount() == 0 ? Double.NaN : refused.getValueAtPercentile(99) / 1e6, late, other,
+            recoveredMillis);
+    }
+}

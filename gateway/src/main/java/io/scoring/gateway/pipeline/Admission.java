@@ -1,0 +1,162 @@
+package io.scoring.gateway.pipeline;
+
+import com.netflix.concurrency.limits.Limit;
+import com.netflix.concurrency.limits.Limiter;
+import com.netflix.concurrency.limits.limit.FixedLimit;
+import com.netflix.concurrency.limits.limit.Gradient2Limit;
+import com.netflix.concurrency.limits.limit.VegasLimit;
+import com.netflix.concurrency.limits.limiter.SimpleLimiter;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The edge's concurrency limit: which calls are scored and which are refused at once.
+ *
+ * <p><b>Why a hand-off.</b> Without a limit ({@link #inline()}) the event loop that read a call scores it
+ * in the same callback: the fastest path while the gateway keeps up. Above capacity that path has no
+ * queue the gateway can see: calls wait in the sockets' buffers, reach the gateway with their deadline
+ * nearly spent, and are scored anyway (the congestion collapse of issue 16). With a limit, the event
+ * loops only read and admit: a call within the limit goes to the scoring threads' queue, one beyond it
+ * is answered RESOURCE_EXHAUSTED / 429 on the event loop in microseconds. In flight counts from
+ * admission to answer, queue wait included, so the measured latency the limit adapts to is the one the
+ * caller sees.
+ *
+ * <p><b>The limit</b> is Netflix's concurrency-limits: Gradient2 by default (it compares the short-term
+ * latency with the long-term one and shrinks the limit when queueing shows), Vegas, or a fixed number.
+ * The scoring queue holds at most {@code maxLimit} calls, so a call the limiter admitted always finds a
+ * place.
+ *
+ * <p><b>Background work first.</b> While in flight is at or above half the limit, {@link #shedBackground}
+ * is true and the pipeline offers no shadow scoring and no samples: they are shed before any caller is.
+ *
+ * <p>Threading: {@link #tryAcquire} on event loops, the permits' release on scoring threads; all safe.
+ */
+public final class Admission implements AutoCloseable
+{
+    /** The limit's algorithm, or none. */
+    public enum Algorithm
+    {
+        GRADIENT2, VEGAS, FIXED, OFF
+    }
+
+    private final SimpleLimiter<Void> limiter;
+    private final ThreadPoolExecutor workers;
+
+    private Admission(final SimpleLimiter<Void> limiter, final ThreadPoolExecutor workers)
+    {
+        this.limiter = limiter;
+        this.workers = workers;
+    }
+
+    /** No limit: every call is scored on the thread that read it. */
+    public static Admission inline()
+    {
+        return new Admission(null, null);
+    }
+
+    /**
+     * @param fixedLimit the limit when the algorithm is FIXED
+     * @param maxLimit   the adaptive limit's ceiling, and the scoring queue's capacity
+     * @param threads    scoring threads
+     */
+    public static Admission limited(final Algorithm algorithm, final int fixedLimit, final int maxLimit, final int threads)
+    {
+        if (algorithm == Algorithm.OFF)
+        {
+            return inline();
+        }
+        final Limit limit = switch (algorithm)
+        {
+            // the library's defaults (initial 20, queue 4, tolerance 1.5) but for the ceiling and the floor: the
+            // library's floor of 20 suits cheap calls; for an expensive model on a starved core 20 queued calls
+            // already outlast a 200 ms deadline, so the limit may shrink to one call per scoring thread
+            case GRADIENT2 -> Gradient2Limit.newBuilder().maxConcurrency(maxLimit).minLimit(threads)
+                .initialLimit(Math.min(20, maxLimit)).build();
+            case VEGAS -> VegasLimit.newBuilder().maxConcurrency(maxLimit).build();
+            default -> FixedLimit.of(fixedLimit);
+        };
+        final SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named("scoring").limit(limit).build();
+        final AtomicInteger count = new AtomicInteger();
+        final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(Math.max(maxLimit, fixedLimit)), (task) ->
+        {
+            final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        workers.prestartAllCoreThreads();
+        return new Admission(limiter, workers);
+    }
+
+    /** Parses {@code gradient2}, {@code vegas}, {@code off} or a whole number (a fixed limit). */
+    public static Algorithm algorithm(final String text)
+    {
+        final String value = text.trim().toLowerCase(Locale.ROOT);
+        if (value.chars().allMatch(Character::isDigit) && !value.isEmpty())
+        {
+            return Algorithm.FIXED;
+        }
+        return Algorithm.valueOf(value.toUpperCase(Locale.ROOT));
+    }
+
+    /** True when calls are scored on the thread that read them, with no limit. */
+    public boolean isInline()
+    {
+        return null == limiter;
+    }
+
+    /** A permit to score one call, to be released once it is answered; null: over the limit, refuse it. */
+    Limiter.Listener tryAcquire()
+    {
+        final Optional<Limiter.Listener> permit = limiter.acquire(null);
+        return permit.isPresent() ? permit.get() : null;
+    }
+
+    /** Runs an admitted call on a scoring thread; false when the queue is full (it never is within the limit). */
+    boolean execute(final Runnable admitted)
+    {
+        try
+        {
+            workers.execute(admitted);
+            return true;
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            return false;
+        }
+    }
+
+    /** True while shadows and samples should be skipped: in flight is at or above half the limit. */
+    public boolean shedBackground()
+    {
+        return null != limiter && limiter.getInflight() * 2 >= limiter.getLimit();
+    }
+
+    /** The current limit; 0 when there is none. */
+    public int limit()
+    {
+        return null == limiter ? 0 : limiter.getLimit();
+    }
+
+    /** Calls admitted and not yet answered. */
+    public int inFlight()
+    {
+        return null == limiter ? 0 : limiter.getInflight();
+    }
+
+    /** Stops the scoring threads once the queued calls are served. */
+    @Override
+    public void close()
+    {
+        if (null != workers)
+        {
+            workers.shutdown();
+        }
+    }
+}
