@@ -9,6 +9,7 @@ import io.scoring.monitoring.feedback.SampleRatioMismatch;
 import io.scoring.monitoring.latency.ModelLatencyReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.metrics.TrafficShare;
+import io.scoring.monitoring.segments.ModelSegmentReport;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
@@ -184,6 +185,12 @@ public final class Monitoring implements AutoCloseable
         return groundTruth.report(model);
     }
 
+    /** Figures by subpopulation per version: counts, score distribution, positive rate, accuracy, gaps. */
+    public ModelSegmentReport segments(final String model)
+    {
+        return groundTruth.segments(model, System.currentTimeMillis());
+    }
+
     /** Joins a label (1 = the positive class the score is the probability of, 0 = the other). */
     public FeedbackResult feedback(final String requestId, final int label)
     {
@@ -342,6 +349,38 @@ public final class Monitoring implements AutoCloseable
         /** The producer's wait for one broker response ({@code request.timeout.ms}); Kafka's 30 s is for WANs. */
         public static final int PAYLOAD_KAFKA_REQUEST_TIMEOUT_MILLIS = 10_000;
 
+        public static final String SEGMENT_DISPARATE_IMPACT_MIN_PROP_NAME = "segment-disparate-impact-min";
+        /** 0.8: the four-fifths rule of US employment law, the usual bound on a ratio of selection rates. */
+        public static final double SEGMENT_DISPARATE_IMPACT_MIN_DEFAULT = 0.8;
+
+        public static final String SEGMENT_EQUAL_OPPORTUNITY_MAX_PROP_NAME = "segment-equal-opportunity-max";
+        /** 0.1: ten points of true-positive rate between groups, a common bound in fairness audits. */
+        public static final double SEGMENT_EQUAL_OPPORTUNITY_MAX_DEFAULT = 0.1;
+
+        public static final String SEGMENT_GAP_ALPHA_PROP_NAME = "segment-gap-alpha";
+        /** 1 %: the gap is re-tested every evaluation on growing counts; a strict level keeps repeated looks quiet. */
+        public static final double SEGMENT_GAP_ALPHA_DEFAULT = 0.01;
+
+        public static final String DOMAIN_DRIFT_EVALUATE_MILLIS_PROP_NAME = "domain-drift-evaluate-ms";
+        /** One minute: a run costs tens of milliseconds of one background thread (monitoring/README.md). */
+        public static final long DOMAIN_DRIFT_EVALUATE_MILLIS_DEFAULT = 60_000L;
+
+        public static final String DOMAIN_DRIFT_MIN_AUC_PROP_NAME = "domain-drift-min-auc";
+        /** 0.6: below it a significant AUC is a shift too small to act on (seeded runs in monitoring/README.md). */
+        public static final double DOMAIN_DRIFT_MIN_AUC_DEFAULT = 0.6;
+
+        public static final String EVALUATION_INTERVAL_MILLIS_PROP_NAME = "evaluation-interval-ms";
+        /** One minute: a week of history per version is ~10,000 lines, and a dashboard sees segment gaps within it. */
+        public static final long EVALUATION_INTERVAL_MILLIS_DEFAULT = 60_000L;
+
+        public static final String HISTORY_MAX_FILE_BYTES_PROP_NAME = "history-max-file-bytes";
+        /** 16 MiB: a day of one-minute evaluations of a few versions. */
+        public static final long HISTORY_MAX_FILE_BYTES_DEFAULT = 16L << 20;
+
+        public static final String HISTORY_MAX_TOTAL_BYTES_PROP_NAME = "history-max-total-bytes";
+        /** 256 MiB: weeks to months of history; a range query reads at most this much. */
+        public static final long HISTORY_MAX_TOTAL_BYTES_DEFAULT = 256L << 20;
+
         private List<String> outcomes = OUTCOMES_DEFAULT;
         private long latencyIntervalMillis = LATENCY_INTERVAL_MILLIS_DEFAULT;
         private int sampleQueueBytes = SAMPLE_QUEUE_BYTES_DEFAULT;
@@ -371,6 +410,15 @@ public final class Monitoring implements AutoCloseable
         private int payloadKafkaDeliveryTimeoutMillis = PAYLOAD_KAFKA_DELIVERY_TIMEOUT_MILLIS_DEFAULT;
         private long payloadKafkaConnectWaitMillis = PAYLOAD_KAFKA_CONNECT_WAIT_MILLIS_DEFAULT;
         private long payloadKafkaCloseTimeoutMillis = PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_DEFAULT;
+        private double segmentDisparateImpactMin = SEGMENT_DISPARATE_IMPACT_MIN_DEFAULT;
+        private double segmentEqualOpportunityMax = SEGMENT_EQUAL_OPPORTUNITY_MAX_DEFAULT;
+        private double segmentGapAlpha = SEGMENT_GAP_ALPHA_DEFAULT;
+        private long domainDriftEvaluateMillis = DOMAIN_DRIFT_EVALUATE_MILLIS_DEFAULT;
+        private double domainDriftMinAuc = DOMAIN_DRIFT_MIN_AUC_DEFAULT;
+        private long evaluationIntervalMillis = EVALUATION_INTERVAL_MILLIS_DEFAULT;
+        private Path historyDir;
+        private long historyMaxFileBytes = HISTORY_MAX_FILE_BYTES_DEFAULT;
+        private long historyMaxTotalBytes = HISTORY_MAX_TOTAL_BYTES_DEFAULT;
 
         /** Validates every setting; idempotent. */
         public Context conclude()
@@ -434,6 +482,22 @@ public final class Monitoring implements AutoCloseable
                 payloadKafkaConnectWaitMillis, "0 or more");
             require(payloadKafkaCloseTimeoutMillis >= 0, PAYLOAD_KAFKA_CLOSE_TIMEOUT_MILLIS_PROP_NAME,
                 payloadKafkaCloseTimeoutMillis, "0 or more");
+
+            require(segmentDisparateImpactMin >= 0.0 && segmentDisparateImpactMin <= 1.0,
+                SEGMENT_DISPARATE_IMPACT_MIN_PROP_NAME, segmentDisparateImpactMin, "0 to 1");
+            require(segmentEqualOpportunityMax >= 0.0 && segmentEqualOpportunityMax <= 1.0,
+                SEGMENT_EQUAL_OPPORTUNITY_MAX_PROP_NAME, segmentEqualOpportunityMax, "0 to 1");
+            require(segmentGapAlpha > 0.0 && segmentGapAlpha < 1.0, SEGMENT_GAP_ALPHA_PROP_NAME, segmentGapAlpha,
+                "between 0 and 1");
+            require(domainDriftEvaluateMillis >= 1, DOMAIN_DRIFT_EVALUATE_MILLIS_PROP_NAME, domainDriftEvaluateMillis,
+                "at least 1");
+            require(domainDriftMinAuc >= 0.5 && domainDriftMinAuc < 1.0, DOMAIN_DRIFT_MIN_AUC_PROP_NAME, domainDriftMinAuc,
+                "0.5 or more and below 1");
+            require(evaluationIntervalMillis >= 1, EVALUATION_INTERVAL_MILLIS_PROP_NAME, evaluationIntervalMillis,
+                "at least 1");
+            require(historyMaxFileBytes >= 1, HISTORY_MAX_FILE_BYTES_PROP_NAME, historyMaxFileBytes, "at least 1");
+            require(historyMaxTotalBytes >= historyMaxFileBytes, HISTORY_MAX_TOTAL_BYTES_PROP_NAME, historyMaxTotalBytes,
+                "at least " + HISTORY_MAX_FILE_BYTES_PROP_NAME + " (" + historyMaxFileBytes + ")");
             return this;
         }
 
@@ -790,6 +854,114 @@ public final class Monitoring implements AutoCloseable
         public long payloadKafkaCloseTimeoutMillis()
         {
             return payloadKafkaCloseTimeoutMillis;
+        }
+
+        /** A segment alarms when its lowest positive-decision rate over its highest falls below this (significantly). */
+        public Context segmentDisparateImpactMin(final double segmentDisparateImpactMin)
+        {
+            this.segmentDisparateImpactMin = segmentDisparateImpactMin;
+            return this;
+        }
+
+        public double segmentDisparateImpactMin()
+        {
+            return segmentDisparateImpactMin;
+        }
+
+        /** A segment alarms when its groups' true-positive rates differ by more than this (significantly). */
+        public Context segmentEqualOpportunityMax(final double segmentEqualOpportunityMax)
+        {
+            this.segmentEqualOpportunityMax = segmentEqualOpportunityMax;
+            return this;
+        }
+
+        public double segmentEqualOpportunityMax()
+        {
+            return segmentEqualOpportunityMax;
+        }
+
+        /** The significance level a segment gap must reach to alarm. */
+        public Context segmentGapAlpha(final double segmentGapAlpha)
+        {
+            this.segmentGapAlpha = segmentGapAlpha;
+            return this;
+        }
+
+        public double segmentGapAlpha()
+        {
+            return segmentGapAlpha;
+        }
+
+        /** How often a version's domain classifier is retrained on its reference sample and recent window. */
+        public Context domainDriftEvaluateMillis(final long domainDriftEvaluateMillis)
+        {
+            this.domainDriftEvaluateMillis = domainDriftEvaluateMillis;
+            return this;
+        }
+
+        public long domainDriftEvaluateMillis()
+        {
+            return domainDriftEvaluateMillis;
+        }
+
+        /** Domain-classifier drift alarms when the cross-validated AUC is significant and at least this. */
+        public Context domainDriftMinAuc(final double domainDriftMinAuc)
+        {
+            this.domainDriftMinAuc = domainDriftMinAuc;
+            return this;
+        }
+
+        public double domainDriftMinAuc()
+        {
+            return domainDriftMinAuc;
+        }
+
+        /** How often segment figures are published and every version's figures appended to the history. */
+        public Context evaluationIntervalMillis(final long evaluationIntervalMillis)
+        {
+            this.evaluationIntervalMillis = evaluationIntervalMillis;
+            return this;
+        }
+
+        public long evaluationIntervalMillis()
+        {
+            return evaluationIntervalMillis;
+        }
+
+        /** The evaluation history's directory (files {@code history-<epoch millis>-<seq>.jsonl}); null (default): none. */
+        public Context historyDir(final Path historyDir)
+        {
+            this.historyDir = historyDir;
+            return this;
+        }
+
+        public Path historyDir()
+        {
+            return historyDir;
+        }
+
+        /** A history file is closed once it reaches this size. */
+        public Context historyMaxFileBytes(final long historyMaxFileBytes)
+        {
+            this.historyMaxFileBytes = historyMaxFileBytes;
+            return this;
+        }
+
+        public long historyMaxFileBytes()
+        {
+            return historyMaxFileBytes;
+        }
+
+        /** The oldest closed history files are deleted while all together exceed this. */
+        public Context historyMaxTotalBytes(final long historyMaxTotalBytes)
+        {
+            this.historyMaxTotalBytes = historyMaxTotalBytes;
+            return this;
+        }
+
+        public long historyMaxTotalBytes()
+        {
+            return historyMaxTotalBytes;
         }
     }
 }

@@ -163,6 +163,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/comparison", (call) -> report(call, this.monitoring.comparison(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/accuracy", (call) -> report(call, this.monitoring.accuracy(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/segments", (call) -> report(call, this.monitoring.segments(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/split-check", (call) -> report(call, this.monitoring.sampleRatioMismatch(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/sampling", (call) -> sampling(call)),
             new Endpoint(HttpMethod.PUT, "/admin/models/{model}/sampling", this::setSampling));
