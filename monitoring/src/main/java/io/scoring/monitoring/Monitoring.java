@@ -366,8 +366,8 @@ public final class Monitoring implements AutoCloseable
         public static final long DOMAIN_DRIFT_EVALUATE_MILLIS_DEFAULT = 60_000L;
 
         public static final String DOMAIN_DRIFT_MIN_AUC_PROP_NAME = "domain-drift-min-auc";
-        /** 0.6: below it a significant AUC is a shift too small to act on (seeded runs in monitoring/README.md). */
-        public static final double DOMAIN_DRIFT_MIN_AUC_DEFAULT = 0.6;
+        /** 0.55: unshifted German Credit windows stay below it (highest of 20 seeded runs 0.53); a broken correlation reaches 0.6-0.7. */
+        public static final double DOMAIN_DRIFT_MIN_AUC_DEFAULT = 0.55;
 
         public static final String EVALUATION_INTERVAL_MILLIS_PROP_NAME = "evaluation-interval-ms";
         /** One minute: a week of history per version is ~10,000 lines, and a dashboard sees segment gaps within it. */
