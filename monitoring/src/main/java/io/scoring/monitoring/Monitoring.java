@@ -6,6 +6,7 @@ import io.scoring.monitoring.drift.ModelDriftReport;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.feedback.ModelAccuracyReport;
 import io.scoring.monitoring.feedback.SampleRatioMismatch;
+import io.scoring.monitoring.history.HistoryReport;
 import io.scoring.monitoring.latency.ModelLatencyReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.metrics.TrafficShare;
@@ -47,6 +48,7 @@ public final class Monitoring implements AutoCloseable
     private final DriftMonitor drift;
     private final ComparisonMonitor comparison;
     private final GroundTruth groundTruth;
+    private final EvaluationHistory history;
     private final AgentRunner runner;
     private final Map<String, SamplingRate> samplingByModel = new ConcurrentHashMap<>();
     private final Map<String, VersionMeters> handles = new ConcurrentHashMap<>();
@@ -73,6 +75,10 @@ public final class Monitoring implements AutoCloseable
         }
         sinks.add(drift);
         sinks.add(comparison);
+        history = null == ctx.historyDir() ? null : new EvaluationHistory(ctx,
+            metrics.counter("scoring.history.files.deleted", "Evaluation history files deleted to keep under the cap"),
+            metrics.counter("scoring.history.write.errors", "Evaluation history lines that failed to be written"));
+        sinks.add(new Evaluations(ctx, metrics, groundTruth, drift, comparison, history));
         final SampleConsumer consumer = new SampleConsumer(samples, sources, sinks, metrics.samplesDropped(), errors);
         runner = new AgentRunner(new SleepingMillisIdleStrategy(ctx.idleSleepMillis()),
             (throwable) -> errors.increment(), null, new MonitoringAgent(consumer, latency));
@@ -189,6 +195,16 @@ public final class Monitoring implements AutoCloseable
     public ModelSegmentReport segments(final String model)
     {
         return groundTruth.segments(model, System.currentTimeMillis());
+    }
+
+    /**
+     * One metric's recorded values for a model (one version, or every version when {@code version} is null)
+     * between two instants, inclusive, from the evaluation history; null when the history is off.
+     */
+    public HistoryReport history(final String model, final String version, final String metric, final long from,
+        final long to) throws IOException
+    {
+        return null == history ? null : history.query(model, version, metric, from, to);
     }
 
     /** Joins a label (1 = the positive class the score is the probability of, 0 = the other). */
