@@ -34,7 +34,7 @@ class DeployFilesTest
         final Promtool.Result result = Promtool.run(null, "check", "rules", RULES.toString());
 
         assertEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 5 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 7 rules found"), result.output());
     }
 
     @Test
@@ -78,6 +78,14 @@ class DeployFilesTest
             for (final String name : List.of("scoring.drift.statistic", "scoring.drift.p.value", "scoring.drift.alarm"))
             {
                 metrics.gauge(name, "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").accept(0);
+            }
+            for (final String name : List.of("scoring.domain.drift.auc", "scoring.domain.drift.alarm"))
+            {
+                metrics.gauge(name, "d", "model", "m", "version", "v1").accept(0);
+            }
+            for (final String name : List.of("scoring.segment.disparate.impact", "scoring.segment.gap.alarm"))
+            {
+                metrics.gauge(name, "s", "model", "m", "version", "v1", "segment", "age").accept(0);
             }
             for (final String name : List.of("scoring.shadow.agreement.ratio", "scoring.shadow.score.delta.mean",
                 "scoring.shadow.score.delta.p95"))
