@@ -390,11 +390,11 @@ public final class Monitoring implements AutoCloseable
         public static final long EVALUATION_INTERVAL_MILLIS_DEFAULT = 60_000L;
 
         public static final String HISTORY_MAX_FILE_BYTES_PROP_NAME = "history-max-file-bytes";
-        /** 16 MiB: a day of one-minute evaluations of a few versions. */
+        /** 16 MiB: about two days of one-minute evaluations (~6 KB each) of one version. */
         public static final long HISTORY_MAX_FILE_BYTES_DEFAULT = 16L << 20;
 
         public static final String HISTORY_MAX_TOTAL_BYTES_PROP_NAME = "history-max-total-bytes";
-        /** 256 MiB: weeks to months of history; a range query reads at most this much. */
+        /** 256 MiB: a month of one version's one-minute evaluations; a range query reads at most this much. */
         public static final long HISTORY_MAX_TOTAL_BYTES_DEFAULT = 256L << 20;
 
         private List<String> outcomes = OUTCOMES_DEFAULT;
