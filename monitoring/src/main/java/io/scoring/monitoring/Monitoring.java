@@ -382,8 +382,12 @@ public final class Monitoring implements AutoCloseable
         public static final long DOMAIN_DRIFT_EVALUATE_MILLIS_DEFAULT = 60_000L;
 
         public static final String DOMAIN_DRIFT_MIN_AUC_PROP_NAME = "domain-drift-min-auc";
-        /** 0.55: unshifted German Credit windows stay below it (highest of 20 seeded runs 0.53); a broken correlation reaches 0.6-0.7. */
-        public static final double DOMAIN_DRIFT_MIN_AUC_DEFAULT = 0.55;
+        /**
+         * 0.6: an effect-size floor. Unshifted German Credit windows stay below it (random splits: at most 0.53 in
+         * 20 runs; the demo's own train/test split: 0.53 on average, at most 0.57 in 40 seeds, often "significant"),
+         * a broken correlation reaches 0.61-0.71 (monitoring/README.md, "Domain-classifier drift").
+         */
+        public static final double DOMAIN_DRIFT_MIN_AUC_DEFAULT = 0.6;
 
         public static final String EVALUATION_INTERVAL_MILLIS_PROP_NAME = "evaluation-interval-ms";
         /** One minute: a week of history per version is ~10,000 lines, and a dashboard sees segment gaps within it. */
