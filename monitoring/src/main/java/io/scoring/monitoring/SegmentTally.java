@@ -18,14 +18,14 @@ final class SegmentTally
     private static final int STRIDE = 2 + SCORE_BINS;
 
     private final SegmentIndex index;
-    private final float threshold;
+    private final double threshold;
     private final int[] firstSlot;
     private final AtomicLongArray counts;
 
     SegmentTally(final SegmentIndex index, final double threshold)
     {
         this.index = index;
-        this.threshold = (float)threshold;
+        this.threshold = threshold; // compared as the label window compares it: the float score widened
         firstSlot = new int[index.count()];
         int slots = 0;
         for (int s = 0; s < index.count(); s++)
