@@ -4,6 +4,7 @@ import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.PairedScores;
 import io.scoring.monitoring.SampleQueue;
+import io.scoring.monitoring.Segment;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -34,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code offerSample}: the sampling decision and, for the sampled, a 20-feature record with one
  * shadow score into the sample ring (the monitoring thread drains it meanwhile; a full ring drops, and
  * the aux counters say how many were offered and dropped).</li>
- * <li>{@code rememberPrediction}: the prediction journal ground truth joins against.</li>
+ * <li>{@code rememberPrediction}: the prediction journal ground truth joins against, with the row's segment groups.</li>
+ * <li>{@code recordSegments}: one row counted in its group of two segments (requests, positive decision,
+ * score bin).</li>
  * </ul>
  * Request ids and latencies are pre-built and cycled, so {@code gc.alloc.rate.norm} is monitoring's own.
  *
@@ -55,6 +58,9 @@ public class MonitoringRecordBenchmark
     private static final int FEATURES = 20;
     /** Ids and latencies cycled through: a power of two for a mask. */
     private static final int VALUES = 1 << 14;
+    /** The features the two segments read (the demo's personal_status and age). */
+    private static final int SEX = 8;
+    private static final int AGE = 12;
 
     private Monitoring monitoring;
     private VersionMeters champion;
@@ -68,10 +74,19 @@ public class MonitoringRecordBenchmark
         final List<MonitoredFeature> features = new ArrayList<>();
         for (int i = 0; i < FEATURES; i++)
         {
-            features.add(MonitoredFeature.numeric("f" + i));
+            features.add(i == SEX ? MonitoredFeature.categorical("f" + i, List.of("a", "b", "c", "d", "e")) :
+                MonitoredFeature.numeric("f" + i));
         }
+        // the demo's two segments: a categorical feature in two groups, a numeric one in four bands
+        final List<Segment> segments = List.of(
+            new Segment("f" + SEX, List.of(Segment.Group.of("male", List.of("a", "c", "d")),
+                Segment.Group.of("female", List.of("b", "e")))),
+            new Segment("f" + AGE, List.of(Segment.Group.range("under 25", Double.NEGATIVE_INFINITY, 25),
+                Segment.Group.range("25-34", 25, 35), Segment.Group.range("35-49", 35, 50),
+                Segment.Group.range("50 and over", 50, Double.POSITIVE_INFINITY))));
         monitoring = Monitoring.start(new Monitoring.Context().defaultSamplingPercent(100.0));
-        champion = monitoring.versionMeters(new VersionSpec("credit-risk", "v1", features, 1 / 6.0, null), "champion");
+        champion = monitoring.versionMeters(
+            new VersionSpec("credit-risk", "v1", features, 1 / 6.0, null, segments), "champion");
         shadow = monitoring.versionMeters(new VersionSpec("credit-risk", "v2", features, 1 / 6.0, null), "shadow");
         final SplittableRandom random = new SplittableRandom(1);
         for (int i = 0; i < VALUES; i++)
@@ -104,6 +119,7 @@ public class MonitoringRecordBenchmark
             {
                 features[i] = i * 1.5f;
             }
+            features[SEX] = 2;
         }
     }
 
@@ -157,6 +173,14 @@ public class MonitoringRecordBenchmark
     public void rememberPrediction(final RequestThread thread)
     {
         final int i = thread.next++ & (VALUES - 1);
-        champion.rememberPrediction(requestIds[i], thread.score[0], 1_732_700_000_000L + i);
+        champion.rememberPrediction(requestIds[i], thread.features, thread.score[0], 1_732_700_000_000L + i);
+    }
+
+    @Benchmark
+    public void recordSegments(final RequestThread thread)
+    {
+        final int i = thread.next++ & (VALUES - 1);
+        thread.features[AGE] = 19 + (i & 63); // every age band in turn
+        champion.recordSegments(thread.features, thread.score, 1);
     }
 }

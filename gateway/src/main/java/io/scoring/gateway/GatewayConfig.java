@@ -65,7 +65,10 @@ public final class GatewayConfig
 
     /** Where sampled requests are logged as JSON lines: none, {@code <state-dir>/payload-log}; {@value #OFF}: nowhere. */
     public static final String PAYLOAD_LOG_DIR_PROP_NAME = "payload-log-dir";
-    /** The value that turns the payload log off. */
+    /** Where every version's evaluations are appended: none, {@code <state-dir>/history}; {@value #OFF}: nowhere. */
+    public static final String HISTORY_DIR_PROP_NAME = "history-dir";
+
+    /** The value that turns the payload log (or the history) off. */
     public static final String OFF = "off";
 
     public static final String REDIS_PROJECT_PROP_NAME = "redis-project";
@@ -222,6 +225,7 @@ public final class GatewayConfig
     private String stateStore = "";
     private String stateStorePrefix = STATE_STORE_PREFIX_DEFAULT;
     private String payloadLogDir = "";
+    private String historyDir = "";
     private int maxRequestBytes = MAX_REQUEST_BYTES_DEFAULT;
     private int drainSeconds = DRAIN_SECONDS_DEFAULT;
     private int ioThreads = IO_THREADS_DEFAULT;
@@ -283,6 +287,8 @@ public final class GatewayConfig
             "at least 1");
         monitoring.payloadLogDir(OFF.equals(payloadLogDir) ? null :
             payloadLogDir.isEmpty() ? stateDir.resolve("payload-log") : Path.of(payloadLogDir));
+        monitoring.historyDir(OFF.equals(historyDir) ? null :
+            historyDir.isEmpty() ? stateDir.resolve("history") : Path.of(historyDir));
         monitoring.conclude();
         modelRepository.conclude();
         rollout.conclude();
@@ -512,6 +518,18 @@ public final class GatewayConfig
     public String stateStorePrefix()
     {
         return stateStorePrefix;
+    }
+
+    /** Empty: {@code <state-dir>/history}; {@value #OFF}: no evaluation history; else the directory. */
+    public GatewayConfig historyDir(final String historyDir)
+    {
+        this.historyDir = historyDir;
+        return this;
+    }
+
+    public String historyDir()
+    {
+        return historyDir;
     }
 
     /** Empty: {@code <state-dir>/payload-log}; {@value #OFF}: no payload log; else the directory. */

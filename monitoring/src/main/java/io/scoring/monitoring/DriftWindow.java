@@ -80,13 +80,24 @@ final class DriftWindow
         size = Math.min(size + 1, config.driftWindowRows());
     }
 
+    int size()
+    {
+        return size;
+    }
+
+    /** A copy of the window's rows, row major (their order is the ring's, which the domain classifier ignores). */
+    float[] copyRows()
+    {
+        return Arrays.copyOf(rows, size * featureCount);
+    }
+
     VersionDrift evaluate(final long nowMillis)
     {
         final List<FeatureReference> features = profile.features();
         if (size < config.driftMinRows())
         {
             return new VersionDrift(version, nowMillis, size, false, config.driftAlpha() / featureCount,
-                config.driftPsiThreshold(), List.of());
+                config.driftPsiThreshold(), List.of(), null);
         }
         final double correctedAlpha = config.driftAlpha() / featureCount;
         final List<FeatureDrift> results = new ArrayList<>(featureCount);
@@ -96,7 +107,7 @@ final class DriftWindow
             results.add(feature.isCategorical() ?
                 categorical(f, feature, correctedAlpha) : numeric(f, feature, correctedAlpha));
         }
-        return new VersionDrift(version, nowMillis, size, true, correctedAlpha, config.driftPsiThreshold(), results);
+        return new VersionDrift(version, nowMillis, size, true, correctedAlpha, config.driftPsiThreshold(), results, null);
     }
 
     private FeatureDrift numeric(final int f, final FeatureReference feature, final double correctedAlpha)

@@ -4,10 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.feedback.ModelAccuracyReport;
 import io.scoring.monitoring.feedback.VersionAccuracy;
+import io.scoring.monitoring.segments.ModelSegmentReport;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,6 +56,31 @@ final class GroundTruth
             versions.sort((a, b) -> a.version().compareTo(b.version()));
         }
         return new ModelAccuracyReport(model, versions);
+    }
+
+    /** Each version's figures by segment group; versions of a model without segments are left out. */
+    ModelSegmentReport segments(final String model, final long nowMillis)
+    {
+        final List<ModelSegmentReport.VersionSegments> versions = new ArrayList<>();
+        final Map<String, VersionOutcomes> outcomes = byModel.get(model);
+        if (null != outcomes)
+        {
+            outcomes.values().forEach((version) ->
+            {
+                if (version.segments().count() > 0)
+                {
+                    versions.add(version.segmentFigures(nowMillis));
+                }
+            });
+            versions.sort((a, b) -> a.version().compareTo(b.version()));
+        }
+        return new ModelSegmentReport(model, versions);
+    }
+
+    /** The models with a loaded version. */
+    Set<String> models()
+    {
+        return byModel.keySet();
     }
 
     void remove(final String model, final String version)

@@ -34,6 +34,7 @@ final class PredictionJournal
     private final boolean[] occupied;
     private final long[] epochMillis;
     private final float[] scores;
+    private final long[] segmentGroups;
     private final VersionOutcomes[] versions;
     private final Object[] stripes = new Object[STRIPES];
     private final Counter evicted;
@@ -48,6 +49,7 @@ final class PredictionJournal
         this.occupied = new boolean[capacity];
         this.epochMillis = new long[capacity];
         this.scores = new float[capacity];
+        this.segmentGroups = new long[capacity];
         this.versions = new VersionOutcomes[capacity];
         for (int i = 0; i < STRIPES; i++)
         {
@@ -56,9 +58,13 @@ final class PredictionJournal
         this.evicted = evicted;
     }
 
-    /** Remembers a prediction. Hot path: allocation-free. */
+    /** Remembers a prediction and its segment groups ({@link SegmentIndex#pack}). Hot path: allocation-free. */
     void remember(
-        final VersionOutcomes version, final CharSequence requestId, final float score, final long nowMillis)
+        final VersionOutcomes version,
+        final CharSequence requestId,
+        final float score,
+        final long groups,
+        final long nowMillis)
     {
         final long high = hashHigh(requestId);
         final long low = hashLow(requestId);
@@ -88,6 +94,7 @@ final class PredictionJournal
             idHashLow[victim] = low;
             epochMillis[victim] = nowMillis;
             scores[victim] = score;
+            segmentGroups[victim] = groups;
             versions[victim] = version;
         }
     }
@@ -108,6 +115,7 @@ final class PredictionJournal
         final int base = set * WAYS;
         final VersionOutcomes version;
         final float score;
+        final long groups;
         synchronized (stripes[set & (STRIPES - 1)])
         {
             final int slot = find(base, high, low);
@@ -118,6 +126,7 @@ final class PredictionJournal
             final boolean expired = nowMillis - epochMillis[slot] > ttlMillis;
             version = versions[slot];
             score = scores[slot];
+            groups = segmentGroups[slot];
             occupied[slot] = false;
             versions[slot] = null;
             if (expired)
@@ -125,7 +134,7 @@ final class PredictionJournal
                 return FeedbackResult.EXPIRED;
             }
         }
-        version.add(score, label);
+        version.add(score, label, groups);
         return FeedbackResult.JOINED;
     }
 

@@ -29,16 +29,24 @@ public final class ReferenceProfile
     public static final int NUMERIC_BINS = 10;
     /** Reference values kept per numeric feature for KS: plenty for D to within 1 % of the full data's. */
     public static final int MAX_SAMPLE = 10_000;
+    /**
+     * Whole training rows kept for the domain classifier, which needs features jointly: 1,000 rows, as
+     * many as the default drift window, so neither side of the classifier dominates.
+     */
+    public static final int MAX_JOINT_ROWS = 1_000;
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final long rows;
     private final List<FeatureReference> features;
+    private final float[] jointSample;
 
-    ReferenceProfile(final long rows, final List<FeatureReference> features)
+    /** @param jointSample whole rows, row major in model order; empty when the profile has none. */
+    ReferenceProfile(final long rows, final List<FeatureReference> features, final float[] jointSample)
     {
         this.rows = rows;
         this.features = List.copyOf(features);
+        this.jointSample = jointSample;
     }
 
     /**
@@ -53,7 +61,15 @@ public final class ReferenceProfile
             final MonitoredFeature spec = specs.get(f);
             features.add(spec.isCategorical() ? categorical(spec, f, trainingRows) : numeric(spec, f, trainingRows));
         }
-        return new ReferenceProfile(trainingRows.length, features);
+        final int kept = Math.min(trainingRows.length, MAX_JOINT_ROWS);
+        final float[] joint = new float[kept * specs.size()];
+        for (int i = 0; i < kept; i++)
+        {
+            // evenly spaced rows: all of them when they fit, else a systematic sample in the rows' order
+            System.arraycopy(trainingRows[(int)((long)i * trainingRows.length / kept)], 0, joint, i * specs.size(),
+                specs.size());
+        }
+        return new ReferenceProfile(trainingRows.length, features, joint);
     }
 
     private static FeatureReference categorical(final MonitoredFeature spec, final int column, final float[][] rows)
@@ -132,6 +148,17 @@ public final class ReferenceProfile
         return features;
     }
 
+    /** Whole training rows for the domain classifier, row major; empty for a profile written without them. */
+    float[] jointSample()
+    {
+        return jointSample;
+    }
+
+    int jointRows()
+    {
+        return jointSample.length / features.size();
+    }
+
     /** True when the profile describes these features, by name, type and categories, in this order. */
     public boolean matches(final List<MonitoredFeature> specs)
     {
@@ -193,6 +220,17 @@ public final class ReferenceProfile
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeArrayFieldStart("joint_sample");
+            for (int at = 0; at < jointSample.length; at += features.size())
+            {
+                json.writeStartArray();
+                for (int f = 0; f < features.size(); f++)
+                {
+                    json.writeNumber(jointSample[at + f]);
+                }
+                json.writeEndArray();
+            }
+            json.writeEndArray();
             json.writeEndObject();
         }
     }
@@ -247,7 +285,21 @@ public final class ReferenceProfile
         {
             throw new IOException(at + ": no features");
         }
-        return new ReferenceProfile(root.path("rows").asLong(), features);
+        final JsonNode joint = root.path("joint_sample");
+        final float[] jointSample = new float[joint.size() * features.size()];
+        for (int i = 0; i < joint.size(); i++)
+        {
+            if (joint.get(i).size() != features.size())
+            {
+                throw new IOException(at + ": joint_sample[" + i + "] must have one value per feature (" +
+                    features.size() + ")");
+            }
+            for (int f = 0; f < features.size(); f++)
+            {
+                jointSample[i * features.size() + f] = joint.get(i).get(f).floatValue();
+            }
+        }
+        return new ReferenceProfile(root.path("rows").asLong(), features, jointSample);
     }
 
     private static void writeLongs(final JsonGenerator json, final String field, final long[] values) throws IOException

@@ -118,10 +118,25 @@ public final class VersionMeters
         return paired.add(source.id(), scores, scoreNanos);
     }
 
-    /** Remembers the score of a request (its first row) so a later label can be joined to it. */
-    public void rememberPrediction(final CharSequence requestId, final float score, final long epochMillis)
+    /**
+     * Counts a scored request's rows in their segment groups: requests, positive decisions, score
+     * distribution (see {@link Segment}). Allocation-free; nothing to do for a model without segments.
+     *
+     * @param features rows x the version's feature count, row major, model order.
+     */
+    public void recordSegments(final float[] features, final float[] scores, final int rows)
     {
-        journal.remember(outcomes, requestId, score, epochMillis);
+        outcomes.tally().record(features, source.spec().featureCount(), scores, rows);
+    }
+
+    /**
+     * Remembers the score of a request (its first row) and that row's segment groups, so a later label
+     * can be joined to it.
+     */
+    public void rememberPrediction(
+        final CharSequence requestId, final float[] features, final float score, final long epochMillis)
+    {
+        journal.remember(outcomes, requestId, score, outcomes.segments().pack(features, 0), epochMillis);
     }
 
     /** Requests this handle counted since its meters were created, whatever their outcome. */

@@ -6,17 +6,29 @@ import java.util.Objects;
 /**
  * What monitoring knows about a model version, given once when the version loads: its features in
  * model order, the score at or above which its answer is the positive decision, and (optional) the
- * reference profile its drift is measured against. Immutable.
+ * reference profile its drift is measured against, and the segments its figures are split by. Immutable.
  *
- * @param profile null when the version shipped without {@code reference-profile.json}: no drift.
+ * @param profile  null when the version shipped without {@code reference-profile.json}: no drift.
+ * @param segments the model's declared subpopulations (at most {@link Segment#MAX_SEGMENTS}); may be empty.
  */
 public record VersionSpec(
     String model,
     String version,
     List<MonitoredFeature> features,
     double decisionThreshold,
-    ReferenceProfile profile)
+    ReferenceProfile profile,
+    List<Segment> segments)
 {
+    public VersionSpec(
+        final String model,
+        final String version,
+        final List<MonitoredFeature> features,
+        final double decisionThreshold,
+        final ReferenceProfile profile)
+    {
+        this(model, version, features, decisionThreshold, profile, List.of());
+    }
+
     public VersionSpec
     {
         Objects.requireNonNull(model, "model");
@@ -30,6 +42,16 @@ public record VersionSpec(
         {
             throw new IllegalArgumentException(model + "/" + version +
                 ": the reference profile's features differ from the model's");
+        }
+        segments = List.copyOf(segments);
+        if (segments.size() > Segment.MAX_SEGMENTS)
+        {
+            throw new IllegalArgumentException(model + ": at most " + Segment.MAX_SEGMENTS + " segments, got " +
+                segments.size());
+        }
+        for (final Segment segment : segments)
+        {
+            SegmentIndex.check(model, segment, features);
         }
     }
 

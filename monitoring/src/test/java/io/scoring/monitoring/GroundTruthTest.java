@@ -29,7 +29,7 @@ class GroundTruthTest
         final double[][] set = {{0.9, 1}, {0.8, 0}, {0.6, 1}, {0.4, 1}, {0.3, 0}, {0.2, 0}};
         for (int i = 0; i < set.length; i++)
         {
-            truth.journal().remember(v1, "r" + i, (float)set[i][0], 1_000L);
+            truth.journal().remember(v1, "r" + i, (float)set[i][0], SegmentIndex.NONE, 1_000L);
         }
         for (int i = 0; i < set.length; i++)
         {
@@ -56,7 +56,7 @@ class GroundTruthTest
     @Test
     void shouldAnswerUnknownForARequestIdNeverSeenAndForASecondLabel()
     {
-        truth.journal().remember(v1, "once", 0.7f, 1_000L);
+        truth.journal().remember(v1, "once", 0.7f, SegmentIndex.NONE, 1_000L);
 
         assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("never", 1, 1_000L));
         assertEquals(FeedbackResult.JOINED, truth.feedback("once", 1, 1_000L));
@@ -71,7 +71,7 @@ class GroundTruthTest
         {
             decoderBuffer.setLength(0);
             decoderBuffer.append("req-").append(i);
-            truth.journal().remember(v1, decoderBuffer, i / 100f, 1_000L);
+            truth.journal().remember(v1, decoderBuffer, i / 100f, SegmentIndex.NONE, 1_000L);
         }
         decoderBuffer.setLength(0);
         decoderBuffer.append("overwritten by the next request");
@@ -85,8 +85,8 @@ class GroundTruthTest
     @Test
     void shouldTellApartIdsThatDifferOnlyInOrderOrLength()
     {
-        truth.journal().remember(v1, "ab", 0.1f, 1_000L);
-        truth.journal().remember(v1, "a\u0000", 0.2f, 1_000L);
+        truth.journal().remember(v1, "ab", 0.1f, SegmentIndex.NONE, 1_000L);
+        truth.journal().remember(v1, "a\u0000", 0.2f, SegmentIndex.NONE, 1_000L);
 
         assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("ba", 1, 1_000L));
         assertEquals(FeedbackResult.UNKNOWN_REQUEST, truth.feedback("a", 1, 1_000L));
@@ -97,7 +97,7 @@ class GroundTruthTest
     @Test
     void shouldAnswerExpiredForALabelArrivingAfterTheTtl()
     {
-        truth.journal().remember(v1, "late", 0.7f, 1_000L);
+        truth.journal().remember(v1, "late", 0.7f, SegmentIndex.NONE, 1_000L);
 
         assertEquals(FeedbackResult.EXPIRED, truth.feedback("late", 1, 1_000L + 60_001L));
         assertEquals(0, truth.report("credit-risk").versions().get(0).labels());
@@ -106,7 +106,7 @@ class GroundTruthTest
     @Test
     void shouldRejectALabelOtherThanZeroOrOne()
     {
-        truth.journal().remember(v1, "r", 0.7f, 1_000L);
+        truth.journal().remember(v1, "r", 0.7f, SegmentIndex.NONE, 1_000L);
 
         assertEquals(FeedbackResult.INVALID_LABEL, truth.feedback("r", 2, 1_000L));
         assertEquals(FeedbackResult.JOINED, truth.feedback("r", 0, 1_000L));
@@ -117,7 +117,7 @@ class GroundTruthTest
     {
         for (int i = 0; i < 5_000; i++)
         {
-            truth.journal().remember(v1, "r" + i, 0.5f, 1_000L + i);
+            truth.journal().remember(v1, "r" + i, 0.5f, SegmentIndex.NONE, 1_000L + i);
         }
 
         assertTrue(evicted.count() >= 5_000 - 1_024, "evicted " + evicted.count());

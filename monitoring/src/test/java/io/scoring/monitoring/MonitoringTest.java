@@ -155,8 +155,8 @@ class MonitoringTest
             final VersionMeters canary = monitoring.versionMeters(spec("v2", null), "canary");
             monitoring.trafficWeights("credit-risk", List.of(
                 new TrafficShare("v1", "champion", 90), new TrafficShare("v2", "canary", 10)));
-            champion.rememberPrediction("a", 0.9f, System.currentTimeMillis());
-            canary.rememberPrediction("b", 0.1f, System.currentTimeMillis());
+            champion.rememberPrediction("a", new float[3], 0.9f, System.currentTimeMillis());
+            canary.rememberPrediction("b", new float[3], 0.1f, System.currentTimeMillis());
 
             assertEquals(FeedbackResult.JOINED, monitoring.feedback("a", 1));
             assertEquals(FeedbackResult.JOINED, monitoring.feedback("b", 1));
@@ -198,7 +198,7 @@ class MonitoringTest
         {
             final VersionMeters champion = monitoring.versionMeters(spec("v1", null), "champion");
             champion.record(0, 1_000, 10_000, 20_000, 1_000, 120_000);
-            champion.rememberPrediction("r", 0.8f, System.currentTimeMillis());
+            champion.rememberPrediction("r", new float[3], 0.8f, System.currentTimeMillis());
             monitoring.feedback("r", 1);
             awaitTrue(() -> monitoring.latency("credit-risk").versions().get(0).sinceStart().count() == 1);
 

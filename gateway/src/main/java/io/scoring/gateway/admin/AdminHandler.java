@@ -26,6 +26,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.monitoring.Monitoring;
+import io.scoring.monitoring.history.HistoryReport;
 import io.scoring.router.Model;
 import io.scoring.router.ModelRegistry;
 import io.scoring.router.RouterException;
@@ -35,6 +36,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -188,6 +191,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/comparison", (call) -> report(call, this.monitoring.comparison(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/accuracy", (call) -> report(call, this.monitoring.accuracy(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/requests", (call) -> report(call, this.monitoring.requests(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/segments", (call) -> report(call, this.monitoring.segments(call.model())::writeJson)),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/history", this::history),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/split-check", (call) -> report(call, this.monitoring.sampleRatioMismatch(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/sampling", (call) -> sampling(call)),
             new Endpoint(HttpMethod.PUT, "/admin/models/{model}/sampling", this::setSampling));
@@ -254,6 +259,53 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             report.writeJson(json);
         }
         return JSON.readTree(text.toString());
+    }
+
+    /** How far back a history query reaches without {@code from}: a week, the range dashboards default to. */
+    static final long HISTORY_RANGE_DEFAULT_MILLIS = 7L * 24 * 3600 * 1000;
+
+    /**
+     * {@code GET .../history?metric=accuracy.auc[&version=2][&from=...][&to=...]}: one metric's recorded values,
+     * oldest first; {@code from}/{@code to} are epoch milliseconds or ISO-8601 instants, by default the last week.
+     */
+    private JsonNode history(final Call call) throws RouterException, IOException
+    {
+        final Model model = model(call);
+        final String metric = call.params().get("metric");
+        if (null == metric || metric.isEmpty())
+        {
+            throw new RouterException(RouterException.Kind.INVALID, "metric: required, e.g. metric=accuracy.auc");
+        }
+        final long to = instant(call, "to", System.currentTimeMillis());
+        final long from = instant(call, "from", to - HISTORY_RANGE_DEFAULT_MILLIS);
+        if (from > to)
+        {
+            throw new RouterException(RouterException.Kind.INVALID, "from (" + from + ") must not be after to (" + to + ")");
+        }
+        final HistoryReport report = monitoring.history(model.name(), call.params().get("version"), metric, from, to);
+        if (null == report)
+        {
+            throw new RouterException(RouterException.Kind.NOT_FOUND, "no evaluation history: --history-dir is off");
+        }
+        return report(call, report::writeJson);
+    }
+
+    private static long instant(final Call call, final String name, final long absent) throws RouterException
+    {
+        final String text = call.params().get(name);
+        if (null == text || text.isEmpty())
+        {
+            return absent;
+        }
+        try
+        {
+            return text.chars().allMatch(Character::isDigit) ? Long.parseLong(text) : Instant.parse(text).toEpochMilli();
+        }
+        catch (final NumberFormatException | DateTimeParseException ex)
+        {
+            throw new RouterException(RouterException.Kind.INVALID,
+                name + ": epoch milliseconds or an ISO-8601 instant such as 2026-12-06T10:00:00Z, got '" + text + "'");
+        }
     }
 
     private JsonNode sampling(final Call call) throws RouterException
@@ -338,7 +390,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             send(ctx, false, error(HttpResponseStatus.BAD_REQUEST, "malformed HTTP request"));
             return;
         }
-        final String path = new QueryStringDecoder(request.uri()).path();
+        final QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        final String path = uri.path();
         if (assets.serves(path))
         {
             send(ctx, keepAlive, assets.answer(request, path));
@@ -360,6 +413,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
             final Map<String, String> params = endpoint.match(segments);
             if (null != params && endpoint.method.equals(request.method()))
             {
+                uri.parameters().forEach((name, values) -> params.putIfAbsent(name, values.get(0))); // path first
                 final Call call = new Call(params, request.content().toString(StandardCharsets.UTF_8), caller(ctx, request));
                 final ExecutorService executor = HttpMethod.GET.equals(endpoint.method) ? reads : changes;
                 try

@@ -5,6 +5,7 @@ import io.scoring.monitoring.MonitoredFeature;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.PairedScores;
 import io.scoring.monitoring.ReferenceProfile;
+import io.scoring.monitoring.Segment;
 import io.scoring.monitoring.VersionMeters;
 import io.scoring.monitoring.VersionSpec;
 import io.scoring.monitoring.metrics.FeatureStoreMeters;
@@ -22,6 +23,7 @@ import io.scoring.router.ShadowResult;
 import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.model.OutputSpec;
+import io.scoring.router.model.SegmentSpec;
 import io.scoring.router.traffic.TrafficPolicy;
 
 import java.io.IOException;
@@ -157,7 +159,13 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
                     config.name(), version, ex.getMessage());
             }
         }
-        return new VersionSpec(config.name(), version, features, threshold, profile);
+        final List<Segment> segments = new ArrayList<>();
+        for (final SegmentSpec segment : config.segments())
+        {
+            segments.add(new Segment(segment.feature(), segment.groups().stream()
+                .map((g) -> new Segment.Group(g.name(), g.categories(), g.from(), g.below())).toList()));
+        }
+        return new VersionSpec(config.name(), version, features, threshold, profile, segments);
     }
 
     @Override

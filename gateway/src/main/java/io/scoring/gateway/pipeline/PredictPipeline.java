@@ -102,9 +102,9 @@ public final class PredictPipeline
 
     /**
      * After the answer is written: records the request's outcome and stage durations in its version's
-     * meters and its rollout window, remembers its score for ground truth, keeps a sampled row for the
-     * replay gate and offers it as a sample (unless a shadow took a copy: the shadow's thread offers it
-     * then, with both scores). Never blocks; allocation-free.
+     * meters, its rows in their segment groups and its rollout window, remembers its score for ground
+     * truth, keeps a sampled row for the replay gate and offers it as a sample (unless a shadow took a copy:
+     * the shadow's thread offers it then, with both scores). Never blocks; allocation-free.
      */
     public void finish(final ScoringContext ctx)
     {
@@ -138,9 +138,10 @@ public final class PredictPipeline
             monitoring.recordLookup(ctx.lookupNanos);
         }
         final long epochMillis = System.currentTimeMillis();
+        meters.recordSegments(ctx.input, ctx.output, ctx.rowCount);
         if (ctx.requestId.length() > 0)
         {
-            meters.rememberPrediction(ctx.requestId, ctx.output[0], epochMillis);
+            meters.rememberPrediction(ctx.requestId, ctx.input, ctx.output[0], epochMillis);
         }
         if (ctx.shedBackground)
         {

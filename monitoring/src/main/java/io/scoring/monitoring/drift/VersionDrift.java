@@ -11,6 +11,7 @@ import java.util.List;
  * @param windowRows     rows in the window when evaluated.
  * @param evaluated      false while the window holds fewer than the minimum rows (features then empty).
  * @param correctedAlpha alpha / the number of features (Bonferroni).
+ * @param domain         the last domain-classifier run; null before the first, or without a joint reference sample.
  */
 public record VersionDrift(
     String version,
@@ -19,11 +20,19 @@ public record VersionDrift(
     boolean evaluated,
     double correctedAlpha,
     double psiThreshold,
-    List<FeatureDrift> features)
+    List<FeatureDrift> features,
+    DomainDrift domain)
 {
+    /** A univariate test or the domain classifier alarmed. */
     public boolean alarm()
     {
-        return features.stream().anyMatch(FeatureDrift::alarm);
+        return features.stream().anyMatch(FeatureDrift::alarm) || (null != domain && domain.alarm());
+    }
+
+    public VersionDrift withDomain(final DomainDrift domain)
+    {
+        return new VersionDrift(version, evaluatedAtMillis, windowRows, evaluated, correctedAlpha, psiThreshold,
+            features, domain);
     }
 
     void writeJson(final JsonGenerator json) throws IOException
@@ -42,6 +51,10 @@ public record VersionDrift(
             feature.writeJson(json);
         }
         json.writeEndArray();
+        if (null != domain)
+        {
+            domain.writeJson(json);
+        }
         json.writeEndObject();
     }
 }

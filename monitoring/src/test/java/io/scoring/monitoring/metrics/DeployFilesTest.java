@@ -79,6 +79,14 @@ class DeployFilesTest
             {
                 metrics.gauge(name, "d", "model", "m", "version", "v1", "feature", "f", "method", "ks").accept(0);
             }
+            for (final String name : List.of("scoring.domain.drift.auc", "scoring.domain.drift.alarm"))
+            {
+                metrics.gauge(name, "d", "model", "m", "version", "v1").accept(0);
+            }
+            for (final String name : List.of("scoring.segment.disparate.impact", "scoring.segment.gap.alarm"))
+            {
+                metrics.gauge(name, "s", "model", "m", "version", "v1", "segment", "age").accept(0);
+            }
             for (final String name : List.of("scoring.shadow.agreement.ratio", "scoring.shadow.score.delta.mean",
                 "scoring.shadow.score.delta.p95"))
             {

@@ -29,6 +29,7 @@ public final class ModelConfig
     private final List<FeatureSpec> features;
     private final NameIndex<FeatureSpec> featureByName;
     private final List<OutputSpec> outputs;
+    private final List<SegmentSpec> segments;
 
     private ModelConfig(
         final String name,
@@ -37,7 +38,8 @@ public final class ModelConfig
         final String champion,
         final List<InputSpec> inputs,
         final List<FeatureSpec> features,
-        final List<OutputSpec> outputs)
+        final List<OutputSpec> outputs,
+        final List<SegmentSpec> segments)
     {
         this.name = name;
         this.description = description;
@@ -46,6 +48,7 @@ public final class ModelConfig
         this.inputs = List.copyOf(inputs);
         this.features = Collections.unmodifiableList(features);
         this.outputs = List.copyOf(outputs);
+        this.segments = List.copyOf(segments);
         final Map<String, FeatureSpec> byName = new HashMap<>();
         for (final FeatureSpec feature : features)
         {
@@ -114,8 +117,9 @@ public final class ModelConfig
                 classKey(node.get("class"), where)));
         }
 
+        final List<SegmentSpec> segments = parseSegments(root.path("segments"), features, origin);
         return new ModelConfig(
-            name, root.path("description").asText(""), entityKey, champion, inputs, features, outputs);
+            name, root.path("description").asText(""), entityKey, champion, inputs, features, outputs, segments);
     }
 
     /**
@@ -217,6 +221,100 @@ public final class ModelConfig
         }
         throw new IOException(where + ": 'class' must be a whole number (a column or an int64 class) or a " +
             "class name, got " + node);
+    }
+
+    /** At most this many segments: monitoring packs a prediction's groups, a byte each, into one long. */
+    static final int MAX_SEGMENTS = 8;
+    /** At most this many groups in a segment (a byte, one value kept for "in no group"). */
+    static final int MAX_GROUPS = 255;
+
+    private static List<SegmentSpec> parseSegments(
+        final JsonNode nodes, final List<FeatureSpec> features, final String origin) throws IOException
+    {
+        if (nodes.isMissingNode() || nodes.isNull())
+        {
+            return List.of();
+        }
+        if (!nodes.isArray() || nodes.size() > MAX_SEGMENTS)
+        {
+            throw new IOException(origin + ": 'segments' must be an array of at most " + MAX_SEGMENTS + " segments");
+        }
+        final List<SegmentSpec> segments = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++)
+        {
+            final String where = origin + ": segments[" + i + "]";
+            final String featureName = requiredText(nodes.get(i), "feature", where);
+            final FeatureSpec feature = features.stream().filter((f) -> f.name().equals(featureName)).findFirst()
+                .orElseThrow(() -> new IOException(where + ": feature '" + featureName + "' is not a feature of the model"));
+            final JsonNode groupNodes = nodes.get(i).path("groups");
+            if (!groupNodes.isArray() || groupNodes.size() < 2 || groupNodes.size() > MAX_GROUPS)
+            {
+                throw new IOException(where + ": 'groups' must be an array of 2 to " + MAX_GROUPS + " groups");
+            }
+            final List<SegmentSpec.Group> groups = new ArrayList<>();
+            final Map<String, String> groupOfCategory = new HashMap<>();
+            for (int g = 0; g < groupNodes.size(); g++)
+            {
+                groups.add(parseGroup(groupNodes.get(g), feature, groupOfCategory, where + ".groups[" + g + "]"));
+            }
+            segments.add(new SegmentSpec(featureName, groups));
+        }
+        return segments;
+    }
+
+    private static SegmentSpec.Group parseGroup(
+        final JsonNode node, final FeatureSpec feature, final Map<String, String> groupOfCategory, final String where)
+        throws IOException
+    {
+        final String name = requiredText(node, "name", where);
+        if (feature.isCategorical())
+        {
+            final JsonNode list = node.path("categories");
+            if (!list.isArray() || list.isEmpty())
+            {
+                throw new IOException(where + " ('" + name + "'): a group of a categorical feature needs 'categories'");
+            }
+            final List<String> categories = new ArrayList<>();
+            for (final JsonNode category : list)
+            {
+                if (!feature.categories().contains(category.asText()))
+                {
+                    throw new IOException(where + " ('" + name + "'): '" + category.asText() + "' is not a category of '" +
+                        feature.name() + "'");
+                }
+                final String other = groupOfCategory.put(category.asText(), name);
+                if (null != other)
+                {
+                    throw new IOException(where + " ('" + name + "'): '" + category.asText() + "' is also in group '" +
+                        other + "'");
+                }
+                categories.add(category.asText());
+            }
+            return new SegmentSpec.Group(name, categories, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+        }
+        final double from = bound(node, "from", Double.NEGATIVE_INFINITY, where);
+        final double below = bound(node, "below", Double.POSITIVE_INFINITY, where);
+        if (!(from < below) || (node.path("from").isMissingNode() && node.path("below").isMissingNode()))
+        {
+            throw new IOException(where + " ('" + name + "'): a group of a numeric feature is a range: 'from' (inclusive) " +
+                "below 'below' (exclusive), at least one of them");
+        }
+        return new SegmentSpec.Group(name, List.of(), from, below);
+    }
+
+    private static double bound(final JsonNode node, final String field, final double open, final String where)
+        throws IOException
+    {
+        final JsonNode value = node.get(field);
+        if (null == value)
+        {
+            return open;
+        }
+        if (!value.isNumber())
+        {
+            throw new IOException(where + ": '" + field + "' must be a number");
+        }
+        return value.asDouble();
     }
 
     private static FeatureSpec parseFeature(final JsonNode node, final int index, final String where)
@@ -371,6 +469,12 @@ public final class ModelConfig
     public List<OutputSpec> outputs()
     {
         return outputs;
+    }
+
+    /** The subpopulations monitoring splits this model's figures by; empty when none are declared. */
+    public List<SegmentSpec> segments()
+    {
+        return segments;
     }
 
     public int outputCount()
