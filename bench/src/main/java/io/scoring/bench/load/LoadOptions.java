@@ -17,6 +17,8 @@ final class LoadOptions
           --protocol P           grpc (scoring.v1.ScoringService/Predict, default), grpc-v2
                                  (inference.GRPCInferenceService/ModelInfer, named inputs) or http
                                  (POST /v1/predict, JSON, HTTP/1.1 keep-alive)
+          --v2-contents C        grpc-v2: typed (each input's values in its contents, default) or raw
+                                 (in raw_input_contents, little-endian, as Triton's clients send them)
           --mode M               closed (N requests in flight, default), open (a fixed schedule at --rate,
                                  latency from each request's intended send time) or sweep (open loop runs
                                  that search for the highest rate whose p99 meets --p99-target)
@@ -56,6 +58,8 @@ final class LoadOptions
     String host = "127.0.0.1";
     int port = 8081;
     String protocol = "grpc";
+    /** grpc-v2 only: the tensors' values in typed {@code contents} or in {@code raw_input_contents}. */
+    String v2Contents = "typed";
     String mode = "closed";
     int concurrency = 8;
     double rate = 1000;
@@ -119,6 +123,7 @@ final class LoadOptions
                 port = integer(flag, value.substring(colon + 1));
             }
             case "--protocol" -> protocol = oneOf(flag, value, "grpc", "grpc-v2", "http");
+            case "--v2-contents" -> v2Contents = oneOf(flag, value, "typed", "raw");
             case "--mode" -> mode = oneOf(flag, value, "closed", "open", "sweep");
             case "--concurrency" -> concurrency = integer(flag, value);
             case "--rate" -> rate = number(flag, value);
@@ -173,15 +178,25 @@ final class LoadOptions
                 : "closed".equals(mode) ? concurrency : OPEN_LOOP_HTTP_CONNECTIONS;
         }
         positive("--connections", connections);
+        if ("raw".equals(v2Contents) && !"grpc-v2".equals(protocol))
+        {
+            throw new IllegalArgumentException("--v2-contents raw needs --protocol grpc-v2");
+        }
         if (null == label)
         {
-            label = protocol + "@" + host + ":" + port;
+            label = protocolName() + "@" + host + ":" + port;
         }
         if (label.contains(","))
         {
             throw new IllegalArgumentException("--label must not contain a comma (it goes into a CSV column)");
         }
         return this;
+    }
+
+    /** The protocol as runs are labelled and reported: {@code grpc-v2-raw} for V2 with raw contents. */
+    String protocolName()
+    {
+        return "raw".equals(v2Contents) ? protocol + "-raw" : protocol;
     }
 
     String target()
