@@ -47,8 +47,8 @@ prepare_run() {
   trap stop_all EXIT
   trap 'exit 130' INT TERM
   if [[ "$BUILD" == 1 ]]; then
-    log "building (mvn -B -q $MVN_FLAGS install -DskipTests)"
-    (cd "$ROOT" && mvn -B -q $MVN_FLAGS install -DskipTests)
+    log "building (mvn -B -q $MVN_FLAGS package -DskipTests)"
+    (cd "$ROOT" && mvn -B -q $MVN_FLAGS package -DskipTests)   # the reactor; never install into the shared ~/.m2
   fi
   cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
   GATEWAY_JAR="$OUT/scoring-gateway.jar"

@@ -119,7 +119,8 @@ public final class LoadGenerator
     private static RunResult.Setup setup(final LoadOptions options, final String mode, final double rate)
     {
         return new RunResult.Setup(options.label, options.protocolName(), options.target(), mode,
-            "closed".equals(mode) ? options.concurrency : 0, rate, "closed".equals(mode) ? "-" : options.arrivals);
+            "closed".equals(mode) ? options.concurrency : 0, rate, "closed".equals(mode) ? "-" : options.arrivals,
+            options.serverPids.length == 0 ? ServerCpu.NONE : new ServerCpu(options.serverPids));
     }
 
     private static void write(final LoadOptions options, final List<RunResult> results, final PrintStream out)

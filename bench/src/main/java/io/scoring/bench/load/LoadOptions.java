@@ -45,6 +45,8 @@ final class LoadOptions
           --min-rate R           sweep: lowest rate tried when the first one misses (default 100)
           --resolution PCT       sweep: stop when the passing and failing rates are this close (default 5)
           --seed N               poisson arrivals' seed (default 42)
+          --server-pid P[,P]     also report the CPU time these processes spend per answer in the measured
+                                 window (from /proc/PID/stat; Linux; the server, or a proxy and its server)
           --label TEXT           names the run in output, CSV and report (default protocol@target)
           --hgrm FILE            write the latency percentile distribution (HdrHistogram .hgrm, milliseconds);
                                  a sweep writes one file per rate, FILE with -<rate> before the extension
@@ -85,6 +87,8 @@ final class LoadOptions
     double resolutionPercent = 5;
     long seed = 42;
     String label;
+    /** Empty: no server CPU time is measured. */
+    long[] serverPids = new long[0];
     Path hgrm;
     Path csv;
     Path html;
@@ -145,6 +149,8 @@ final class LoadOptions
             case "--resolution" -> resolutionPercent = number(flag, value);
             case "--seed" -> seed = Long.parseLong(value);
             case "--label" -> label = value;
+            case "--server-pid" -> serverPids = java.util.Arrays.stream(value.split(",")).map(String::strip)
+                .mapToLong((pid) -> integer(flag, pid)).toArray();
             case "--hgrm" -> hgrm = Path.of(value);
             case "--csv" -> csv = Path.of(value);
             case "--html" -> html = Path.of(value);

@@ -67,7 +67,7 @@ final class OpenLoop
         final long start = System.nanoTime() + 1_000_000;
         final long windowStart = start + warmupNanos;
         final long end = windowStart + durationNanos;
-        final Recording recording = new Recording(windowStart, end);
+        final Recording recording = new Recording(windowStart, end, setup.serverCpu());
         final SplittableRandom random = new SplittableRandom(seed);
         final double meanGapNanos = 1e9 / rate;
         final long spinBudgetNanos = (long)(meanGapNanos * MAX_SPIN_SHARE);
