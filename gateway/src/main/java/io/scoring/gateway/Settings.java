@@ -1,5 +1,6 @@
 package io.scoring.gateway;
 
+import io.netty.util.ResourceLeakDetector;
 import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.router.ModelRepository;
@@ -78,6 +79,8 @@ final class Settings
         integer(GatewayConfig.IO_THREADS_PROP_NAME, GatewayConfig::ioThreads),
         integer(GatewayConfig.GRPC_EXECUTOR_THREADS_PROP_NAME, GatewayConfig::grpcExecutorThreads),
         choice(GatewayConfig.GRPC_ALLOCATOR_PROP_NAME, GatewayConfig.GrpcAllocator.class, GatewayConfig::grpcAllocator),
+        choice(GatewayConfig.NETTY_LEAK_DETECTION_PROP_NAME, ResourceLeakDetector.Level.class,
+            GatewayConfig::nettyLeakDetection),
 
         integer(ModelRepository.Context.MAX_ROWS_PROP_NAME, (c, v) -> c.modelRepositoryContext().maxRows(v)),
         choice(ModelRepository.Context.RUNTIME_PROP_NAME, OnnxRuntimes.Choice.class,

@@ -22,6 +22,7 @@ final class TestGateways
             .adminPort(0)
             .ioThreads(2)
             .maxRequestBytes(65536)
-            .drainSeconds(5);
+            .drainSeconds(5)
+            .nettyLeakDetection(io.netty.util.ResourceLeakDetector.Level.PARANOID);   // every buffer tracked in tests
     }
 }
