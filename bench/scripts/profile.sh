@@ -71,7 +71,7 @@ fi
 [[ -f "$LIB" ]] || JFR=1
 
 # ---- the servers, as in side-by-side.sh: the echo, and the gateway with a canary and a 100% shadow
-start echo "$OUT/echo.log" "^echo: gRPC on port" \
+start echo "$OUT/echo.log" "^echo: gRPC on port.*threads)" \
   $SERVER_PIN java $SERVER_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer --grpc-port 0 --http-port -1
 ECHO_PID="${PIDS[-1]}"
 ECHO_GRPC=$(sed -n 's/^echo: gRPC on port \([0-9]*\),.*/\1/p' "$OUT/echo.log")
@@ -179,7 +179,7 @@ profile_load() {
 profile_idle() {
   local target="$1" pid; pid=$(pid_of "$1")
   log "$target: idle, profiling ${IDLE}s"
-  sleep 2
+  sleep 5
   local before; before=$(cpu_ticks "$pid")
   profile_start "$pid"
   sleep "$IDLE"
@@ -193,11 +193,12 @@ profile_idle() {
       printf "%s %9.2f %9.2f\n", line, total * us / 1000 / d, ticks * 1000 / hz / d }' "$OUT/$target-idle.buckets" >>"$OUT/rows.txt"
 }
 
-if (( IDLE > 0 )); then profile_idle echo; profile_idle gateway; fi
 for protocol in $PROTOCOLS; do
   profile_load echo "$protocol"
   profile_load gateway "$protocol"
 done
+# idle last, when start-up's class loading and the JIT's compilations are over
+if (( IDLE > 0 )); then profile_idle echo; profile_idle gateway; fi
 
 {
   echo

@@ -104,7 +104,7 @@ source "$ROOT/bench/scripts/lib.sh"
 prepare_run
 
 # ---- (a) the echo server, on free ports
-start echo "$OUT/echo.log" "^echo: gRPC on port" \
+start echo "$OUT/echo.log" "^echo: gRPC on port.*threads)" \
   $SERVER_PIN java $SERVER_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer --grpc-port 0 --http-port 0
 ECHO_PID="${PIDS[-1]}"
 ECHO_GRPC=$(sed -n 's/^echo: gRPC on port \([0-9]*\), HTTP on port \([0-9]*\).*/\1/p' "$OUT/echo.log")
