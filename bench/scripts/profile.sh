@@ -35,7 +35,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-PROTOCOLS="${PROTOCOLS:-grpc grpc-v2}"
+PROTOCOLS="${PROTOCOLS-grpc grpc-v2}"       # empty: idle only
 V2_CONTENTS="${V2_CONTENTS:-typed}"
 CONCURRENCY="${CONCURRENCY:-32}"
 SERVER_WARMUP="${SERVER_WARMUP:-30s}"
@@ -51,6 +51,9 @@ ASYNC_PROFILER_VERSION="${ASYNC_PROFILER_VERSION:-3.0}"
 GATEWAY_FLAGS="${GATEWAY_FLAGS:-}"        # extra gateway flags, e.g. to profile a setting
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:-}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
+# the generator's deadline per request, and for connecting: on a starved machine its JVM needs more than the
+# default 5 s to connect
+TIMEOUT="${TIMEOUT:-30s}"
 OUT="${OUT:-$ROOT/bench/target/profile-$(date +%Y%m%d-%H%M%S)}"
 DURATION="${DURATION%s}"; IDLE="${IDLE%s}"
 
@@ -153,44 +156,44 @@ profile_load() {
   local name="$target-$protocol"
   log "$name: warming (${SERVER_WARMUP}, not recorded)"
   generate --target "127.0.0.1:$(port_of "$target")" $(protocol_flags "$protocol") --mode closed \
-    --concurrency "$CONCURRENCY" --warmup 0s --duration "$SERVER_WARMUP" --label "$name-warm-up"
+    --concurrency "$CONCURRENCY" --warmup 0s --duration "$SERVER_WARMUP" --timeout "$TIMEOUT" --label "$name-warm-up"
   log "$name: closed loop at $CONCURRENCY in flight, profiling ${DURATION}s"
   $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator --target "127.0.0.1:$(port_of "$target")" \
     $(protocol_flags "$protocol") --mode closed --concurrency "$CONCURRENCY" --warmup 2s --duration "$((DURATION + 3))s" \
-    --label "$name" --csv "$OUT/results.csv" >"$OUT/$name.loadgen.out" 2>&1 &
+    --timeout "$TIMEOUT" --label "$name" --csv "$OUT/results.csv" >"$OUT/$name.loadgen.out" 2>&1 &
   LG_PID=$!
   sleep 3
-  local before; before=$(cpu_ticks "$pid")
-  profile_start "$pid"
-  sleep "$DURATION"
-  profile_stop "$pid" "$OUT/$name.collapsed"
-  local after; after=$(cpu_ticks "$pid")
+  profile_window "$pid" "$name" "$DURATION"
   wait "$LG_PID"; LG_PID=""
   local throughput; throughput=$(tail -1 "$OUT/results.csv" | cut -d, -f"$(column throughput "$OUT/results.csv")")
-  bucket "$OUT/$name.collapsed" >"$OUT/$name.buckets"
-  awk -v name="$name" -v tp="$throughput" -v d="$DURATION" -v us="$(sample_us)" -v ticks="$((after - before))" \
+  row "$name" "$(printf '%.0f' "$throughput")" "$(awk -v t="$throughput" -v d="$DURATION" 'BEGIN { print t * d }')" 1
+}
+# profile_window PID NAME SECONDS: profiles SECONDS into NAME.collapsed and NAME.buckets; WINDOW_TICKS: the
+# process's CPU clock ticks (/proc) over the same window
+profile_window() {
+  local before; before=$(cpu_ticks "$1")
+  profile_start "$1"
+  sleep "$3"
+  profile_stop "$1" "$OUT/$2.collapsed"
+  WINDOW_TICKS=$(( $(cpu_ticks "$1") - before ))
+  bucket "$OUT/$2.collapsed" >"$OUT/$2.buckets"
+}
+# row NAME COLUMN PER UNIT_US: a line of rows.txt: each bucket's CPU time, the buckets' sum and /proc's, in
+# UNIT_US µs per PER (µs per answer: PER answers, UNIT_US 1; ms per second: PER seconds, UNIT_US 1000)
+row() {
+  awk -v name="$1" -v col="$2" -v per="$3" -v unit="$4" -v us="$(sample_us)" -v ticks="$WINDOW_TICKS" \
     -v hz="$CLK_TCK" -v order="$BUCKETS" '
     $1 != "other-thread" { s[$1] = $2; total += $2 }
-    END { answers = tp * d; split(order, b, " "); line = sprintf("%-22s %9.0f", name, tp)
-      for (i = 1; i <= length(b); i++) line = line sprintf(" %9.2f", s[b[i]] * us / answers)
-      printf "%s %9.2f %9.2f\n", line, total * us / answers, ticks * 1e6 / hz / answers }' "$OUT/$name.buckets" >>"$OUT/rows.txt"
+    END { split(order, b, " "); line = sprintf("%-22s %9s", name, col)
+      for (i = 1; i <= length(b); i++) line = line sprintf(" %9.2f", s[b[i]] * us / unit / per)
+      printf "%s %9.2f %9.2f\n", line, total * us / unit / per, ticks * 1e6 / hz / unit / per }' "$OUT/$1.buckets" >>"$OUT/rows.txt"
 }
 # profile_idle TARGET: IDLE seconds without load; CPU ms per second
 profile_idle() {
-  local target="$1" pid; pid=$(pid_of "$1")
-  log "$target: idle, profiling ${IDLE}s"
+  log "$1: idle, profiling ${IDLE}s"
   sleep 5
-  local before; before=$(cpu_ticks "$pid")
-  profile_start "$pid"
-  sleep "$IDLE"
-  profile_stop "$pid" "$OUT/$target-idle.collapsed"
-  local after; after=$(cpu_ticks "$pid")
-  bucket "$OUT/$target-idle.collapsed" >"$OUT/$target-idle.buckets"
-  awk -v name="$target-idle" -v d="$IDLE" -v us="$(sample_us)" -v ticks="$((after - before))" -v hz="$CLK_TCK" -v order="$BUCKETS" '
-    $1 != "other-thread" { s[$1] = $2; total += $2 }
-    END { split(order, b, " "); line = sprintf("%-22s %9s", name, "idle")
-      for (i = 1; i <= length(b); i++) line = line sprintf(" %9.2f", s[b[i]] * us / 1000 / d)
-      printf "%s %9.2f %9.2f\n", line, total * us / 1000 / d, ticks * 1000 / hz / d }' "$OUT/$target-idle.buckets" >>"$OUT/rows.txt"
+  profile_window "$(pid_of "$1")" "$1-idle" "$IDLE"
+  row "$1-idle" idle "$IDLE" 1000
 }
 
 for protocol in $PROTOCOLS; do
