@@ -215,12 +215,12 @@ if (( IDLE > 0 )); then profile_idle echo; profile_idle gateway; fi
   echo
   printf '%-22s %9s' "CPU µs per answer" "answers/s"; for b in $BUCKETS; do printf ' %9s' "$b"; done
   printf ' %9s %9s\n' "profiled" "/proc"
-  grep -v -- '-idle ' "$OUT/rows.txt"
+  grep -v -- '-idle ' "$OUT/rows.txt" || true
   if (( IDLE > 0 )); then
     echo
     printf '%-22s %9s' "idle: CPU ms per s" ""; for b in $BUCKETS; do printf ' %9s' "$b"; done
     printf ' %9s %9s\n' "profiled" "/proc"
-    grep -- '-idle ' "$OUT/rows.txt"
+    grep -- '-idle ' "$OUT/rows.txt" || true
   fi
   echo
   echo "(profiled: the buckets' sum; /proc: the server's user + system time over the same window, per answer or per"
