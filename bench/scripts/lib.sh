@@ -61,10 +61,12 @@ serving_port() {
 }
 
 # generate ARGS...: one load generator run, in the background so that a signal stops the script at once
-# (CONNECTIONS and KEY_HEADER, when set, go to every run)
+# (CONNECTIONS, KEY_HEADER and LG_TIMEOUT, when set, go to every run; LG_TIMEOUT is the per-request deadline and
+# how long the generator waits to connect: on a starved machine its JVM may need more than the default 5 s)
 generate() {
   local status=0
   $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
+    ${LG_TIMEOUT:+--timeout "$LG_TIMEOUT"} \
     ${KEY_HEADER:+--entity-key-header "$KEY_HEADER"} "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
   LG_PID=$!
   wait "$LG_PID" || status=$?
