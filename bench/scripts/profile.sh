@@ -41,6 +41,7 @@ CONCURRENCY="${CONCURRENCY:-32}"
 SERVER_WARMUP="${SERVER_WARMUP:-30s}"
 DURATION="${DURATION:-20}"                # seconds profiled under load
 IDLE="${IDLE:-10}"                        # seconds profiled idle; 0 skips
+IDLE_SETTLE="${IDLE_SETTLE:-5}"           # seconds without load before the idle profile
 EVENT="${EVENT:-cpu}"
 INTERVAL_US="${INTERVAL_US:-200}"         # one sample per this much CPU time
 JFR="${JFR:-0}"
@@ -190,8 +191,8 @@ row() {
 }
 # profile_idle TARGET: IDLE seconds without load; CPU ms per second
 profile_idle() {
-  log "$1: idle, profiling ${IDLE}s"
-  sleep 5
+  log "$1: idle, profiling ${IDLE}s after ${IDLE_SETTLE}s"
+  sleep "$IDLE_SETTLE"
   profile_window "$(pid_of "$1")" "$1-idle" "$IDLE"
   row "$1-idle" idle "$IDLE" 1000
 }
