@@ -487,6 +487,19 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
            "$(verdict "$ge" 0.9 '>=') and V2 $ge2 $(verdict "$ge2" 0.9 '>=') (>= 0.9); CPU per answer gateway/echo" \
            "Predict $ce $(verdict "$ce" 1.2 '<=') and V2 $ce2 $(verdict "$ce2" 1.2 '<=') (<= 1.2)"
     done
+    for rate in $RATES; do
+      # at one offered rate both servers answer alike, so CPU per answer compares the same work (in closed loop
+      # a server that answers more per second also batches more per wake-up)
+      ce=$(paired open rate "$rate" server_cpu_us)
+      ce2=$(paired open rate "$rate" server_cpu_us echo-v2 gateway-v2)
+      echo "  open loop at $rate/s: CPU per answer echo $(values echo open rate "$rate" server_cpu_us "$CPU_CSV" | median)," \
+           "gateway $(values gateway open rate "$rate" server_cpu_us "$CPU_CSV" | median), echo-v2" \
+           "$(values echo-v2 open rate "$rate" server_cpu_us "$CPU_CSV" | median), gateway-v2" \
+           "$(values gateway-v2 open rate "$rate" server_cpu_us "$CPU_CSV" | median) µs; gateway/echo Predict $ce" \
+           "$(verdict "$ce" 1.2 '<=') and V2 $ce2 $(verdict "$ce2" 1.2 '<=') (<= 1.2); V2/Predict on the gateway" \
+           "$(paired open rate "$rate" server_cpu_us gateway gateway-v2); p99 gateway-v2 / gateway" \
+           "$(paired open rate "$rate" p99_us gateway gateway-v2)"
+    done
     echo "(cpu: the server's CPU µs per answer over the measured window)"
   fi
   [[ -n "$RATES" ]] && echo && printf '%-14s %10s %10s %10s %10s %9s %12s %9s %9s %7s\n' "open loop" "echo p50" "gw p50" "echo p99" "gw p99" \
