@@ -161,7 +161,8 @@ public final class GatewayConfig
     /**
      * Off in production, as grpc-java and Netty advise: Netty's own default (simple) records a stack trace
      * for one buffer in 128, measured at 2-4% of the gateway's throughput (docs/PERFORMANCE.md, issue 13).
-     * The gateway's tests run it at paranoid. JVM-wide: the gateway sets it when it starts.
+     * JVM-wide: the gateway sets it when it starts, so a test JVM that starts gateways runs without it too
+     * (at paranoid, the tests that count a decoder's allocations would count the detector's records).
      */
     public static final ResourceLeakDetector.Level NETTY_LEAK_DETECTION_DEFAULT = ResourceLeakDetector.Level.DISABLED;
 

@@ -22,7 +22,6 @@ final class TestGateways
             .adminPort(0)
             .ioThreads(2)
             .maxRequestBytes(65536)
-            .drainSeconds(5)
-            .nettyLeakDetection(io.netty.util.ResourceLeakDetector.Level.PARANOID);   // every buffer tracked in tests
+            .drainSeconds(5);
     }
 }
