@@ -47,8 +47,8 @@ prepare_run() {
   trap stop_all EXIT
   trap 'exit 130' INT TERM
   if [[ "$BUILD" == 1 ]]; then
-    log "building (mvn -B -q $MVN_FLAGS install -DskipTests)"
-    (cd "$ROOT" && mvn -B -q $MVN_FLAGS install -DskipTests)
+    log "building (mvn -B -q $MVN_FLAGS package -DskipTests)"
+    (cd "$ROOT" && mvn -B -q $MVN_FLAGS package -DskipTests)   # the reactor; never install into the shared ~/.m2
   fi
   cp "$ROOT/gateway/target/scoring-gateway.jar" "$ROOT/bench/target/benchmarks.jar" "$OUT/"
   GATEWAY_JAR="$OUT/scoring-gateway.jar"
@@ -61,10 +61,12 @@ serving_port() {
 }
 
 # generate ARGS...: one load generator run, in the background so that a signal stops the script at once
-# (CONNECTIONS and KEY_HEADER, when set, go to every run)
+# (CONNECTIONS, KEY_HEADER and LG_TIMEOUT, when set, go to every run; LG_TIMEOUT is the per-request deadline and
+# how long the generator waits to connect: on a starved machine its JVM may need more than the default 5 s)
 generate() {
   local status=0
   $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.LoadGenerator ${CONNECTIONS:+--connections "$CONNECTIONS"} \
+    ${LG_TIMEOUT:+--timeout "$LG_TIMEOUT"} \
     ${KEY_HEADER:+--entity-key-header "$KEY_HEADER"} "$@" >"$OUT/loadgen.out" 2>>"$OUT/loadgen.stderr" &
   LG_PID=$!
   wait "$LG_PID" || status=$?

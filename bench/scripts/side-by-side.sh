@@ -42,17 +42,29 @@
 # - Every leg sends the entity key in the `x-entity-key` header / gRPC metadata (KEY_HEADER; the load
 #   generator's --entity-key-header) while (d) runs, so all three legs carry identical requests.
 #
-# Runs alternate between (a), (b) and (d), ROUNDS times, closed loop at each of CONCURRENCIES, then open loop
+# V2 legs (issue 13, item 5; V2=1, the default with PROTOCOL=grpc): the same echo and gateway loaded with the Open
+# Inference Protocol's gRPC ModelInfer (named inputs; V2_CONTENTS=typed puts each input's values in its typed
+# contents, raw in raw_input_contents), as the labels echo-v2 and gateway-v2, interleaved with the own API's
+# Predict legs in every round. The gateway serves both protocols with the same enrichment, canary and shadow.
+#
+# Runs alternate between (a), (b), their V2 legs and (d), ROUNDS times, closed loop at each of CONCURRENCIES, then open loop
 # at OPEN_FRACTIONS of the echo's saturation rate (the highest open-loop rate it keeps up with, from a rate
 # sweep; SATURATION_FROM=closed: its median closed-loop throughput at the highest concurrency), or at OPEN_RATES, and always at half of it, where the issue's latency target is.
 # Prints medians and the issue's ratios:
 #   gateway / echo throughput at the same concurrency        target >= 0.8
 #   gateway p99 / echo p99 at half the echo's saturation     target <= 1.25
-# and for (d): gateway / nginx-proxied throughput and p99 (no target: how the two ways of splitting compare).
+# and for (d): gateway / nginx-proxied throughput and p99 (no target: how the two ways of splitting compare);
+# with the V2 legs, issue 13's (each the median over rounds of the ratio within a round):
+#   V2 ModelInfer / Predict throughput on the gateway           goal >= 0.95
+#   gateway / echo throughput, Predict and V2 alike             goal >= 0.9
+#   gateway / echo server CPU per answer, Predict and V2 alike  goal <= 1.2
+# Server CPU per answer: the servers' user + system time from /proc/PID/stat over the measured window
+# only (read by the generator at the window's edges: --server-pid), divided by the window's answers.
+# OPEN=0 skips the rate sweep and every open-loop run.
 #
 # Usage: bench/scripts/side-by-side.sh            (from anywhere; settings from the environment:)
 #   ROUNDS=3 WARMUP=10s SERVER_WARMUP=30s DURATION=15s CONCURRENCIES="8 32" OPEN_FRACTIONS="0.25 0.5 0.75" PROTOCOL=grpc \
-#   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 NGINX=1 KEY_HEADER=x-entity-key \
+#   OPEN_RATES="" CONNECTIONS="" BUILD=1 COMPUTE=1 NGINX=1 OPEN=1 V2=1 V2_CONTENTS=typed KEY_HEADER=x-entity-key \
 #   SATURATION_FROM=sweep SATURATION_P99=5ms SWEEP_WARMUP=3s SWEEP_DURATION=8s PIN=0 \
 #   MVN_FLAGS="-o" OUT=bench/target/side-by-side-<time> bench/scripts/side-by-side.sh
 # Everything it starts is stopped on exit (trap), by process id.
@@ -72,6 +84,9 @@ CONNECTIONS="${CONNECTIONS:-}"            # gRPC channels / HTTP connections; em
 BUILD="${BUILD:-1}"
 COMPUTE="${COMPUTE:-1}"
 NGINX="${NGINX:-1}"                       # 0 skips leg (d)
+OPEN="${OPEN:-1}"                         # 0 skips the rate sweep and the open-loop runs
+V2="${V2:-1}"                             # with PROTOCOL=grpc: also the V2 ModelInfer legs echo-v2 and gateway-v2
+V2_CONTENTS="${V2_CONTENTS:-typed}"       # the V2 legs' tensors: typed contents or raw_input_contents
 # the header (gRPC metadata) carrying each request's entity key, which nginx's split_clients hashes; sent
 # to every leg so all carry the same requests; default x-entity-key when (d) runs, none otherwise
 KEY_HEADER="${KEY_HEADER-$(if [[ "$NGINX" == 1 ]]; then echo x-entity-key; fi)}"
@@ -89,7 +104,7 @@ source "$ROOT/bench/scripts/lib.sh"
 prepare_run
 
 # ---- (a) the echo server, on free ports
-start echo "$OUT/echo.log" "^echo: gRPC on port" \
+start echo "$OUT/echo.log" "^echo: gRPC on port.*threads)" \
   $SERVER_PIN java $SERVER_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer --grpc-port 0 --http-port 0
 ECHO_PID="${PIDS[-1]}"
 ECHO_GRPC=$(sed -n 's/^echo: gRPC on port \([0-9]*\), HTTP on port \([0-9]*\).*/\1/p' "$OUT/echo.log")
@@ -267,18 +282,24 @@ if [[ "$NGINX" == 1 ]]; then
   fi
 fi
 TARGETS="echo gateway"
-[[ -n "$NGINX_PID" ]] && TARGETS="echo gateway nginx"
+[[ "$V2" == 1 && "$PROTOCOL" == grpc ]] && TARGETS+=" echo-v2 gateway-v2"
+[[ -n "$NGINX_PID" ]] && TARGETS+=" nginx"
 
 
-port_of() {  # port_of echo|gateway|nginx
+port_of() {  # port_of echo|gateway|echo-v2|gateway-v2|nginx
   case "$1" in
     echo) [[ "$PROTOCOL" == http ]] && echo "$ECHO_HTTP" || echo "$ECHO_GRPC" ;;
     gateway) [[ "$PROTOCOL" == http ]] && echo "$GW_HTTP" || echo "$GW_GRPC" ;;
+    echo-v2) echo "$ECHO_GRPC" ;;
+    gateway-v2) echo "$GW_GRPC" ;;
     nginx) echo "$NGINX_PORT" ;;
   esac
 }
 server_pids() {  # the processes serving a target: for (d), nginx and the gateway behind it
-  case "$1" in echo) echo "$ECHO_PID" ;; gateway) echo "$GW_PID" ;; nginx) echo "$NGINX_PID $GWN_PID" ;; esac
+  case "$1" in echo|echo-v2) echo "$ECHO_PID" ;; gateway|gateway-v2) echo "$GW_PID" ;; nginx) echo "$NGINX_PID $GWN_PID" ;; esac
+}
+protocol_of() {  # the generator's protocol flags for a target: the V2 legs speak ModelInfer
+  case "$1" in *-v2) echo "--protocol grpc-v2 --v2-contents $V2_CONTENTS" ;; *) echo "--protocol $PROTOCOL" ;; esac
 }
 
 
@@ -286,23 +307,24 @@ CSV="$OUT/results.csv"
 CPU_CSV="$OUT/server-cpu.csv"
 echo "label,protocol,target,mode,concurrency,rate,server_cpu_us,load1,round,throughput,p99_us,proxy_cpu_us" >"$CPU_CSV"
 # loadgen LABEL NAME ARGS...: one run of round $ROUND: one row of results.csv, one NAME.hgrm, and one row
-# of server-cpu.csv: the round, the server's CPU time per answer (its CPU time over the generator's whole
-# run, warm-up included, over every answer of the run; CPU time is far less disturbed by other work on
-# the machine than latency is; for (d) nginx's and its gateway's together, and nginx's alone as
-# proxy_cpu_us), the load average after the run, and the run's throughput and p99.
+# of server-cpu.csv: the round, the server's CPU time per answer (its user + system time over the measured
+# window, read by the generator at the window's edges, over the window's answers: --server-pid; CPU time
+# is far less disturbed by other work on the machine than latency is; for (d) nginx's and its gateway's
+# together), nginx's alone as proxy_cpu_us (over the generator's whole run, warm-up included, over every
+# answer of the run), the load average after the run, and the run's throughput and p99.
 loadgen() {
   local label="$1" name="$2"; shift 2
   local pids; pids=$(server_pids "$label")
-  local before proxy_before=0; before=$(cpu_ticks $pids)
+  local proxy_before=0
   [[ "$label" == nginx ]] && proxy_before=$(cpu_ticks "$NGINX_PID")
-  generate --target "127.0.0.1:$(port_of "$label")" --protocol "$PROTOCOL" \
+  generate --target "127.0.0.1:$(port_of "$label")" $(protocol_of "$label") --server-pid "${pids// /,}" \
     --warmup "$WARMUP" --duration "$DURATION" --label "$label" --csv "$CSV" --hgrm "$OUT/$name.hgrm" "$@"
-  local after proxy_after=0; after=$(cpu_ticks $pids)
+  local proxy_after=0
   [[ "$label" == nginx ]] && proxy_after=$(cpu_ticks "$NGINX_PID")
-  tail -1 "$CSV" | awk -F, -v a="$(column answered_all)" -v d="$((after - before))" -v hz="$CLK_TCK" \
+  tail -1 "$CSV" | awk -F, -v a="$(column answered_all)" -v c="$(column server_cpu_us)" -v hz="$CLK_TCK" \
     -v load="$(cut -d' ' -f1 /proc/loadavg)" -v round="$ROUND" -v t="$(column throughput)" -v p="$(column p99_us)" \
     -v proxy="$([[ "$label" == nginx ]] && echo $((proxy_after - proxy_before)))" \
-    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s,%s,%s,%s,%s\n", $1, $2, $3, $4, $5, $6, d * 1e6 / hz / $a, load, round, $t, $p,
+    '{ printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", $1, $2, $3, $4, $5, $6, $c, load, round, $t, $p,
        proxy == "" ? "" : sprintf("%.1f", proxy * 1e6 / hz / $a) }' \
     >>"$CPU_CSV"
 }
@@ -314,7 +336,7 @@ for target in $TARGETS; do
   log "warming $target for $SERVER_WARMUP (not recorded)"
   port=$(port_of "$target")
   if [[ "$target" == nginx ]]; then port="$NGINX_CHECK_PORT"; CHECK_GWN_BEFORE=$(gateway_requests "$GWN_HTTP"); fi
-  generate --target "127.0.0.1:$port" --protocol "$PROTOCOL" \
+  generate --target "127.0.0.1:$port" $(protocol_of "$target") \
     --concurrency "$(tr ' ' '\n' <<<"$CONCURRENCIES" | sort -n | tail -1)" \
     --warmup 0s --duration "$SERVER_WARMUP" --label "$target-warm-up"
 done
@@ -350,7 +372,7 @@ CLOSED_SATURATION=$(values echo closed concurrency "$MAX_C" throughput | median)
 # SATURATION_FROM=closed, its closed-loop throughput at the highest concurrency (cheaper, often higher
 # than any open-loop rate the two cores keep up with, since the generator's own cost differs).
 SATURATION="$CLOSED_SATURATION"
-if [[ "$SATURATION_FROM" == sweep ]]; then
+if [[ "$OPEN" == 1 && "$SATURATION_FROM" == sweep ]]; then
   log "echo saturation: open-loop rate sweep from $(awk -v s="$CLOSED_SATURATION" 'BEGIN { printf "%d", s / 2 }')/s," \
       "p99 target $SATURATION_P99"
   generate --target "127.0.0.1:$(port_of echo)" --protocol "$PROTOCOL" --mode sweep \
@@ -364,12 +386,14 @@ if [[ "$SATURATION_FROM" == sweep ]]; then
 fi
 rate_at() { awk -v s="$SATURATION" -v f="$1" 'BEGIN { printf "%d\n", s * f }'; }
 HALF_RATE=$(rate_at 0.5)
-if [[ -n "$OPEN_RATES" ]]; then
+if [[ "$OPEN" != 1 ]]; then
+  RATES=""
+elif [[ -n "$OPEN_RATES" ]]; then
   RATES=$(tr ' ' '\n' <<<"$OPEN_RATES $HALF_RATE" | sort -n | uniq)
 else
   RATES=$( (for f in $OPEN_FRACTIONS; do rate_at "$f"; done; echo "$HALF_RATE") | sort -n | uniq)
 fi
-log "echo saturation: $SATURATION/s ($SATURATION_FROM; closed loop at $MAX_C in flight: $CLOSED_SATURATION/s);" \
+[[ "$OPEN" == 1 ]] && log "echo saturation: $SATURATION/s ($SATURATION_FROM; closed loop at $MAX_C in flight: $CLOSED_SATURATION/s);" \
     "open loop at" $RATES "/s"
 
 # ---- open loop at fractions of the echo's saturation rate: p99 from the intended send time
@@ -406,12 +430,13 @@ if [[ -n "$NGINX_PID" ]]; then
 fi
 
 # ---- report
-# paired MODE KEY VALUE FIELD [OVER]: the median over rounds of gateway's FIELD over OVER's (default echo)
-# in the same round (they ran back to back, so a noisy neighbour disturbs the pair less than the medians)
+# paired MODE KEY VALUE FIELD [OVER [OF]]: the median over rounds of OF's (default gateway) FIELD over OVER's
+# (default echo) in the same round (they ran back to back, so a noisy neighbour disturbs the pair less than
+# the medians)
 paired() {
   awk -F, -v m="$1" -v k="$(column "$2" "$CPU_CSV")" -v v="$3" -v f="$(column "$4" "$CPU_CSV")" \
-    -v r="$(column round "$CPU_CSV")" -v over="${5:-echo}" \
-    'NR > 1 && $4 == m && $k + 0 == v + 0 { if ($1 == over) e[$r] = $f; else if ($1 == "gateway") g[$r] = $f }
+    -v r="$(column round "$CPU_CSV")" -v over="${5:-echo}" -v of="${6:-gateway}" \
+    'NR > 1 && $4 == m && $k + 0 == v + 0 { if ($1 == over) e[$r] = $f; else if ($1 == of) g[$r] = $f }
      END { for (x in e) if ((x in g) && e[x] > 0) print g[x] / e[x] }' "$CPU_CSV" | median | awk '{ printf "%.2f", $1 }'
 }
 verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >= t : r <= t; print ok ? "meets" : "MISSES" }'; }
@@ -437,8 +462,47 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
       "$(values echo closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" \
       "$(values gateway closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" "$(verdict "$r" 0.8 '>=')"
   done
-  echo
-  printf '%-14s %10s %10s %10s %10s %9s %12s %9s %9s %7s\n' "open loop" "echo p50" "gw p50" "echo p99" "gw p99" \
+  if [[ " $TARGETS " == *" gateway-v2 "* ]]; then
+    echo
+    echo "issue 13, V2 on the fast codecs: V2 ModelInfer ($V2_CONTENTS contents, $(values echo-v2 closed concurrency \
+      "$MAX_C" request_bytes | head -1) B request) against Predict, gateway against echo; medians over rounds of the ratio in each round"
+    printf '%-14s %11s %11s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n' "closed loop" "echo-v2 r/s" "gw-v2 r/s" \
+      "V2/Pred" "gw/echo" "gw/echo" "echo cpu" "gw cpu" "echo-v2" "gw-v2" "cpu g/e" "cpu g/e"
+    printf '%-14s %11s %11s %9s %9s %9s %9s %9s %9s %9s %9s %9s\n' "" "" "" "gateway" "Predict" "V2" "Predict" \
+      "Predict" "cpu" "cpu" "Predict" "V2"
+    for c in $CONCURRENCIES; do
+      vp=$(paired closed concurrency "$c" throughput gateway gateway-v2)
+      ge=$(paired closed concurrency "$c" throughput)
+      ge2=$(paired closed concurrency "$c" throughput echo-v2 gateway-v2)
+      ce=$(paired closed concurrency "$c" server_cpu_us)
+      ce2=$(paired closed concurrency "$c" server_cpu_us echo-v2 gateway-v2)
+      printf '%-14s %11.0f %11.0f %9s %9s %9s %9s %9s %9s %9s %9s %9s\n' "$c in flight" \
+        "$(values echo-v2 closed concurrency "$c" throughput | median)" \
+        "$(values gateway-v2 closed concurrency "$c" throughput | median)" "$vp" "$ge" "$ge2" \
+        "$(values echo closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" \
+        "$(values gateway closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" \
+        "$(values echo-v2 closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" \
+        "$(values gateway-v2 closed concurrency "$c" server_cpu_us "$CPU_CSV" | median)" "$ce" "$ce2"
+      echo "  $c in flight: V2/Predict $vp $(verdict "$vp" 0.95 '>=') (>= 0.95); gateway/echo Predict $ge" \
+           "$(verdict "$ge" 0.9 '>=') and V2 $ge2 $(verdict "$ge2" 0.9 '>=') (>= 0.9); CPU per answer gateway/echo" \
+           "Predict $ce $(verdict "$ce" 1.2 '<=') and V2 $ce2 $(verdict "$ce2" 1.2 '<=') (<= 1.2)"
+    done
+    for rate in $RATES; do
+      # at one offered rate both servers answer alike, so CPU per answer compares the same work (in closed loop
+      # a server that answers more per second also batches more per wake-up)
+      ce=$(paired open rate "$rate" server_cpu_us)
+      ce2=$(paired open rate "$rate" server_cpu_us echo-v2 gateway-v2)
+      echo "  open loop at $rate/s: CPU per answer echo $(values echo open rate "$rate" server_cpu_us "$CPU_CSV" | median)," \
+           "gateway $(values gateway open rate "$rate" server_cpu_us "$CPU_CSV" | median), echo-v2" \
+           "$(values echo-v2 open rate "$rate" server_cpu_us "$CPU_CSV" | median), gateway-v2" \
+           "$(values gateway-v2 open rate "$rate" server_cpu_us "$CPU_CSV" | median) µs; gateway/echo Predict $ce" \
+           "$(verdict "$ce" 1.2 '<=') and V2 $ce2 $(verdict "$ce2" 1.2 '<=') (<= 1.2); V2/Predict on the gateway" \
+           "$(paired open rate "$rate" server_cpu_us gateway gateway-v2); p99 gateway-v2 / gateway" \
+           "$(paired open rate "$rate" p99_us gateway gateway-v2)"
+    done
+    echo "(cpu: the server's CPU µs per answer over the measured window)"
+  fi
+  [[ -n "$RATES" ]] && echo && printf '%-14s %10s %10s %10s %10s %9s %12s %9s %9s %7s\n' "open loop" "echo p50" "gw p50" "echo p99" "gw p99" \
     "p99 ratio" "gw achieved" "echo cpu" "gw cpu" "errors"
   for rate in $RATES; do
     ep99=$(values echo open rate "$rate" p99_us | median)
@@ -455,8 +519,8 @@ verdict() { awk -v r="$1" -v t="$2" -v op="$3" 'BEGIN { ok = (op == ">=") ? r >=
       else echo "$(verdict "$r" 1.25 '<=') (<= 1.25 at half the echo's saturation)"; fi)"
   done
   echo "(latencies in µs, from the intended send time; ratios: median over rounds of gateway / echo in the same" \
-       "round; cpu: the server's CPU µs per answer; errors: failed requests over all rounds of both; echo" \
-       "saturation $SATURATION/s ($SATURATION_FROM))"
+       "round; cpu: the server's CPU µs per answer; errors: failed requests over all rounds of both$(
+       [[ -n "$RATES" ]] && echo "; echo saturation $SATURATION/s ($SATURATION_FROM)"))"
   echo "load average (1 min) after each run, min / median / max:" \
        "$(awk -F, 'NR > 1 { print $8 }' "$CPU_CSV" | sort -g | awk '{ a[NR] = $1 } END { print a[1], "/", a[int((NR + 1) / 2)], "/", a[NR] }')"
   echo

@@ -9,8 +9,8 @@
 #
 # A variant is "name|JVM options|gateway flags[|traffic policy JSON, no spaces]" (the policy defaults to
 # the 10% canary and 100% shadow). The defaults, against the baseline (the gateway's defaults: epoll,
-# handlers on the event loop, Netty's adaptive allocator for gRPC and HTTP, G1, one event loop per core,
-# shadows polling every 500 µs):
+# handlers on the event loop, Netty's adaptive allocator for gRPC and HTTP, G1, one event loop per core, no leak
+# detection, shadows parking 500 µs and longer while idle):
 #   nio               Netty's NIO transport instead of epoll          -Dio.netty.transport.noNative=true
 #   pool-executor     gRPC handlers on a 2-thread pool, not the loop  --grpc-executor-threads=2
 #   io-threads-1      one event loop instead of one per core          --io-threads=1
@@ -20,6 +20,7 @@
 #   zgc               ZGC                                             -XX:+UseZGC
 #   shadow-backoff    shadows spin, yield, then park 10 µs-1 ms       --shadow-idle-sleep-us=0
 #   champion-only     no canary, no shadow: what those two cost       policy {"champion":"1"}
+#   leak-simple       Netty's own default leak detection (simple)     --netty-leak-detection=simple
 #
 # Usage: ROUNDS=3 SERVER_WARMUP=20s WARMUP=5s DURATION=15s CONCURRENCY=32 RATE=4000 PROTOCOL=grpc BUILD=0 \
 #   VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true|" bench/scripts/tuning.sh
@@ -43,7 +44,8 @@ OUT="${OUT:-$ROOT/bench/target/tuning-$(date +%Y%m%d-%H%M%S)}"
 DEFAULT_VARIANTS="baseline|| nio|-Dio.netty.transport.noNative=true| pool-executor||--grpc-executor-threads=2 \
 io-threads-1||--io-threads=1 grpc-pooled-alloc||--grpc-allocator=grpc \
 unpooled-alloc|-Dio.netty.allocator.type=unpooled| parallel-gc|-XX:+UseParallelGC| zgc|-XX:+UseZGC| \
-shadow-backoff||--shadow-idle-sleep-us=0 champion-only|||{\"champion\":\"1\"}"
+shadow-backoff||--shadow-idle-sleep-us=0 champion-only|||{\"champion\":\"1\"} \
+leak-simple||--netty-leak-detection=simple"
 read -r -a VARIANT_LIST <<<"${VARIANTS:-$DEFAULT_VARIANTS}"
 
 prepare_run
@@ -54,17 +56,16 @@ RUNS="$OUT/runs.csv"
 echo "variant,round,mode,throughput,p50_us,p99_us,server_cpu_us,errors,load1" >"$RUNS"
 
 # measure VARIANT ROUND MODE ARGS...: one recorded load generator run against the running gateway
+# (the gateway's CPU µs per answer over the measured window: the generator's --server-pid)
 measure() {
   local variant="$1" round="$2" mode="$3"; shift 3
-  local before; before=$(cpu_ticks "$GW_PID")
   local port; [[ "$PROTOCOL" == http ]] && port="$GW_HTTP" || port="$GW_GRPC"
   generate --target "127.0.0.1:$port" --protocol "$PROTOCOL" --warmup "$WARMUP" --duration "$DURATION" \
-    --label "$variant" --csv "$CSV" --mode "$mode" "$@"
-  local after; after=$(cpu_ticks "$GW_PID")
-  tail -1 "$CSV" | awk -F, -v v="$variant" -v r="$round" -v m="$mode" -v d="$((after - before))" -v hz="$CLK_TCK" \
-    -v all="$(column answered_all)" -v t="$(column throughput)" -v p50="$(column p50_us)" -v p99="$(column p99_us)" \
+    --label "$variant" --csv "$CSV" --mode "$mode" --server-pid "$GW_PID" "$@"
+  tail -1 "$CSV" | awk -F, -v v="$variant" -v r="$round" -v m="$mode" -v c="$(column server_cpu_us)" \
+    -v t="$(column throughput)" -v p50="$(column p50_us)" -v p99="$(column p99_us)" \
     -v e="$(column errors)" -v load="$(cut -d' ' -f1 /proc/loadavg)" \
-    '{ printf "%s,%s,%s,%s,%s,%s,%.1f,%s,%s\n", v, r, m, $t, $p50, $p99, d * 1e6 / hz / $all, $e, load }' >>"$RUNS"
+    '{ printf "%s,%s,%s,%s,%s,%s,%s,%s,%s\n", v, r, m, $t, $p50, $p99, $c, $e, load }' >>"$RUNS"
 }
 
 COUNT=${#VARIANT_LIST[@]}
@@ -110,5 +111,5 @@ vs_baseline() {
       "$(field "$name" open server_cpu_us | median)" "$(field "$name" open errors | awk '{ s += $1 } END { print s + 0 }')"
   done
   echo "(ratios: median over rounds of the variant over the baseline in the same round; cpu: the gateway's CPU µs"
-  echo " per answer, warm-up included; latencies in µs from the intended send time; every run: $RUNS)"
+  echo " per answer over the measured window; latencies in µs from the intended send time; every run: $RUNS)"
 } | tee "$OUT/summary.txt"

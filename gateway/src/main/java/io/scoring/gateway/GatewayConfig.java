@@ -1,5 +1,6 @@
 package io.scoring.gateway;
 
+import io.netty.util.ResourceLeakDetector;
 import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.Outcome;
@@ -204,6 +205,15 @@ public final class GatewayConfig
     /** 1,000 calls open on one HTTP/2 connection: above the concurrency limit's ceiling per client, far below gRPC's unlimited default. */
     public static final int GRPC_MAX_CALLS_PER_CONNECTION_DEFAULT = 1_000;
 
+    public static final String NETTY_LEAK_DETECTION_PROP_NAME = "netty-leak-detection";
+    /**
+     * Off in production, as grpc-java and Netty advise: Netty's own default (simple) records a stack trace
+     * for one buffer in 128, measured at 2-4% of the gateway's throughput (docs/PERFORMANCE.md, issue 13).
+     * JVM-wide: the gateway sets it when it starts, so a test JVM that starts gateways runs without it too
+     * (at paranoid, the tests that count a decoder's allocations would count the detector's records).
+     */
+    public static final ResourceLeakDetector.Level NETTY_LEAK_DETECTION_DEFAULT = ResourceLeakDetector.Level.DISABLED;
+
     /** The properties file the other settings may come from; read by {@link #resolve}, recorded here. */
     public static final String CONFIG_PROP_NAME = "config";
 
@@ -239,6 +249,8 @@ public final class GatewayConfig
     private long requestReadTimeoutMs = REQUEST_READ_TIMEOUT_MS_DEFAULT;
     private long idleTimeoutMs = IDLE_TIMEOUT_MS_DEFAULT;
     private int grpcMaxCallsPerConnection = GRPC_MAX_CALLS_PER_CONNECTION_DEFAULT;
+
+    private ResourceLeakDetector.Level nettyLeakDetection = NETTY_LEAK_DETECTION_DEFAULT;
     private Path configFile;
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
@@ -596,6 +608,18 @@ public final class GatewayConfig
     public GrpcAllocator grpcAllocator()
     {
         return grpcAllocator;
+    }
+
+    /** Netty's buffer leak detection (JVM-wide): disabled, simple, advanced or paranoid. */
+    public GatewayConfig nettyLeakDetection(final ResourceLeakDetector.Level nettyLeakDetection)
+    {
+        this.nettyLeakDetection = nettyLeakDetection;
+        return this;
+    }
+
+    public ResourceLeakDetector.Level nettyLeakDetection()
+    {
+        return nettyLeakDetection;
     }
 
     GatewayConfig configFile(final Path configFile)

@@ -1,5 +1,6 @@
 package io.scoring.gateway;
 
+import io.netty.util.ResourceLeakDetector;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -119,6 +120,7 @@ public final class ScoringGateway
         admission = config.admission();
         final RequestCycle cycle =
             new RequestCycle(new PredictPipeline(models, config.modelRepositoryContext().maxRows(), monitoring), admission);
+        ResourceLeakDetector.setLevel(config.nettyLeakDetection());
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         final Class<? extends ServerChannel> channelType =

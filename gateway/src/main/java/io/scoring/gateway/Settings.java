@@ -1,5 +1,6 @@
 package io.scoring.gateway;
 
+import io.netty.util.ResourceLeakDetector;
 import io.scoring.features.redis.RedisFeatureStore;
 import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.gateway.rollout.Threshold;
@@ -88,6 +89,8 @@ final class Settings
         longInteger(GatewayConfig.REQUEST_READ_TIMEOUT_MS_PROP_NAME, GatewayConfig::requestReadTimeoutMs),
         longInteger(GatewayConfig.IDLE_TIMEOUT_MS_PROP_NAME, GatewayConfig::idleTimeoutMs),
         integer(GatewayConfig.GRPC_MAX_CALLS_PER_CONNECTION_PROP_NAME, GatewayConfig::grpcMaxCallsPerConnection),
+        choice(GatewayConfig.NETTY_LEAK_DETECTION_PROP_NAME, ResourceLeakDetector.Level.class,
+            GatewayConfig::nettyLeakDetection),
 
         integer(ModelRepository.Context.MAX_ROWS_PROP_NAME, (c, v) -> c.modelRepositoryContext().maxRows(v)),
         choice(ModelRepository.Context.RUNTIME_PROP_NAME, OnnxRuntimes.Choice.class,

@@ -146,6 +146,15 @@ class GatewayConfigTest
             GatewayConfig.resolve(new String[0], Map.of("SCORING_GRPC_ALLOCATOR", "grpc")).grpcAllocator());
     }
 
+    @Test
+    void shouldLeaveNettysLeakDetectionOffUnlessAskedFor()
+    {
+        assertEquals(io.netty.util.ResourceLeakDetector.Level.DISABLED,
+            GatewayConfig.resolve(new String[0], Map.of()).nettyLeakDetection());
+        assertEquals(io.netty.util.ResourceLeakDetector.Level.PARANOID,
+            GatewayConfig.resolve(new String[]{"--netty-leak-detection", "paranoid"}, Map.of()).nettyLeakDetection());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "--drift-window-rows=many      | drift-window-rows must be an integer, got 'many'",

@@ -228,7 +228,9 @@ public final class ModelRepository implements Model.VersionLoader
          * at most 2,000 wake-ups a second, where spinning, yielding and short parks after every request cost
          * the event loops a share of two cores (docs/PERFORMANCE.md measures both: 1.43x the CPU per answer
          * at 4,000 requests/s). At 60,000 requests/s a pause queues about 30 of them, far below the ring's
-         * capacity. 0: Agrona's backoff (spin, yield, then parks of 10 µs to 1 ms).
+         * capacity. While the ring stays empty the parks double, up to 50 ms, so an idle shadow thread wakes
+         * 20 times a second, not 2,000 (ShadowExecutor.MAX_IDLE_PARK_NANOS). 0: Agrona's busy backoff (spin,
+         * yield, then parks of 10 µs to 1 ms).
          */
         public static final long SHADOW_IDLE_SLEEP_MICROS_DEFAULT = 500;
 

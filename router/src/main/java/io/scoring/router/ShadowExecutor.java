@@ -4,7 +4,6 @@ import io.scoring.router.runtime.Scorer;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -54,6 +53,14 @@ final class ShadowExecutor implements AutoCloseable
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
     /** Records scored per poll: one pause's worth at full rate, and then some. */
     private static final int READ_LIMIT = 1024;
+
+    /**
+     * The longest park of an idle shadow thread, 50 ms: twenty wake-ups a second. Parks grow that long
+     * only after 50 ms with nothing to score; a burst that starts during one queues 50 ms of requests
+     * (3,000 at 60,000 requests/s, about 400 KB of single-row credit requests: under half the default
+     * 1 MiB ring), and its shadow scores, on no one's response path, come that much later.
+     */
+    static final long MAX_IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
     /** How long a closing shadow keeps scoring its queue. */
     private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -142,12 +149,19 @@ final class ShadowExecutor implements AutoCloseable
         return true;
     }
 
-    /** A fixed sleep of {@code micros}; 0: Agrona's backoff (spin, yield, then parks of 10 µs to 1 ms). */
+    /**
+     * Parks of {@code micros} after an empty poll, doubling while the ring stays empty, up to
+     * {@link #MAX_IDLE_PARK_NANOS}; the first request found resets it. Busy, it wakes as a fixed sleep of
+     * {@code micros} does; idle, twenty times a second instead of 2,000 (at 500 µs), which was most of an idle
+     * gateway's CPU time (docs/PERFORMANCE.md, issue 13). No spinning, no yielding: those cost the event
+     * loops a share of the cores. 0: Agrona's busy backoff (spin, yield, then parks of 10 µs to 1 ms).
+     */
     static IdleStrategy idleStrategy(final long micros)
     {
         return micros <= 0
             ? new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(10), TimeUnit.MILLISECONDS.toNanos(1))
-            : new SleepingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(micros));
+            : new BackoffIdleStrategy(0, 0, TimeUnit.MICROSECONDS.toNanos(micros),
+                Math.max(TimeUnit.MICROSECONDS.toNanos(micros), MAX_IDLE_PARK_NANOS));
     }
 
     private static int align(final int length)

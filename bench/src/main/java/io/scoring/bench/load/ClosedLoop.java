@@ -37,7 +37,7 @@ final class ClosedLoop implements Target.Completion
     {
         final long start = System.nanoTime();
         end = start + warmupNanos + durationNanos;
-        recording = new Recording(start + warmupNanos, end);
+        recording = new Recording(start + warmupNanos, end, setup.serverCpu());
         for (int i = 0; i < concurrency; i++)
         {
             sendNext();

@@ -1,5 +1,6 @@
 package io.scoring.bench.load;
 
+import com.google.protobuf.ByteString;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
@@ -43,6 +44,8 @@ import io.scoring.proto.v1.ScoringServiceGrpc;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -244,24 +247,40 @@ public final class EchoServer
         }
     }
 
-    /** ModelInfer's answer as the gateway gives it for named inputs: one FP32 output of shape [rows, 1]. */
+    /**
+     * ModelInfer's answer as the gateway gives it for named inputs: one FP32 output of shape [rows, 1],
+     * its scores typed, or in {@code raw_output_contents} (little-endian) when the request came raw.
+     */
     private static final class Infer extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase
     {
         @Override
         public void modelInfer(final ModelInferRequest request, final StreamObserver<ModelInferResponse> responses)
         {
-            final long rows = request.getInputsCount() > 0 && request.getInputs(0).getShapeCount() > 0
-                ? request.getInputs(0).getShape(0) : 1;
+            final int rows = request.getInputsCount() > 0 && request.getInputs(0).getShapeCount() > 0
+                ? (int)request.getInputs(0).getShape(0) : 1;
+            final boolean raw = request.getRawInputContentsCount() > 0;
             final ModelInferResponse.Builder response = ModelInferResponse.newBuilder()
                 .setModelName(request.getModelName())
                 .setModelVersion(VERSION)
                 .setId(request.getId())
                 .putParameters("role", InferParameter.newBuilder().setStringParam(ROLE).build());
-            final var contents = response.addOutputsBuilder()
-                .setName("probability").setDatatype("FP32").addShape(rows).addShape(1).getContentsBuilder();
-            for (long i = 0; i < rows; i++)
+            final var output = response.addOutputsBuilder()
+                .setName("probability").setDatatype("FP32").addShape(rows).addShape(1);
+            if (raw)
             {
-                contents.addFp32Contents(SCORE);
+                final ByteBuffer scores = ByteBuffer.allocate(rows * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < rows; i++)
+                {
+                    scores.putFloat(SCORE);
+                }
+                response.addRawOutputContents(ByteString.copyFrom(scores.flip()));
+            }
+            else
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    output.getContentsBuilder().addFp32Contents(SCORE);
+                }
             }
             responses.onNext(response.build());
             responses.onCompleted();

@@ -156,6 +156,10 @@ final class HttpTarget implements Target
     {
         closing = true;
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        for (final ByteBuf request : requests)
+        {
+            request.unwrap().release();   // the direct buffer under the unreleasable view every send shares
+        }
     }
 
     /** One request on its way: what to send, when it was meant to go and who to tell. */

@@ -78,7 +78,7 @@ public final class LoadGenerator
         try (Target target = connect(options, workload))
         {
             out.printf(Locale.ROOT, "%s: %s -> %s, %d distinct requests of %d row(s), %d B each; warm-up %.1f s, " +
-                "measured %.1f s; %d connection(s), %d client thread(s)%n", options.label, options.protocol,
+                "measured %.1f s; %d connection(s), %d client thread(s)%n", options.label, options.protocolName(),
                 options.target(), target.requestCount(), options.rows, target.requestBytes(), options.warmupNanos / 1e9,
                 options.durationNanos / 1e9, options.connections, options.clientThreads);
             final List<RunResult> results = switch (options.mode)
@@ -104,7 +104,7 @@ public final class LoadGenerator
             case "grpc" -> new GrpcTarget<>(options, ScoringServiceGrpc.getPredictMethod(), workload.ownRequests(),
                 workload.entityKeys());
             case "grpc-v2" -> new GrpcTarget<>(options, GRPCInferenceServiceGrpc.getModelInferMethod(),
-                workload.v2Requests(), workload.entityKeys());
+                workload.v2Requests("raw".equals(options.v2Contents)), workload.entityKeys());
             default -> new HttpTarget(options, "/v1/predict", workload.jsonBodies(), workload.entityKeys());
         };
     }
@@ -118,8 +118,9 @@ public final class LoadGenerator
 
     private static RunResult.Setup setup(final LoadOptions options, final String mode, final double rate)
     {
-        return new RunResult.Setup(options.label, options.protocol, options.target(), mode,
-            "closed".equals(mode) ? options.concurrency : 0, rate, "closed".equals(mode) ? "-" : options.arrivals);
+        return new RunResult.Setup(options.label, options.protocolName(), options.target(), mode,
+            "closed".equals(mode) ? options.concurrency : 0, rate, "closed".equals(mode) ? "-" : options.arrivals,
+            options.serverPids.length == 0 ? ServerCpu.NONE : new ServerCpu(options.serverPids));
     }
 
     private static void write(final LoadOptions options, final List<RunResult> results, final PrintStream out)
@@ -150,7 +151,7 @@ public final class LoadGenerator
         if (null != options.html)
         {
             final RunResult first = results.get(0);
-            HtmlReport.write(options.html, options.label + ": " + options.protocol + " -> " + options.target(),
+            HtmlReport.write(options.html, options.label + ": " + options.protocolName() + " -> " + options.target(),
                 List.of(sweep
                     ? String.format(Locale.ROOT, "Open-loop rate sweep, %s arrivals, p99 target %.0f µs.",
                         options.arrivals, options.p99TargetNanos / 1e3)

@@ -17,6 +17,8 @@ final class LoadOptions
           --protocol P           grpc (scoring.v1.ScoringService/Predict, default), grpc-v2
                                  (inference.GRPCInferenceService/ModelInfer, named inputs) or http
                                  (POST /v1/predict, JSON, HTTP/1.1 keep-alive)
+          --v2-contents C        grpc-v2: typed (each input's values in its contents, default) or raw
+                                 (in raw_input_contents, little-endian, as Triton's clients send them)
           --mode M               closed (N requests in flight, default), open (a fixed schedule at --rate,
                                  latency from each request's intended send time) or sweep (open loop runs
                                  that search for the highest rate whose p99 meets --p99-target)
@@ -43,6 +45,8 @@ final class LoadOptions
           --min-rate R           sweep: lowest rate tried when the first one misses (default 100)
           --resolution PCT       sweep: stop when the passing and failing rates are this close (default 5)
           --seed N               poisson arrivals' seed (default 42)
+          --server-pid P[,P]     also report the CPU time these processes spend per answer in the measured
+                                 window (from /proc/PID/stat; Linux; the server, or a proxy and its server)
           --label TEXT           names the run in output, CSV and report (default protocol@target)
           --hgrm FILE            write the latency percentile distribution (HdrHistogram .hgrm, milliseconds);
                                  a sweep writes one file per rate, FILE with -<rate> before the extension
@@ -56,6 +60,8 @@ final class LoadOptions
     String host = "127.0.0.1";
     int port = 8081;
     String protocol = "grpc";
+    /** grpc-v2 only: the tensors' values in typed {@code contents} or in {@code raw_input_contents}. */
+    String v2Contents = "typed";
     String mode = "closed";
     int concurrency = 8;
     double rate = 1000;
@@ -81,6 +87,8 @@ final class LoadOptions
     double resolutionPercent = 5;
     long seed = 42;
     String label;
+    /** Empty: no server CPU time is measured. */
+    long[] serverPids = new long[0];
     Path hgrm;
     Path csv;
     Path html;
@@ -119,6 +127,7 @@ final class LoadOptions
                 port = integer(flag, value.substring(colon + 1));
             }
             case "--protocol" -> protocol = oneOf(flag, value, "grpc", "grpc-v2", "http");
+            case "--v2-contents" -> v2Contents = oneOf(flag, value, "typed", "raw");
             case "--mode" -> mode = oneOf(flag, value, "closed", "open", "sweep");
             case "--concurrency" -> concurrency = integer(flag, value);
             case "--rate" -> rate = number(flag, value);
@@ -140,6 +149,8 @@ final class LoadOptions
             case "--resolution" -> resolutionPercent = number(flag, value);
             case "--seed" -> seed = Long.parseLong(value);
             case "--label" -> label = value;
+            case "--server-pid" -> serverPids = java.util.Arrays.stream(value.split(",")).map(String::strip)
+                .mapToLong((pid) -> integer(flag, pid)).toArray();
             case "--hgrm" -> hgrm = Path.of(value);
             case "--csv" -> csv = Path.of(value);
             case "--html" -> html = Path.of(value);
@@ -173,15 +184,25 @@ final class LoadOptions
                 : "closed".equals(mode) ? concurrency : OPEN_LOOP_HTTP_CONNECTIONS;
         }
         positive("--connections", connections);
+        if ("raw".equals(v2Contents) && !"grpc-v2".equals(protocol))
+        {
+            throw new IllegalArgumentException("--v2-contents raw needs --protocol grpc-v2");
+        }
         if (null == label)
         {
-            label = protocol + "@" + host + ":" + port;
+            label = protocolName() + "@" + host + ":" + port;
         }
         if (label.contains(","))
         {
             throw new IllegalArgumentException("--label must not contain a comma (it goes into a CSV column)");
         }
         return this;
+    }
+
+    /** The protocol as runs are labelled and reported: {@code grpc-v2-raw} for V2 with raw contents. */
+    String protocolName()
+    {
+        return "raw".equals(v2Contents) ? protocol + "-raw" : protocol;
     }
 
     String target()

@@ -63,7 +63,7 @@ final class OpenLoop
 
     RunResult run(final long warmupNanos, final long durationNanos, final long timeoutNanos) throws InterruptedException
     {
-        return run(warmupNanos, durationNanos, timeoutNanos, Recording::new);
+        return run(warmupNanos, durationNanos, timeoutNanos, (start, end) -> new Recording(start, end, setup.serverCpu()));
     }
 
     /** What records a run, made for its measurement window ({@link System#nanoTime()} start and end). */

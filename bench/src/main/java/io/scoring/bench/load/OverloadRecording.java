@@ -23,7 +23,7 @@ final class OverloadRecording extends Recording
 
     OverloadRecording(final long windowStartNanos, final long windowEndNanos)
     {
-        super(windowStartNanos, windowEndNanos);
+        super(windowStartNanos, windowEndNanos, ServerCpu.NONE);
         this.windowStart = windowStartNanos;
         buckets = new Histogram[(int)((windowEndNanos - windowStartNanos) / (BUCKET_MILLIS * 1_000_000L)) + 1];
         for (int i = 0; i < buckets.length; i++)

@@ -89,7 +89,7 @@ final class RateSweep
             }
         }
 
-        out.printf(Locale.ROOT, "%nrate sweep, %s -> %s, p99 target %.0f µs:%n", options.protocol, options.target(),
+        out.printf(Locale.ROOT, "%nrate sweep, %s -> %s, p99 target %.0f µs:%n", options.protocolName(), options.target(),
             options.p99TargetNanos / 1e3);
         out.println(HEADER);
         results.stream().sorted(Comparator.comparingDouble((RunResult r) -> r.setup().rate()))

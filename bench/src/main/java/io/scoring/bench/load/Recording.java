@@ -45,10 +45,13 @@ class Recording implements Target.Completion
     private final long windowStart;
     private final long windowEnd;
 
-    Recording(final long windowStartNanos, final long windowEndNanos)
+    private final ServerCpu.Window serverCpu;
+
+    Recording(final long windowStartNanos, final long windowEndNanos, final ServerCpu serverCpu)
     {
         this.windowStart = windowStartNanos;
         this.windowEnd = windowEndNanos;
+        this.serverCpu = serverCpu.window(windowStartNanos, windowEndNanos);
     }
 
     /** Call before handing a request to the target. */
@@ -107,13 +110,14 @@ class Recording implements Target.Completion
     }
 
     RunResult result(final RunResult.Setup setup, final Histogram sendLag, final int requestBytes)
+        throws InterruptedException
     {
         final Map<String, Long> errorCounts = new TreeMap<>();
         errors.forEach((status, count) -> errorCounts.put(status, count.sum()));
         final double seconds = (windowEnd - windowStart) / 1e9;
         return new RunResult(setup, seconds, sent.sum(), ok.sum(), errorCounts, okInWindow.sum() / seconds,
             answeredAll.sum(), latency.getIntervalHistogram(), serviceTime.getIntervalHistogram(), sendLag,
-            requestBytes, responseBytes);
+            requestBytes, responseBytes, serverCpu.microsPerAnswer(okInWindow.sum()));
     }
 
     private boolean inWindow(final long nanos)

@@ -17,6 +17,8 @@ import java.util.Map;
  * intended send time (the reported latency), from the actual send (service time) and the generator's
  * own lateness (send lag, open loop only; empty in closed loop). {@code answeredAll} counts every
  * answer of the run, warm-up included, so a script can divide a server's CPU time by it.
+ * {@code serverCpuMicros}: with {@code --server-pid}, the servers' CPU µs per answer of the measured
+ * window ({@link ServerCpu}); NaN without.
  */
 record RunResult(
     Setup setup,
@@ -30,14 +32,15 @@ record RunResult(
     Histogram serviceTime,
     Histogram sendLag,
     int requestBytes,
-    int responseBytes)
+    int responseBytes,
+    double serverCpuMicros)
 {
     /** The .hgrm files are in milliseconds, as HdrHistogram's plotter and wrk2 write them. */
     static final double HGRM_UNIT_NANOS = 1e6;
 
     /** What was run: {@code concurrency} for the closed loop, {@code rate} and {@code arrivals} for the open. */
     record Setup(String label, String protocol, String target, String mode, int concurrency, double rate,
-        String arrivals)
+        String arrivals, ServerCpu serverCpu)
     {
         String describe()
         {
@@ -70,6 +73,10 @@ record RunResult(
         out.printf(Locale.ROOT, "  sent %d  ok %d  errors %d%s  unanswered %d  throughput %.1f/s  request %d B  response %d B%n",
             sent, ok, errorCount(), errors.isEmpty() ? "" : " " + errors, unanswered(), throughput, requestBytes,
             responseBytes);
+        if (!Double.isNaN(serverCpuMicros))
+        {
+            out.printf(Locale.ROOT, "  server CPU %.2f µs per answer (measured window)%n", serverCpuMicros);
+        }
         printPercentiles(out, "latency from intended send", latency);
         printPercentiles(out, "service time from actual send", serviceTime);
         if (sendLag.getTotalCount() > 0)
@@ -104,17 +111,18 @@ record RunResult(
 
     static final String CSV_HEADER = "label,protocol,target,mode,concurrency,rate,arrivals,seconds,sent,ok,errors," +
         "unanswered,throughput,p50_us,p90_us,p99_us,p999_us,max_us,mean_us,service_p50_us,service_p99_us," +
-        "send_lag_p99_us,request_bytes,response_bytes,answered_all";
+        "send_lag_p99_us,request_bytes,response_bytes,answered_all,server_cpu_us";
 
     String csvRow()
     {
         return String.format(Locale.ROOT,
-            "%s,%s,%s,%s,%d,%.0f,%s,%.3f,%d,%d,%d,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%d,%d",
+            "%s,%s,%s,%s,%d,%.0f,%s,%.3f,%d,%d,%d,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%d,%d,%s",
             setup.label(), setup.protocol(), setup.target(), setup.mode(), setup.concurrency(), setup.rate(),
             setup.arrivals(), seconds, sent, ok, errorCount(), unanswered(), throughput,
             micros(latency, 50), micros(latency, 90), micros(latency, 99), micros(latency, 99.9),
             latency.getMaxValue() / 1e3, latency.getMean() / 1e3, micros(serviceTime, 50), micros(serviceTime, 99),
-            micros(sendLag, 99), requestBytes, responseBytes, answeredAll);
+            micros(sendLag, 99), requestBytes, responseBytes, answeredAll,
+            Double.isNaN(serverCpuMicros) ? "" : String.format(Locale.ROOT, "%.2f", serverCpuMicros));
     }
 
     /** Appends this run's row to a CSV file, writing the header first when the file is new. */

@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,33 +113,50 @@ final class Workload
     /**
      * The Open Inference Protocol's requests with named inputs, as ModelMetadata describes them: the
      * entity key as BYTES, numeric features as FP32, categorical ones as BYTES, each of shape [rows].
+     * Both forms the protocol allows: each tensor's values in its typed {@code contents}, or ({@code raw})
+     * in {@code raw_input_contents}, one entry per input in input order, as Triton's clients send them:
+     * FP32 as little-endian floats, BYTES as a little-endian 4-byte length before each element.
      */
-    ModelInferRequest[] v2Requests()
+    ModelInferRequest[] v2Requests(final boolean raw)
     {
         final ModelInferRequest[] requests = new ModelInferRequest[size()];
         for (int i = 0; i < requests.length; i++)
         {
             final List<Applicant> rows = rowsFrom(i);
             final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(model);
-            final InferTensorContents.Builder keys = request.addInputsBuilder()
-                .setName(entityKey).setDatatype("BYTES").addShape(rows.size()).getContentsBuilder();
-            rows.forEach((applicant) -> keys.addBytesContents(ByteString.copyFromUtf8(applicant.id())));
-            for (final String feature : rows.get(0).features().keySet())
+            final List<String> names = new ArrayList<>();
+            names.add(entityKey);
+            names.addAll(rows.get(0).features().keySet());
+            for (final String name : names)
             {
-                final boolean text = rows.get(0).features().get(feature) instanceof String;
-                final InferTensorContents.Builder contents = request.addInputsBuilder()
-                    .setName(feature).setDatatype(text ? "BYTES" : "FP32").addShape(rows.size()).getContentsBuilder();
+                final boolean key = name.equals(entityKey);
+                final boolean text = key || rows.get(0).features().get(name) instanceof String;
+                final ModelInferRequest.InferInputTensor.Builder input = request.addInputsBuilder()
+                    .setName(name).setDatatype(text ? "BYTES" : "FP32").addShape(rows.size());
+                final InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+                final ByteBuffer rawContents = ByteBuffer.allocate(256 * rows.size()).order(ByteOrder.LITTLE_ENDIAN);
                 for (final Applicant applicant : rows)
                 {
-                    final Object value = applicant.features().get(feature);
+                    final Object value = key ? applicant.id() : applicant.features().get(name);
                     if (text)
                     {
-                        contents.addBytesContents(ByteString.copyFromUtf8((String)value));
+                        final byte[] bytes = ((String)value).getBytes(StandardCharsets.UTF_8);
+                        contents.addBytesContents(ByteString.copyFrom(bytes));
+                        rawContents.putInt(bytes.length).put(bytes);
                     }
                     else
                     {
                         contents.addFp32Contents(((Double)value).floatValue());
+                        rawContents.putFloat(((Double)value).floatValue());
                     }
+                }
+                if (raw)
+                {
+                    request.addRawInputContents(ByteString.copyFrom(rawContents.flip()));
+                }
+                else
+                {
+                    input.setContents(contents);
                 }
             }
             requests[i] = request.build();
