@@ -174,7 +174,7 @@ public final class Overload
     private static RunResult.Setup setup(final LoadOptions options, final String mode, final double rate)
     {
         return new RunResult.Setup(options.label, options.protocol, options.target(), mode, "closed".equals(mode) ? 64 : 0,
-            rate, "closed".equals(mode) ? "-" : options.arrivals);
+            rate, "closed".equals(mode) ? "-" : options.arrivals, ServerCpu.NONE);
     }
 
     private static String row(final String label, final double multiplier, final double rate, final double capacity,
