@@ -129,6 +129,7 @@ public final class ScoringGateway
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring).start();
         state.markReady();
+        grpc.serving();
         LOG.log(System.Logger.Level.INFO,
             "serving: HTTP on port {0}, gRPC on port {1}, admin on port {2} ({3}, {4} I/O threads), ready in {5} ms",
             String.valueOf(http.port()), String.valueOf(grpc.port()), String.valueOf(admin.port()),
