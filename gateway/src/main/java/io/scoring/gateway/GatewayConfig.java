@@ -156,6 +156,18 @@ public final class GatewayConfig
      */
     public static final GrpcAllocator GRPC_ALLOCATOR_DEFAULT = GrpcAllocator.NETTY;
 
+    /**
+     * The certificate chain (PEM) every listener serves over TLS; none: plaintext. Reloaded when the file
+     * changes ({@link io.scoring.gateway.tls.GatewayTls}).
+     */
+    public static final String TLS_CERT_PROP_NAME = "tls-cert";
+
+    /** The certificate's private key, PEM PKCS#8; with {@link #TLS_CERT_PROP_NAME} only. */
+    public static final String TLS_KEY_PROP_NAME = "tls-key";
+
+    /** The CAs (PEM) whose client certificates every listener requires (mTLS); none: no client certificates. */
+    public static final String TLS_CLIENT_CA_PROP_NAME = "tls-client-ca";
+
     /** The properties file the other settings may come from; read by {@link #resolve}, recorded here. */
     public static final String CONFIG_PROP_NAME = "config";
 
@@ -183,6 +195,9 @@ public final class GatewayConfig
     private int grpcExecutorThreads = GRPC_EXECUTOR_THREADS_DEFAULT;
     private GrpcAllocator grpcAllocator = GRPC_ALLOCATOR_DEFAULT;
     private Path configFile;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
     private final RedisFeatureStore.Context redis = new RedisFeatureStore.Context()
@@ -217,6 +232,10 @@ public final class GatewayConfig
         require(drainSeconds >= 0, DRAIN_SECONDS_PROP_NAME, drainSeconds, "0 or more");
         require(ioThreads >= 0, IO_THREADS_PROP_NAME, ioThreads, "0 or more");
         require(grpcExecutorThreads >= 0, GRPC_EXECUTOR_THREADS_PROP_NAME, grpcExecutorThreads, "0 or more");
+        require((null == tlsCert) == (null == tlsKey), TLS_KEY_PROP_NAME, tlsKey,
+            "given with " + TLS_CERT_PROP_NAME + " (" + tlsCert + "), as a pair");
+        require(null == tlsClientCa || null != tlsCert, TLS_CLIENT_CA_PROP_NAME, tlsClientCa,
+            "given with " + TLS_CERT_PROP_NAME + " and " + TLS_KEY_PROP_NAME + ": client certificates need TLS");
         monitoring.payloadLogDir(OFF.equals(payloadLogDir) ? null :
             payloadLogDir.isEmpty() ? stateDir.resolve("payload-log") : Path.of(payloadLogDir));
         monitoring.conclude();
@@ -261,6 +280,42 @@ public final class GatewayConfig
     public RedisFeatureStore.Context redisContext()
     {
         return redis;
+    }
+
+    /** The PEM certificate chain; null: plaintext. */
+    public GatewayConfig tlsCert(final Path tlsCert)
+    {
+        this.tlsCert = tlsCert;
+        return this;
+    }
+
+    public Path tlsCert()
+    {
+        return tlsCert;
+    }
+
+    /** The PEM PKCS#8 private key of {@link #tlsCert()}. */
+    public GatewayConfig tlsKey(final Path tlsKey)
+    {
+        this.tlsKey = tlsKey;
+        return this;
+    }
+
+    public Path tlsKey()
+    {
+        return tlsKey;
+    }
+
+    /** The PEM CAs of accepted client certificates; null: none required. */
+    public GatewayConfig tlsClientCa(final Path tlsClientCa)
+    {
+        this.tlsClientCa = tlsClientCa;
+        return this;
+    }
+
+    public Path tlsClientCa()
+    {
+        return tlsClientCa;
     }
 
     public GatewayConfig httpPort(final int httpPort)

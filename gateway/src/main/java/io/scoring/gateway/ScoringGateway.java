@@ -16,6 +16,7 @@ import io.scoring.gateway.grpc.GrpcTransport;
 import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.gateway.tls.GatewayTls;
 import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.Monitoring;
@@ -61,6 +62,8 @@ public final class ScoringGateway
     private HttpTransport http;
     private GrpcTransport grpc;
     private AdminTransport admin;
+    /** Null: plaintext. */
+    private GatewayTls tls;
 
     private ScoringGateway(final GatewayConfig config, final String adminToken)
     {
@@ -117,17 +120,18 @@ public final class ScoringGateway
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
+        tls = null == config.tlsCert() ? null : GatewayTls.open(config.tlsCert(), config.tlsKey(), config.tlsClientCa());
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            cycle, state, monitoring).start();
+            cycle, state, monitoring).tls(null == tls ? null : tls.http()).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
         final ByteBufAllocator grpcAllocator =
             config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
-            cycle, state, grpcExecutor, grpcAllocator).start();
+            cycle, state, grpcExecutor, grpcAllocator, null == tls ? null : tls.grpc()).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
-            monitoring).start();
+            monitoring).tls(null == tls ? null : tls.http()).start();
         state.markReady();
         grpc.serving();
         LOG.log(System.Logger.Level.INFO,
@@ -216,6 +220,10 @@ public final class ScoringGateway
 
     private void releaseAll()
     {
+        if (null != tls)
+        {
+            tls.close();
+        }
         if (null != grpcExecutor)
         {
             grpcExecutor.shutdown();

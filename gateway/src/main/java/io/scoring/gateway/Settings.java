@@ -78,6 +78,9 @@ final class Settings
         integer(GatewayConfig.IO_THREADS_PROP_NAME, GatewayConfig::ioThreads),
         integer(GatewayConfig.GRPC_EXECUTOR_THREADS_PROP_NAME, GatewayConfig::grpcExecutorThreads),
         choice(GatewayConfig.GRPC_ALLOCATOR_PROP_NAME, GatewayConfig.GrpcAllocator.class, GatewayConfig::grpcAllocator),
+        text(GatewayConfig.TLS_CERT_PROP_NAME, (c, v) -> c.tlsCert(v.isEmpty() ? null : Path.of(v))),
+        text(GatewayConfig.TLS_KEY_PROP_NAME, (c, v) -> c.tlsKey(v.isEmpty() ? null : Path.of(v))),
+        text(GatewayConfig.TLS_CLIENT_CA_PROP_NAME, (c, v) -> c.tlsClientCa(v.isEmpty() ? null : Path.of(v))),
 
         integer(ModelRepository.Context.MAX_ROWS_PROP_NAME, (c, v) -> c.modelRepositoryContext().maxRows(v)),
         choice(ModelRepository.Context.RUNTIME_PROP_NAME, OnnxRuntimes.Choice.class,

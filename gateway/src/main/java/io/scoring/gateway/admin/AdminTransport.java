@@ -10,6 +10,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
@@ -46,6 +47,8 @@ public final class AdminTransport
     private final ServerBootstrap bootstrap;
     private final InetSocketAddress bindAddress;
     private Channel listener;
+    /** Null: plaintext. Read per connection, set before {@link #start}. */
+    private SslContext tls;
 
     /** @param token the bearer token every call must carry; null or empty: none, loopback only */
     public AdminTransport(
@@ -69,6 +72,10 @@ public final class AdminTransport
                 protected void initChannel(final SocketChannel channel)
                 {
                     connections.add(channel);
+                    if (null != tls)
+                    {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                    }
                     channel.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
@@ -76,6 +83,13 @@ public final class AdminTransport
                         .addLast(handler);
                 }
             });
+    }
+
+    /** Serves TLS with this context (its key reloads itself: see GatewayTls); null: plaintext. */
+    public AdminTransport tls(final SslContext tls)
+    {
+        this.tls = tls;
+        return this;
     }
 
     public AdminTransport start() throws InterruptedException

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.handler.ssl.SslContext;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
@@ -71,7 +72,8 @@ public final class GrpcTransport
         final RequestCycle cycle,
         final ServerState state,
         final Executor handlerExecutor,
-        final ByteBufAllocator allocator)
+        final ByteBufAllocator allocator,
+        final SslContext tls)
     {
         final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
             .bossEventLoopGroup(bossGroup)
@@ -80,6 +82,10 @@ public final class GrpcTransport
         if (null != allocator) // else grpc-netty's own pooled allocator
         {
             builder.withOption(ChannelOption.ALLOCATOR, allocator).withChildOption(ChannelOption.ALLOCATOR, allocator);
+        }
+        if (null != tls) // else plaintext
+        {
+            builder.sslContext(tls);
         }
         if (null == handlerExecutor)
         {

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.ServerState;
@@ -45,6 +46,8 @@ public final class HttpTransport
     private final ServerBootstrap bootstrap;
     private final int port;
     private Channel listener;
+    /** Null: plaintext. Read per connection, set before {@link #start}. */
+    private SslContext tls;
 
     public HttpTransport(
         final int port,
@@ -69,6 +72,10 @@ public final class HttpTransport
                 protected void initChannel(final SocketChannel channel)
                 {
                     connections.add(channel);
+                    if (null != tls)
+                    {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                    }
                     channel.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(inFlight)
@@ -76,6 +83,13 @@ public final class HttpTransport
                         .addLast(handler);
                 }
             });
+    }
+
+    /** Serves TLS with this context (its key reloads itself: see GatewayTls); null: plaintext. */
+    public HttpTransport tls(final SslContext tls)
+    {
+        this.tls = tls;
+        return this;
     }
 
     public HttpTransport start() throws InterruptedException
