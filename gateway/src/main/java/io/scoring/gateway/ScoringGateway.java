@@ -100,6 +100,8 @@ public final class ScoringGateway
     private void startServing() throws IOException, InterruptedException
     {
         final long startNanos = System.nanoTime();
+        // first: a certificate that cannot serve stops the start before anything loads
+        tls = null == config.tlsCert() ? null : GatewayTls.open(config.tlsCert(), config.tlsKey(), config.tlsClientCa());
         store = FeatureStores.open(config);
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         stateStore = openStateStore(config);
@@ -120,7 +122,6 @@ public final class ScoringGateway
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
-        tls = null == config.tlsCert() ? null : GatewayTls.open(config.tlsCert(), config.tlsKey(), config.tlsClientCa());
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), bossGroup, workerGroup, channelType,
             cycle, state, monitoring).tls(null == tls ? null : tls.http()).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),

@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.tls.GatewayTls;
 import io.scoring.router.ModelRegistry;
 
 import java.net.InetSocketAddress;
@@ -74,7 +75,7 @@ public final class AdminTransport
                     connections.add(channel);
                     if (null != tls)
                     {
-                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                        GatewayTls.addTo(channel, tls);
                     }
                     channel.pipeline()
                         .addLast(new HttpServerCodec())

@@ -27,6 +27,7 @@ import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.gateway.tls.GatewayTls;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +75,7 @@ public final class HttpTransport
                     connections.add(channel);
                     if (null != tls)
                     {
-                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                        GatewayTls.addTo(channel, tls);
                     }
                     channel.pipeline()
                         .addLast(new HttpServerCodec())

@@ -4,6 +4,11 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import io.grpc.util.CertificateUtils;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -23,6 +28,7 @@ import java.util.Arrays;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /**
  * TLS for the three listeners: one certificate and key (PEM files), and, when a client CA is given, client
@@ -135,6 +141,35 @@ public final class GatewayTls implements AutoCloseable
     public void close()
     {
         reloader.shutdownNow();
+    }
+
+    /**
+     * Puts TLS in front of an HTTP/1.1 connection's pipeline: the context's handler, and behind it one that
+     * closes a connection whose handshake failed (plaintext, no or a foreign client certificate, a client that
+     * does not trust us) quietly, at FINE: a stack trace per bad connection would let any client fill the log.
+     */
+    public static void addTo(final Channel channel, final SslContext context)
+    {
+        channel.pipeline().addLast(context.newHandler(channel.alloc()), HandshakeFailures.INSTANCE);
+    }
+
+    @ChannelHandler.Sharable
+    private static final class HandshakeFailures extends ChannelInboundHandlerAdapter
+    {
+        static final HandshakeFailures INSTANCE = new HandshakeFailures();
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            if (cause instanceof DecoderException && (cause.getCause() instanceof SSLException))
+            {
+                LOG.log(System.Logger.Level.DEBUG, "TLS handshake with {0} failed: {1}", ctx.channel().remoteAddress(),
+                    cause.getCause().getMessage());
+                ctx.close();
+                return;
+            }
+            ctx.fireExceptionCaught(cause);
+        }
     }
 
     private static SslContextBuilder withClients(final SslContextBuilder builder, final AdvancedTlsX509TrustManager clients)
