@@ -21,6 +21,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
@@ -59,6 +61,8 @@ final class HttpTarget implements Target
     private final Pool[] pools;
     private final ByteBuf[] requests;
     private final long timeoutNanos;
+    /** Null: plaintext (no --tls-ca). */
+    private final SslContext tls;
     private volatile boolean closing;
 
     HttpTarget(final LoadOptions options, final String path, final byte[][] bodies, final String[] keys)
@@ -77,6 +81,7 @@ final class HttpTarget implements Target
                 Unpooled.directBuffer(head.length + bodies[i].length).writeBytes(head).writeBytes(bodies[i]));
         }
 
+        tls = null == options.tlsCa ? null : SslContextBuilder.forClient().trustManager(options.tlsCa.toFile()).build();
         final boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(options.clientThreads, new DefaultThreadFactory("loadgen-http", true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -196,6 +201,10 @@ final class HttpTarget implements Target
                 @Override
                 protected void initChannel(final Channel channel)
                 {
+                    if (null != tls) // the handshake runs first; the request written meanwhile waits for it
+                    {
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                    }
                     channel.pipeline()
                         .addLast(new HttpResponseDecoder())
                         .addLast(new HttpObjectAggregator(64 << 20))
