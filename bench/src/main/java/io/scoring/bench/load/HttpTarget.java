@@ -63,12 +63,16 @@ final class HttpTarget implements Target
     private final long timeoutNanos;
     /** Null: plaintext (no --tls-ca). */
     private final SslContext tls;
+    private final String host;
+    private final int port;
     private volatile boolean closing;
 
     HttpTarget(final LoadOptions options, final String path, final byte[][] bodies, final String[] keys)
         throws IOException
     {
         this.timeoutNanos = options.timeoutNanos;
+        this.host = options.host;
+        this.port = options.port;
         requests = new ByteBuf[bodies.length];
         for (int i = 0; i < bodies.length; i++)
         {
@@ -203,7 +207,8 @@ final class HttpTarget implements Target
                 {
                     if (null != tls) // the handshake runs first; the request written meanwhile waits for it
                     {
-                        channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                        // with the host, so the certificate is checked against it (Netty 4.2 verifies by default)
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc(), host, port));
                     }
                     channel.pipeline()
                         .addLast(new HttpResponseDecoder())
