@@ -684,6 +684,41 @@ class KubernetesManifestsTest
         assertTrue(jvmFlag(entrypoint.subList(0, jar), "-XX:MaxRAMPercentage=").isPresent(), "no -XX:MaxRAMPercentage");
     }
 
+    @Test
+    @DisplayName("the TLS overlay mounts the certificate Secret as a directory, points the gateway at its files, probes over HTTPS")
+    void tlsOverlayMountsTheCertificateSecret() throws IOException
+    {
+        final Path overlay = DEPLOY.resolve("k8s-tls");
+        final JsonNode kustomization = yaml(overlay.resolve(KUSTOMIZATION));
+        final List<String> resources = kustomization.path("resources").values().stream().map(JsonNode::asString).toList();
+        assertEquals(List.of("../k8s"), resources, "the overlay patches the base manifests");
+        final List<String> patches = kustomization.path("patches").values().stream().map(p -> p.path("path").asString()).toList();
+        patches.forEach(p -> assertTrue(Files.isRegularFile(overlay.resolve(p)), "the overlay names a missing patch " + p));
+
+        final Deployment patch;
+        try (InputStream in = Files.newInputStream(overlay.resolve("deployment-tls.yaml")))
+        {
+            patch = new KubernetesSerialization().unmarshal(in, Deployment.class);
+        }
+        assertEquals(deployment().getMetadata().getName(), patch.getMetadata().getName(), "the patch targets the Deployment");
+        final PodSpec pod = patch.getSpec().getTemplate().getSpec();
+        final Container gateway = pod.getContainers().get(0);
+        assertEquals(CONTAINER_NAME, gateway.getName());
+        final Volume tls = pod.getVolumes().stream().filter(v -> null != v.getSecret()).findFirst()
+            .orElseThrow(() -> new AssertionError("no Secret volume"));
+        final VolumeMount mount = gateway.getVolumeMounts().stream().filter(m -> tls.getName().equals(m.getName())).findFirst()
+            .orElseThrow(() -> new AssertionError("the Secret volume is not mounted"));
+        assertTrue(Boolean.TRUE.equals(mount.getReadOnly()), "the certificate mount is read-only");
+        assertTrue(null == mount.getSubPath() || mount.getSubPath().isEmpty(), "a subPath mount would never see a renewal");
+        final Map<String, String> env = gateway.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+        assertEquals(mount.getMountPath() + "/tls.crt", env.get("SCORING_TLS_CERT"), "the certificate is the Secret's tls.crt");
+        assertEquals(mount.getMountPath() + "/tls.key", env.get("SCORING_TLS_KEY"), "the key is the Secret's tls.key");
+        for (final Probe probe : List.of(gateway.getStartupProbe(), gateway.getReadinessProbe(), gateway.getLivenessProbe()))
+        {
+            assertEquals("HTTPS", probe.getHttpGet().getScheme(), "probes speak HTTPS to a TLS listener");
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------
     // the compose stack
     // ------------------------------------------------------------------------------------------------

@@ -214,6 +214,18 @@ public final class GatewayConfig
      */
     public static final ResourceLeakDetector.Level NETTY_LEAK_DETECTION_DEFAULT = ResourceLeakDetector.Level.DISABLED;
 
+    /**
+     * The certificate chain (PEM) every listener serves over TLS; none: plaintext. Reloaded when the file
+     * changes ({@link io.scoring.gateway.tls.GatewayTls}).
+     */
+    public static final String TLS_CERT_PROP_NAME = "tls-cert";
+
+    /** The certificate's private key, PEM PKCS#8; with {@link #TLS_CERT_PROP_NAME} only. */
+    public static final String TLS_KEY_PROP_NAME = "tls-key";
+
+    /** The CAs (PEM) whose client certificates every listener requires (mTLS); none: no client certificates. */
+    public static final String TLS_CLIENT_CA_PROP_NAME = "tls-client-ca";
+
     /** The properties file the other settings may come from; read by {@link #resolve}, recorded here. */
     public static final String CONFIG_PROP_NAME = "config";
 
@@ -252,6 +264,9 @@ public final class GatewayConfig
 
     private ResourceLeakDetector.Level nettyLeakDetection = NETTY_LEAK_DETECTION_DEFAULT;
     private Path configFile;
+    private Path tlsCert;
+    private Path tlsKey;
+    private Path tlsClientCa;
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
     private final Rollouts.Context rollout = new Rollouts.Context();
@@ -297,6 +312,10 @@ public final class GatewayConfig
         require(idleTimeoutMs >= 1, IDLE_TIMEOUT_MS_PROP_NAME, idleTimeoutMs, "at least 1");
         require(grpcMaxCallsPerConnection >= 1, GRPC_MAX_CALLS_PER_CONNECTION_PROP_NAME, grpcMaxCallsPerConnection,
             "at least 1");
+        require((null == tlsCert) == (null == tlsKey), TLS_KEY_PROP_NAME, tlsKey,
+            "given with " + TLS_CERT_PROP_NAME + " (" + tlsCert + "), as a pair");
+        require(null == tlsClientCa || null != tlsCert, TLS_CLIENT_CA_PROP_NAME, tlsClientCa,
+            "given with " + TLS_CERT_PROP_NAME + " and " + TLS_KEY_PROP_NAME + ": client certificates need TLS");
         monitoring.payloadLogDir(OFF.equals(payloadLogDir) ? null :
             payloadLogDir.isEmpty() ? stateDir.resolve("payload-log") : Path.of(payloadLogDir));
         monitoring.historyDir(OFF.equals(historyDir) ? null :
@@ -432,6 +451,42 @@ public final class GatewayConfig
     public RedisFeatureStore.Context redisContext()
     {
         return redis;
+    }
+
+    /** The PEM certificate chain; null: plaintext. */
+    public GatewayConfig tlsCert(final Path tlsCert)
+    {
+        this.tlsCert = tlsCert;
+        return this;
+    }
+
+    public Path tlsCert()
+    {
+        return tlsCert;
+    }
+
+    /** The PEM PKCS#8 private key of {@link #tlsCert()}. */
+    public GatewayConfig tlsKey(final Path tlsKey)
+    {
+        this.tlsKey = tlsKey;
+        return this;
+    }
+
+    public Path tlsKey()
+    {
+        return tlsKey;
+    }
+
+    /** The PEM CAs of accepted client certificates; null: none required. */
+    public GatewayConfig tlsClientCa(final Path tlsClientCa)
+    {
+        this.tlsClientCa = tlsClientCa;
+        return this;
+    }
+
+    public Path tlsClientCa()
+    {
+        return tlsClientCa;
     }
 
     public GatewayConfig httpPort(final int httpPort)

@@ -19,6 +19,7 @@ import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.gateway.rollout.Rollouts;
+import io.scoring.gateway.tls.GatewayTls;
 import io.scoring.router.ModelRegistry;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.Monitoring;
@@ -67,6 +68,8 @@ public final class ScoringGateway
     private HttpTransport http;
     private GrpcTransport grpc;
     private AdminTransport admin;
+    /** Null: plaintext. */
+    private GatewayTls tls;
 
     private ScoringGateway(final GatewayConfig config, final String adminToken)
     {
@@ -103,6 +106,8 @@ public final class ScoringGateway
     private void startServing() throws IOException, InterruptedException
     {
         final long startNanos = System.nanoTime();
+        // first: a certificate that cannot serve stops the start before anything loads
+        tls = null == config.tlsCert() ? null : GatewayTls.open(config.tlsCert(), config.tlsKey(), config.tlsClientCa());
         store = FeatureStores.open(config);
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         stateStore = openStateStore(config);
@@ -129,17 +134,18 @@ public final class ScoringGateway
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
-            cycle, state, monitoring).start();
+            cycle, state, monitoring).tls(null == tls ? null : tls.http()).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
         final ByteBufAllocator grpcAllocator =
             config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
         grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
-            cycle, state, grpcExecutor, grpcAllocator).start();
+            cycle, state, grpcExecutor, grpcAllocator, null == tls ? null : tls.grpc()).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
-            monitoring, rollouts).start();
+            monitoring, rollouts).tls(null == tls ? null : tls.http()).start();
         state.markReady();
+        grpc.serving();
         LOG.log(System.Logger.Level.INFO,
             "serving: HTTP on port {0}, gRPC on port {1}, admin on port {2} ({3}, {4} I/O threads), ready in {5} ms",
             String.valueOf(http.port()), String.valueOf(grpc.port()), String.valueOf(admin.port()),
@@ -231,6 +237,10 @@ public final class ScoringGateway
 
     private void releaseAll()
     {
+        if (null != tls)
+        {
+            tls.close();
+        }
         if (null != grpcExecutor)
         {
             grpcExecutor.shutdown();

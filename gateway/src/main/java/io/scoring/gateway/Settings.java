@@ -91,6 +91,9 @@ final class Settings
         integer(GatewayConfig.GRPC_MAX_CALLS_PER_CONNECTION_PROP_NAME, GatewayConfig::grpcMaxCallsPerConnection),
         choice(GatewayConfig.NETTY_LEAK_DETECTION_PROP_NAME, ResourceLeakDetector.Level.class,
             GatewayConfig::nettyLeakDetection),
+        text(GatewayConfig.TLS_CERT_PROP_NAME, (c, v) -> c.tlsCert(v.isEmpty() ? null : Path.of(v))),
+        text(GatewayConfig.TLS_KEY_PROP_NAME, (c, v) -> c.tlsKey(v.isEmpty() ? null : Path.of(v))),
+        text(GatewayConfig.TLS_CLIENT_CA_PROP_NAME, (c, v) -> c.tlsClientCa(v.isEmpty() ? null : Path.of(v))),
 
         integer(ModelRepository.Context.MAX_ROWS_PROP_NAME, (c, v) -> c.modelRepositoryContext().maxRows(v)),
         choice(ModelRepository.Context.RUNTIME_PROP_NAME, OnnxRuntimes.Choice.class,

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -60,8 +61,16 @@ final class GrpcTarget<Req extends MessageLite, Resp extends MessageLite> implem
         channels = new ManagedChannel[options.connections];
         for (int i = 0; i < channels.length; i++)
         {
-            channels[i] = NettyChannelBuilder.forAddress(options.host, options.port)
-                .usePlaintext()
+            final NettyChannelBuilder channel = NettyChannelBuilder.forAddress(options.host, options.port);
+            if (null == options.tlsCa)
+            {
+                channel.usePlaintext();
+            }
+            else
+            {
+                channel.sslContext(GrpcSslContexts.forClient().trustManager(options.tlsCa.toFile()).build());
+            }
+            channels[i] = channel
                 .eventLoopGroup(group)
                 .channelType(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .directExecutor()

@@ -21,6 +21,8 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.io.IOException;
@@ -59,12 +61,18 @@ final class HttpTarget implements Target
     private final Pool[] pools;
     private final ByteBuf[] requests;
     private final long timeoutNanos;
+    /** Null: plaintext (no --tls-ca). */
+    private final SslContext tls;
+    private final String host;
+    private final int port;
     private volatile boolean closing;
 
     HttpTarget(final LoadOptions options, final String path, final byte[][] bodies, final String[] keys)
         throws IOException
     {
         this.timeoutNanos = options.timeoutNanos;
+        this.host = options.host;
+        this.port = options.port;
         requests = new ByteBuf[bodies.length];
         for (int i = 0; i < bodies.length; i++)
         {
@@ -77,6 +85,7 @@ final class HttpTarget implements Target
                 Unpooled.directBuffer(head.length + bodies[i].length).writeBytes(head).writeBytes(bodies[i]));
         }
 
+        tls = null == options.tlsCa ? null : SslContextBuilder.forClient().trustManager(options.tlsCa.toFile()).build();
         final boolean epoll = Epoll.isAvailable();
         group = new MultiThreadIoEventLoopGroup(options.clientThreads, new DefaultThreadFactory("loadgen-http", true),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -200,6 +209,11 @@ final class HttpTarget implements Target
                 @Override
                 protected void initChannel(final Channel channel)
                 {
+                    if (null != tls) // the handshake runs first; the request written meanwhile waits for it
+                    {
+                        // with the host, so the certificate is checked against it (Netty 4.2 verifies by default)
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc(), host, port));
+                    }
                     channel.pipeline()
                         .addLast(new HttpResponseDecoder())
                         .addLast(new HttpObjectAggregator(64 << 20))

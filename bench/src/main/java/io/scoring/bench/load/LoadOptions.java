@@ -34,6 +34,7 @@ final class LoadOptions
           --client-threads N     client event-loop threads (default 1)
           --max-in-flight N      open loop: unanswered requests beyond which a due request is not sent but
                                  fails as CLIENT_MAX_IN_FLIGHT (default 10000)
+          --tls-ca FILE          TLS (gRPC and HTTP), trusting the CAs in this PEM file (default: plaintext)
           --rows N               rows (applicants) per request (default 1)
           --model NAME           model to call (default credit-risk)
           --entity-key-header H  also send each request's (first row's) entity key in header / gRPC metadata H,
@@ -75,6 +76,8 @@ final class LoadOptions
     /** A backlog this deep is seconds behind any schedule worth measuring, and fits a 512 MB heap. */
     int maxInFlight = 10_000;
     int rows = 1;
+    /** Null: plaintext; else TLS, trusting these CAs. */
+    Path tlsCa;
     String model = "credit-risk";
     /** Null: no header; else the header (HTTP) or metadata key (gRPC) carrying the first row's entity key. */
     String entityKeyHeader;
@@ -139,6 +142,7 @@ final class LoadOptions
             case "--client-threads" -> clientThreads = integer(flag, value);
             case "--max-in-flight" -> maxInFlight = integer(flag, value);
             case "--rows" -> rows = integer(flag, value);
+            case "--tls-ca" -> tlsCa = Path.of(value);
             case "--model" -> model = value;
             case "--entity-key-header" -> entityKeyHeader = header(flag, value);
             case "--model-config" -> modelConfig = Path.of(value);

@@ -10,10 +10,12 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.rollout.Rollouts;
+import io.scoring.gateway.tls.GatewayTls;
 import io.scoring.router.ModelRegistry;
 
 import java.net.InetSocketAddress;
@@ -47,6 +49,8 @@ public final class AdminTransport
     private final ServerBootstrap bootstrap;
     private final InetSocketAddress bindAddress;
     private Channel listener;
+    /** Null: plaintext. Read per connection, set before {@link #start}. */
+    private SslContext tls;
 
     /** @param token the bearer token every call must carry; null or empty: none, loopback only */
     public AdminTransport(
@@ -71,6 +75,10 @@ public final class AdminTransport
                 protected void initChannel(final SocketChannel channel)
                 {
                     connections.add(channel);
+                    if (null != tls)
+                    {
+                        GatewayTls.addTo(channel, tls);
+                    }
                     channel.pipeline()
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(MAX_BODY_BYTES))
@@ -78,6 +86,13 @@ public final class AdminTransport
                         .addLast(handler);
                 }
             });
+    }
+
+    /** Serves TLS with this context (its key reloads itself: see GatewayTls); null: plaintext. */
+    public AdminTransport tls(final SslContext tls)
+    {
+        this.tls = tls;
+        return this;
     }
 
     public AdminTransport start() throws InterruptedException

@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.scoring.gateway.admin.AdminTransport;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -19,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLException;
 
 /**
  * {@code java -jar scoring-gateway.jar admin <command> ...}: the admin API from a shell. Prints the
@@ -64,6 +69,9 @@ public final class AdminCli
         "",
         "options:",
         "  --url URL                  the admin API; default $" + URL_ENV + ", else " + DEFAULT_URL,
+        "  --tls-ca FILE              over https: trust the CAs in this PEM file (default: the JVM's)",
+        "  --tls-cert FILE            over https: present this PEM client certificate (the gateway's --tls-client-ca)",
+        "  --tls-key FILE             ... and its PEM PKCS#8 private key",
         "",
         "environment:",
         "  " + AdminTransport.TOKEN_ENV + "        the bearer token sent with every call",
@@ -95,6 +103,7 @@ public final class AdminCli
     public static int run(final String[] args, final Map<String, String> env, final PrintStream out, final PrintStream err)
     {
         final HttpRequest request;
+        final HttpClient client;
         try
         {
             final CommandLine line = CommandLine.parse(args);
@@ -104,6 +113,7 @@ public final class AdminCli
                 return OK;
             }
             request = line.toRequest(env);
+            client = line.client();
         }
         catch (final UsageException ex)
         {
@@ -111,16 +121,16 @@ public final class AdminCli
             err.println(USAGE);
             return USAGE_ERROR;
         }
-        return send(request, env, out, err);
+        return send(client, request, env, out, err);
     }
 
-    private static int send(final HttpRequest request, final Map<String, String> env, final PrintStream out, final PrintStream err)
+    private static int send(final HttpClient client, final HttpRequest request, final Map<String, String> env,
+        final PrintStream out, final PrintStream err)
     {
         final HttpResponse<String> response;
         try
         {
-            response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT).build()
-                .send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         }
         catch (final IOException ex)
         {
@@ -181,6 +191,9 @@ public final class AdminCli
         private String json;
         private String champion;
         private String canary;
+        private String tlsCa;
+        private String tlsCert;
+        private String tlsKey;
         private final List<String> shadows = new ArrayList<>();
         private final List<String> positional = new ArrayList<>();
         private final Map<String, String> rolloutOptions = new java.util.LinkedHashMap<>();
@@ -231,6 +244,9 @@ public final class AdminCli
                     case "--canary" -> line.canary = value;
                     case "--shadow" -> line.shadows.add(value);
                     case "--threshold" -> line.thresholds.add(value);
+                    case "--tls-ca" -> line.tlsCa = value;
+                    case "--tls-cert" -> line.tlsCert = value;
+                    case "--tls-key" -> line.tlsKey = value;
                     default ->
                     {
                         if (!ROLLOUT_OPTIONS.containsKey(option))
@@ -246,6 +262,39 @@ public final class AdminCli
                 throw new UsageException("no command");
             }
             return line;
+        }
+
+        /** HTTP/1.1; over https with the CA and client certificate given, else the JVM's trust store. */
+        HttpClient client() throws UsageException
+        {
+            final HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(CONNECT_TIMEOUT);
+            if ((null == tlsCert) != (null == tlsKey))
+            {
+                throw new UsageException("--tls-cert and --tls-key go together");
+            }
+            if (null == tlsCa && null == tlsCert)
+            {
+                return client.build();
+            }
+            final SslContextBuilder tls = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+            try
+            {
+                if (null != tlsCa)
+                {
+                    tls.trustManager(new File(tlsCa));
+                }
+                if (null != tlsCert)
+                {
+                    tls.keyManager(new File(tlsCert), new File(tlsKey));
+                }
+                // the JDK provider's context is a javax.net.ssl.SSLContext, which java.net.http takes
+                return client.sslContext(((JdkSslContext)tls.build()).context()).build();
+            }
+            catch (final SSLException | IllegalArgumentException ex)
+            {
+                throw new UsageException("cannot use --tls-ca / --tls-cert / --tls-key: " + ex.getMessage());
+            }
         }
 
         HttpRequest toRequest(final Map<String, String> env) throws UsageException

@@ -1,5 +1,6 @@
 package io.scoring.gateway.grpc;
 
+import io.grpc.BindableService;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerMethodDefinition;
@@ -7,20 +8,30 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServiceDescriptor;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.handler.ssl.SslContext;
 import io.scoring.gateway.ClientLimits;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.proto.inference.GRPCInferenceServiceGrpc;
+import io.scoring.proto.v1.ScoringServiceGrpc;
 import io.scoring.router.ModelRegistry;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -33,13 +44,25 @@ import java.util.concurrent.TimeUnit;
  * INVALID_ARGUMENT. The two scoring methods, the own API's Predict and V2's ModelInfer, are
  * registered by hand ({@link PredictCallHandler}) and served by the {@link RequestCycle}, each with its
  * codec; V2's other methods go through the generated stubs.
+ *
+ * <p>Beside them, grpc-java's own standard services: {@code grpc.health.v1.Health}
+ * ({@link HealthStatusManager}), NOT_SERVING until {@link #serving()} and again from {@link #shutdown()} on,
+ * so Kubernetes' gRPC probes and Envoy's health checks follow readiness and drain; and server reflection
+ * ({@code grpc.reflection.v1} and {@code v1alpha}), so grpcurl works without the proto files. The
+ * hand-registered services carry their generated file descriptors for reflection to find.
  */
 public final class GrpcTransport
 {
     static final String SCORING_SERVICE = "scoring.v1.ScoringService";
     static final String PREDICT = SCORING_SERVICE + "/Predict";
 
+    /** The services health reports by name; "" (the whole server) beside them. */
+    private static final List<String> HEALTH_SERVICES = List.of(
+        HealthStatusManager.SERVICE_NAME_ALL_SERVICES, SCORING_SERVICE,
+        GRPCInferenceServiceGrpc.SERVICE_NAME);
+
     private final Server server;
+    private final HealthStatusManager health = new HealthStatusManager();
 
     public GrpcTransport(
         final int port,
@@ -51,7 +74,8 @@ public final class GrpcTransport
         final RequestCycle cycle,
         final ServerState state,
         final Executor handlerExecutor,
-        final ByteBufAllocator allocator)
+        final ByteBufAllocator allocator,
+        final SslContext tls)
     {
         final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
             .bossEventLoopGroup(bossGroup)
@@ -61,6 +85,10 @@ public final class GrpcTransport
         {
             builder.withOption(ChannelOption.ALLOCATOR, allocator).withChildOption(ChannelOption.ALLOCATOR, allocator);
         }
+        if (null != tls) // else plaintext
+        {
+            builder.sslContext(tls);
+        }
         if (null == handlerExecutor)
         {
             builder.directExecutor();
@@ -69,6 +97,7 @@ public final class GrpcTransport
         {
             builder.executor(handlerExecutor);
         }
+        HEALTH_SERVICES.forEach((service) -> health.setStatus(service, ServingStatus.NOT_SERVING));
         server = builder
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(limits.maxHeaderBytes())
@@ -77,7 +106,23 @@ public final class GrpcTransport
             .maxConnectionIdle(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
             .addService(scoringService(cycle))
             .addService(inferenceService(cycle, state))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(reflectionV1Alpha())
             .build();
+    }
+
+    /** grpcurl before 1.8.8 and many GUI clients still ask v1alpha only. */
+    @SuppressWarnings("deprecation")
+    private static BindableService reflectionV1Alpha()
+    {
+        return ProtoReflectionService.newInstance();
+    }
+
+    /** Health reports SERVING: the gateway is ready (every model loaded, every listener open). */
+    public void serving()
+    {
+        HEALTH_SERVICES.forEach((service) -> health.setStatus(service, ServingStatus.SERVING));
     }
 
     public GrpcTransport start() throws IOException
@@ -91,9 +136,13 @@ public final class GrpcTransport
         return server.getPort();
     }
 
-    /** Stops taking new calls (new ones get UNAVAILABLE) and lets calls in flight finish. */
+    /**
+     * Health reports NOT_SERVING for good (open Watch streams hear it), then stops taking new calls (new ones
+     * get UNAVAILABLE) and lets calls in flight finish.
+     */
     public void shutdown()
     {
+        health.enterTerminalState();
         server.shutdown();
     }
 
@@ -109,9 +158,8 @@ public final class GrpcTransport
     /** The own API: {@code scoring.v1.ScoringService} with its one method. */
     static ServerServiceDefinition scoringService(final RequestCycle cycle)
     {
-        return ServerServiceDefinition.builder(SCORING_SERVICE)
-            .addMethod(PredictCallHandler.unaryBytes(PREDICT), new PredictCallHandler(cycle, PredictGrpcCodec.PER_THREAD))
-            .build();
+        return describedBy(ScoringServiceGrpc.getServiceDescriptor(), List.of(ServerMethodDefinition.create(
+            PredictCallHandler.unaryBytes(PREDICT), new PredictCallHandler(cycle, PredictGrpcCodec.PER_THREAD))));
     }
 
     /**
@@ -123,20 +171,30 @@ public final class GrpcTransport
         final ModelRegistry models = cycle.pipeline().models();
         final ThreadLocal<V2GrpcCodec> codecs = ThreadLocal.withInitial(() -> new V2GrpcCodec(models));
         final ServerServiceDefinition generated = new InferenceGrpcService(models, state).bindService();
-        final ServerServiceDefinition.Builder service =
-            ServerServiceDefinition.builder(generated.getServiceDescriptor().getName());
+        final List<ServerMethodDefinition<?, ?>> methods = new ArrayList<>();
         for (final ServerMethodDefinition<?, ?> method : generated.getMethods())
         {
             final String name = method.getMethodDescriptor().getFullMethodName();
-            if (V2GrpcCodec.METHOD.equals(name))
-            {
-                service.addMethod(PredictCallHandler.unaryBytes(name), new PredictCallHandler(cycle, codecs));
-            }
-            else
-            {
-                service.addMethod(parsingItself(method));
-            }
+            methods.add(V2GrpcCodec.METHOD.equals(name) ?
+                ServerMethodDefinition.create(PredictCallHandler.unaryBytes(name), new PredictCallHandler(cycle, codecs)) :
+                parsingItself(method));
         }
+        return describedBy(generated.getServiceDescriptor(), methods);
+    }
+
+    /**
+     * The methods as a service under the generated service's name and with its proto file descriptor, which
+     * reflection serves: methods registered by hand (bytes in, bytes out) would otherwise leave the service
+     * out of reflection's answers, as a service without a schema.
+     */
+    private static ServerServiceDefinition describedBy(
+        final ServiceDescriptor generated, final List<ServerMethodDefinition<?, ?>> methods)
+    {
+        final ServiceDescriptor.Builder descriptor =
+            ServiceDescriptor.newBuilder(generated.getName()).setSchemaDescriptor(generated.getSchemaDescriptor());
+        methods.forEach((method) -> descriptor.addMethod(method.getMethodDescriptor()));
+        final ServerServiceDefinition.Builder service = ServerServiceDefinition.builder(descriptor.build());
+        methods.forEach(service::addMethod);
         return service.build();
     }
 

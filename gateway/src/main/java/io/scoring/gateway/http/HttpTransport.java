@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -28,6 +29,7 @@ import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
+import io.scoring.gateway.tls.GatewayTls;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +50,8 @@ public final class HttpTransport
     private final ServerBootstrap bootstrap;
     private final int port;
     private Channel listener;
+    /** Null: plaintext. Read per connection, set before {@link #start}. */
+    private SslContext tls;
 
     public HttpTransport(
         final int port,
@@ -74,6 +78,10 @@ public final class HttpTransport
                 protected void initChannel(final SocketChannel channel)
                 {
                     connections.add(channel);
+                    if (null != tls)
+                    {
+                        GatewayTls.addTo(channel, tls);
+                    }
                     channel.pipeline()
                         .addLast(cap)
                         .addLast(new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
@@ -89,6 +97,13 @@ public final class HttpTransport
     /** Netty's defaults: a request line (method, path, version) of 4 KiB; body chunks of 8 KiB. */
     private static final int MAX_INITIAL_LINE_BYTES = 4096;
     private static final int MAX_CHUNK_BYTES = 8192;
+
+    /** Serves TLS with this context (its key reloads itself: see GatewayTls); null: plaintext. */
+    public HttpTransport tls(final SslContext tls)
+    {
+        this.tls = tls;
+        return this;
+    }
 
     public HttpTransport start() throws InterruptedException
     {

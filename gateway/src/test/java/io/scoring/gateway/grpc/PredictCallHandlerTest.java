@@ -64,7 +64,7 @@ class PredictCallHandlerTest
         models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         transport = new GrpcTransport(0, 65_536, io.scoring.gateway.ClientLimits.DEFAULTS, group, group, NioServerSocketChannel.class,
-            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), null, ByteBufAllocator.DEFAULT).start();
+            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), null, ByteBufAllocator.DEFAULT, null).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", transport.port()).usePlaintext().build();
     }
 
@@ -102,7 +102,7 @@ class PredictCallHandlerTest
     {
         final ExecutorService handlers = Executors.newFixedThreadPool(2);
         final GrpcTransport pooled = new GrpcTransport(0, 65_536, io.scoring.gateway.ClientLimits.DEFAULTS, group, group, NioServerSocketChannel.class,
-            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), handlers, ByteBufAllocator.DEFAULT).start();
+            new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), handlers, ByteBufAllocator.DEFAULT, null).start();
         final ManagedChannel pooledChannel = NettyChannelBuilder.forAddress("127.0.0.1", pooled.port()).usePlaintext().build();
         try
         {
