@@ -29,7 +29,8 @@ class OnnxModelFuzzTest
     @FuzzTest(maxDuration = "5s")
     void anyModelFileLoadsOrIsRefusedWithItsReason(final byte[] model)
     {
-        try (Scorer compiled = NativeEvaluators.compile(model, CONFIG, 4, NativeEvaluators.TreeLayout.AUTO))
+        try (Scorer compiled = NativeEvaluators.compile(model, CONFIG, 4, NativeEvaluators.TreeLayout.AUTO,
+            CONFIG.outputs().stream().map((output) -> OutputForm.floatColumn(output.name())).toList()))
         {
             compiled.runtimeName(); // a graph the native evaluators take
         }
