@@ -179,14 +179,14 @@ public final class OnnxRuntimes
             if (scorer.score(input, rows, output) != Scorer.OK)
             {
                 scorer.close();
-                throw new IllegalStateException("warm-up inference failed" + failureOf(scorer));
+                throw new IllegalArgumentException("warm-up inference failed" + failureOf(scorer));
             }
             for (int i = 0; i < rows * config.outputCount(); i++)
             {
                 if (!Float.isFinite(output[i]))
                 {
                     scorer.close();
-                    throw new IllegalStateException("warm-up inference gave a non-finite score: " + output[i]);
+                    throw new IllegalArgumentException("warm-up inference gave a non-finite score: " + output[i]);
                 }
             }
         }
