@@ -51,7 +51,7 @@ class DomainClassifierTest
             final List<float[]> broken = shuffleColumn(heldOut, amount, new Random(1_000 + seed));
 
             final VersionDrift univariate = univariate(reference, broken);
-            assertEquals(univariate(reference, heldOut).features(), univariate.features(),
+            assertEquals(statistics(univariate(reference, heldOut)), statistics(univariate),
                 "the marginals are the held-out data's: every univariate statistic is the same as unshifted");
             univariateAlarms += univariate.alarm() ? 1 : 0;
 
@@ -132,5 +132,13 @@ class DomainClassifierTest
             System.arraycopy(rows.get(i), 0, flat, i * features, features);
         }
         return flat;
+    }
+
+    /** Each feature's test, statistic, p-value and PSI (its distribution's arrays compare by identity). */
+    private static List<String> statistics(final VersionDrift drift)
+    {
+        return drift.features().stream()
+            .map((f) -> f.feature() + " " + f.method() + " " + f.statistic() + " " + f.pValue() + " " + f.psi())
+            .toList();
     }
 }

@@ -34,7 +34,7 @@ class DeployFilesTest
         final Promtool.Result result = Promtool.run(null, "check", "rules", RULES.toString());
 
         assertEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 7 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 9 rules found"), result.output());
     }
 
     @Test
