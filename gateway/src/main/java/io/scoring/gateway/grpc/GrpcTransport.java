@@ -101,7 +101,7 @@ public final class GrpcTransport
         server = builder
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(limits.maxHeaderBytes())
-            // a client that never reads its answers holds at most this many calls' answers in the server
+            // HTTP/2 max concurrent streams per client (it does not bound a client that never reads: PERFORMANCE.md)
             .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
             .maxConnectionIdle(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
             .addService(scoringService(cycle))
