@@ -19,6 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The fleet's evaluation history in Redis, next to the shared router state ({@code --state-store redis://}):
@@ -42,6 +45,7 @@ final class RedisEvaluationHistory implements SharedHistory, AutoCloseable
     static final Duration CLOCK_SLACK = Duration.ofMinutes(1);
     /** Entries per XRANGE: a page of ~1-3 KB entries, a few MB at most, while filtering one metric out of them. */
     private static final int PAGE = 1_000;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
     private static final String TIME = "time";
     private static final String VERSION = "version";
 
@@ -49,6 +53,8 @@ final class RedisEvaluationHistory implements SharedHistory, AutoCloseable
     private final StatefulRedisConnection<String, String> connection;
     private final String prefix;
     private final XAddArgs trim;
+    /** The latest append: one connection answers in order, so once it is done every earlier one is. */
+    private volatile CompletionStage<String> last;
 
     RedisEvaluationHistory(final String uri, final String prefix, final int maxPoints)
     {
@@ -78,7 +84,9 @@ final class RedisEvaluationHistory implements SharedHistory, AutoCloseable
                 fields.put(name, Double.toString(value));
             }
         });
-        return connection.async().xadd(prefix + model, trim, fields);
+        final CompletionStage<String> sent = connection.async().xadd(prefix + model, trim, fields);
+        last = sent;
+        return sent;
     }
 
     @Override
@@ -156,6 +164,23 @@ final class RedisEvaluationHistory implements SharedHistory, AutoCloseable
     @Override
     public void close()
     {
+        final CompletionStage<String> pending = last;
+        if (null != pending)
+        {
+            try
+            {
+                // a stopping replica's last evaluations reach the fleet's history, or fail, before the connection goes
+                pending.toCompletableFuture().get(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            catch (final ExecutionException | TimeoutException failedAndCounted)
+            {
+                // counted by monitoring when it failed; a Redis that does not answer is not waited on longer
+            }
+        }
         connection.close();
         client.shutdown();
     }
