@@ -31,7 +31,7 @@ class SharedEvaluationHistoryTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String AUC = "/admin/models/credit-risk/history?metric=accuracy.auc&version=1&from=0";
-    private static final Pattern SHARED_ERRORS = Pattern.compile("scoring_history_shared_errors_total (\\S+)");
+    private static final Pattern SHARED_ERRORS = Pattern.compile("(?m)^scoring_history_shared_errors_total (\\S+)");
 
     @Test
     void shouldAnswerTheFleetsHistoryFromAnyReplicaAndKeepServingWhenRedisStops() throws Exception
