@@ -72,9 +72,10 @@ public final class GatewayConfig
     public static final String HISTORY_REDIS_MAX_POINTS_PROP_NAME = "history-redis-max-points";
     /**
      * Evaluations kept per model in the shared history's Redis stream (approximately: trimmed by whole nodes):
-     * a week of one-minute evaluations of two versions on five replicas is 100,800; an entry is ~1-3 KB.
+     * a week of one-minute evaluations of one version on two replicas is 20,160; an entry of the demo's
+     * 130 metrics is ~6 KB, so ~120 MB of Redis memory per model at the cap.
      */
-    public static final int HISTORY_REDIS_MAX_POINTS_DEFAULT = 100_000;
+    public static final int HISTORY_REDIS_MAX_POINTS_DEFAULT = 20_000;
 
     /** The value that turns the payload log (or the history) off. */
     public static final String OFF = "off";
