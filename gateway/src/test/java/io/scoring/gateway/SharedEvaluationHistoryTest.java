@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -70,15 +69,16 @@ class SharedEvaluationHistoryTest
             try
             {
                 final AdminClient admin = new AdminClient(third.adminPort(), null);
-                final TreeSet<String> expected = new TreeSet<>(firstPoints);
+                final List<String> expected = new ArrayList<>(firstPoints);
                 expected.addAll(secondPoints);
+                expected.sort(null);
                 final List<String> answered = points(admin, AUC);
                 for (int i = 1; i < answered.size(); i++)
                 {
                     assertTrue(time(answered.get(i - 1)) <= time(answered.get(i)), "oldest first: " + answered);
                 }
                 answered.sort(null); // two replicas' points of the same millisecond come in either order
-                assertEquals(new ArrayList<>(expected), answered,
+                assertEquals(expected, answered,
                     "every point both replicas appended, from a replica with an empty state dir");
                 assertTrue(filePoints(thirdDir).isEmpty(), "none of them is in the third replica's own files");
 
