@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * one stream per model, {@code {prefix}:history:{model}}, an entry per version per evaluation per replica,
  *
  * <pre>
- * XADD scoring:history:credit-risk MAXLEN ~ 100000 * time 1765010000000 version 2 accuracy.auc 0.78 drift.age.p_value 0.41 ...
+ * XADD scoring:history:credit-risk MAXLEN ~ 20000 * time 1765010000000 version 2 accuracy.auc 0.78 drift.age.p_value 0.41 ...
  * </pre>
  *
  * <p>The entry id is Redis's ({@code *}, the server's clock), not the evaluation's time: an explicit
