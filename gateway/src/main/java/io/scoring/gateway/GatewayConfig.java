@@ -69,6 +69,14 @@ public final class GatewayConfig
     /** Where every version's evaluations are appended: none, {@code <state-dir>/history}; {@value #OFF}: nowhere. */
     public static final String HISTORY_DIR_PROP_NAME = "history-dir";
 
+    public static final String HISTORY_REDIS_MAX_POINTS_PROP_NAME = "history-redis-max-points";
+    /**
+     * Evaluations kept per model in the shared history's Redis stream (approximately: trimmed by whole nodes):
+     * a week of one-minute evaluations of one version on two replicas is 20,160; an entry of the demo's
+     * 130 metrics is ~6 KB, so ~120 MB of Redis memory per model at the cap.
+     */
+    public static final int HISTORY_REDIS_MAX_POINTS_DEFAULT = 20_000;
+
     /** The value that turns the payload log (or the history) off. */
     public static final String OFF = "off";
 
@@ -248,6 +256,7 @@ public final class GatewayConfig
     private String stateStorePrefix = STATE_STORE_PREFIX_DEFAULT;
     private String payloadLogDir = "";
     private String historyDir = "";
+    private int historyRedisMaxPoints = HISTORY_REDIS_MAX_POINTS_DEFAULT;
     private int maxRequestBytes = MAX_REQUEST_BYTES_DEFAULT;
     private int drainSeconds = DRAIN_SECONDS_DEFAULT;
     private int ioThreads = IO_THREADS_DEFAULT;
@@ -300,6 +309,7 @@ public final class GatewayConfig
         require(adminPort >= 0 && adminPort <= 65535, ADMIN_PORT_PROP_NAME, adminPort, "0-65535");
         require(maxRequestBytes >= 1, MAX_REQUEST_BYTES_PROP_NAME, maxRequestBytes, "at least 1");
         require(drainSeconds >= 0, DRAIN_SECONDS_PROP_NAME, drainSeconds, "0 or more");
+        require(historyRedisMaxPoints >= 1, HISTORY_REDIS_MAX_POINTS_PROP_NAME, historyRedisMaxPoints, "at least 1");
         require(ioThreads >= 0, IO_THREADS_PROP_NAME, ioThreads, "0 or more");
         require(grpcExecutorThreads >= 0, GRPC_EXECUTOR_THREADS_PROP_NAME, grpcExecutorThreads, "0 or more");
         require(validLimit(concurrencyLimit), CONCURRENCY_LIMIT_PROP_NAME, concurrencyLimit,
@@ -597,6 +607,18 @@ public final class GatewayConfig
     public String historyDir()
     {
         return historyDir;
+    }
+
+    /** With {@code --state-store redis://}: the evaluations each model's shared history stream keeps. */
+    public GatewayConfig historyRedisMaxPoints(final int historyRedisMaxPoints)
+    {
+        this.historyRedisMaxPoints = historyRedisMaxPoints;
+        return this;
+    }
+
+    public int historyRedisMaxPoints()
+    {
+        return historyRedisMaxPoints;
     }
 
     /** Empty: {@code <state-dir>/payload-log}; {@value #OFF}: no payload log; else the directory. */

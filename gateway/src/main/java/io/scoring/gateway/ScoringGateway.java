@@ -56,6 +56,7 @@ public final class ScoringGateway
     private final CountDownLatch stopped = new CountDownLatch(1);
     private FeatureStore store;
     private StateStore stateStore;
+    private RedisEvaluationHistory sharedHistory;
     private GatewayMonitoring monitoring;
     private ModelRegistry models;
     private Rollouts rollouts;
@@ -111,6 +112,13 @@ public final class ScoringGateway
         store = FeatureStores.open(config);
         final Path repository = null == config.models() ? DemoBundle.models() : config.models();
         stateStore = openStateStore(config);
+        if (stateStore instanceof RedisStateStore)
+        {
+            // the fleet's evaluation history next to its state: any replica answers every replica's points
+            sharedHistory = new RedisEvaluationHistory(config.stateStore(), config.stateStorePrefix(),
+                config.historyRedisMaxPoints());
+        }
+        config.monitoringContext().sharedHistory(sharedHistory);
         final ModelRepository modelRepository = new ModelRepository(repository, store, config.modelRepositoryContext());
         monitoring = new GatewayMonitoring(Monitoring.start(config.monitoringContext()), modelRepository, store);
         rollouts = new Rollouts(config.rolloutContext());
@@ -276,6 +284,10 @@ public final class ScoringGateway
         if (null != monitoring)
         {
             monitoring.monitoring().close(); // every accepted sample reaches the payload log
+        }
+        if (null != sharedHistory)
+        {
+            sharedHistory.close(); // after monitoring: its last evaluations are sent
         }
         if (null != store)
         {

@@ -143,6 +143,7 @@ final class Settings
         longInteger(Monitoring.Context.EVALUATION_INTERVAL_MILLIS_PROP_NAME,
             (c, v) -> c.monitoringContext().evaluationIntervalMillis(v)),
         text(GatewayConfig.HISTORY_DIR_PROP_NAME, GatewayConfig::historyDir),
+        integer(GatewayConfig.HISTORY_REDIS_MAX_POINTS_PROP_NAME, GatewayConfig::historyRedisMaxPoints),
         longInteger(Monitoring.Context.HISTORY_MAX_FILE_BYTES_PROP_NAME,
             (c, v) -> c.monitoringContext().historyMaxFileBytes(v)),
         longInteger(Monitoring.Context.HISTORY_MAX_TOTAL_BYTES_PROP_NAME,

@@ -47,6 +47,20 @@ class GatewayConfigTest
     }
 
     @Test
+    void shouldCapTheSharedHistoryStreamFromAFlagAnEnvironmentVariableOrAConfigFileLine() throws IOException
+    {
+        final Path file = configFile("history-redis-max-points=3000");
+
+        assertEquals(1000, GatewayConfig.resolve(new String[]{"--history-redis-max-points", "1000"}, Map.of())
+            .historyRedisMaxPoints());
+        assertEquals(2000, GatewayConfig.resolve(new String[0], Map.of("SCORING_HISTORY_REDIS_MAX_POINTS", "2000"))
+            .historyRedisMaxPoints());
+        assertEquals(3000, GatewayConfig.resolve(new String[]{"--config=" + file}, Map.of()).historyRedisMaxPoints());
+        assertEquals(GatewayConfig.HISTORY_REDIS_MAX_POINTS_DEFAULT,
+            GatewayConfig.resolve(new String[0], Map.of()).historyRedisMaxPoints());
+    }
+
+    @Test
     void shouldPreferAFlagOverTheEnvironmentAndTheEnvironmentOverTheConfigFile() throws IOException
     {
         final Path file = configFile("shadow-idle-sleep-us=1", "comparison-window-pairs=11", "drain-seconds=7");
@@ -178,6 +192,7 @@ class GatewayConfigTest
         "--concurrency-limit=fast      | concurrency-limit must be gradient2, vegas, off or a whole number from 1, got fast",
         "--concurrency-limit=0         | concurrency-limit must be gradient2, vegas, off or a whole number from 1, got 0",
         "--concurrency-limit-max=0     | concurrency-limit-max must be at least 1, got 0",
+        "--history-redis-max-points=0  | history-redis-max-points must be at least 1, got 0",
         "--max-header-bytes=100        | max-header-bytes must be at least 1024, got 100",
         "--request-read-timeout-ms=0   | request-read-timeout-ms must be at least 1, got 0",
         "--grpc-max-calls-per-connection=0 | grpc-max-calls-per-connection must be at least 1, got 0",

@@ -1,20 +1,25 @@
 package io.scoring.monitoring;
 
+import io.micrometer.core.instrument.Counter;
 import io.scoring.monitoring.comparison.ChallengerComparison;
 import io.scoring.monitoring.drift.FeatureDrift;
 import io.scoring.monitoring.drift.VersionDrift;
 import io.scoring.monitoring.feedback.VersionAccuracy;
+import io.scoring.monitoring.history.SharedHistory;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.monitoring.segments.ModelSegmentReport;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Every {@link Monitoring.Context#evaluationIntervalMillis()}, on the monitoring thread: publishes each
  * version's segment gaps as gauges ({@code scoring_segment_*} {model, version, segment}) and, when the
- * history is on, appends each version's figures to it as one line of named metrics:
+ * history is on, appends each version's figures to it as one line of named metrics (and sends them to the
+ * {@link SharedHistory} when there is one):
  *
  * <ul>
  * <li>{@code accuracy.labels|auc|log_loss|cost_per_decision};</li>
@@ -31,22 +36,33 @@ import java.util.TreeMap;
  */
 final class Evaluations implements SampleSink
 {
+    private static final System.Logger LOG = System.getLogger(Evaluations.class.getName());
+
     private final Monitoring.Context config;
     private final ScoringMetrics metrics;
     private final GroundTruth groundTruth;
     private final DriftMonitor drift;
     private final ComparisonMonitor comparison;
     private final EvaluationHistory history;
+    private final SharedHistory shared;
+    private final Counter sharedErrors;
+    /** Set by the store's thread on a failure, cleared on a success: one log line per outage, not one per append. */
+    private final AtomicBoolean sharedFailing = new AtomicBoolean();
     private long lastMillis;
 
-    /** @param history null: none, gauges only. */
+    /**
+     * @param history null: no files.
+     * @param shared  null: no shared history; its failures are counted in {@code sharedErrors}, never thrown.
+     */
     Evaluations(
         final Monitoring.Context config,
         final ScoringMetrics metrics,
         final GroundTruth groundTruth,
         final DriftMonitor drift,
         final ComparisonMonitor comparison,
-        final EvaluationHistory history)
+        final EvaluationHistory history,
+        final SharedHistory shared,
+        final Counter sharedErrors)
     {
         this.config = config;
         this.metrics = metrics;
@@ -54,6 +70,8 @@ final class Evaluations implements SampleSink
         this.drift = drift;
         this.comparison = comparison;
         this.history = history;
+        this.shared = shared;
+        this.sharedErrors = sharedErrors;
         this.lastMillis = System.currentTimeMillis();
     }
 
@@ -133,6 +151,46 @@ final class Evaluations implements SampleSink
         if (null != history)
         {
             byVersion.forEach((version, figures) -> history.append(now, model, version, figures));
+        }
+        if (null != shared)
+        {
+            byVersion.forEach((version, figures) -> appendShared(now, model, version, figures));
+        }
+    }
+
+    /** Sent without waiting: a store that is down costs the monitoring thread nothing, the files still get it. */
+    private void appendShared(final long now, final String model, final String version, final Map<String, Double> figures)
+    {
+        final CompletionStage<?> sent;
+        try
+        {
+            sent = shared.append(now, model, version, figures);
+        }
+        catch (final RuntimeException ex)
+        {
+            sharedFailed(ex);
+            return;
+        }
+        sent.whenComplete((ignored, failure) ->
+        {
+            if (null != failure)
+            {
+                sharedFailed(failure);
+            }
+            else if (sharedFailing.compareAndSet(true, false))
+            {
+                LOG.log(System.Logger.Level.INFO, "the shared evaluation history takes evaluations again");
+            }
+        });
+    }
+
+    private void sharedFailed(final Throwable failure)
+    {
+        sharedErrors.increment();
+        if (sharedFailing.compareAndSet(false, true))
+        {
+            LOG.log(System.Logger.Level.WARNING, "the shared evaluation history failed (counted in " +
+                "scoring_history_shared_errors_total; this replica's files keep every evaluation): " + failure.getMessage());
         }
     }
 

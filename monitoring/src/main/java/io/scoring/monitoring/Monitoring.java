@@ -7,6 +7,7 @@ import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.feedback.ModelAccuracyReport;
 import io.scoring.monitoring.feedback.SampleRatioMismatch;
 import io.scoring.monitoring.history.HistoryReport;
+import io.scoring.monitoring.history.SharedHistory;
 import io.scoring.monitoring.latency.ModelLatencyReport;
 import io.scoring.monitoring.metrics.ModelRequestReport;
 import io.scoring.monitoring.metrics.ScoringMetrics;
@@ -41,6 +42,7 @@ public final class Monitoring implements AutoCloseable
     /** Label values for requests that never reached a version (unknown model or version). */
     public static final String UNKNOWN = "unknown";
     public static final String NO_ROLE = "none";
+    private static final System.Logger LOG = System.getLogger(Monitoring.class.getName());
 
     private final Context ctx;
     private final ScoringMetrics metrics;
@@ -80,7 +82,9 @@ public final class Monitoring implements AutoCloseable
         history = null == ctx.historyDir() ? null : new EvaluationHistory(ctx,
             metrics.counter("scoring.history.files.deleted", "Evaluation history files deleted to keep under the cap"),
             metrics.counter("scoring.history.write.errors", "Evaluation history lines that failed to be written"));
-        sinks.add(new Evaluations(ctx, metrics, groundTruth, drift, comparison, history));
+        sinks.add(new Evaluations(ctx, metrics, groundTruth, drift, comparison, history, ctx.sharedHistory(),
+            metrics.counter("scoring.history.shared.errors",
+                "Evaluations the shared history (Redis) failed to take: they are only in this replica's files")));
         final SampleConsumer consumer = new SampleConsumer(samples, sources, sinks, metrics.samplesDropped(), errors);
         // parks of idleSleepMillis while busy, doubling while idle up to MAX_IDLE_PARK_MILLIS: an idle gateway's
         // monitoring thread woke 1,000 times a second, a third of the idle gateway's CPU (docs/PERFORMANCE.md)
@@ -210,11 +214,29 @@ public final class Monitoring implements AutoCloseable
 
     /**
      * One metric's recorded values for a model (one version, or every version when {@code version} is null)
-     * between two instants, inclusive, from the evaluation history; null when the history is off.
+     * between two instants, inclusive, from the evaluation history; null when the history is off. The shared
+     * history answers when there is one (the fleet's points); this replica's files when it fails.
      */
     public HistoryReport history(final String model, final String version, final String metric, final long from,
         final long to) throws IOException
     {
+        final SharedHistory shared = ctx.sharedHistory();
+        if (null != shared)
+        {
+            try
+            {
+                return shared.query(model, version, metric, from, to, EvaluationHistory.MAX_POINTS);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                if (null == history)
+                {
+                    throw ex instanceof IOException io ? io : new IOException(ex.getMessage(), ex);
+                }
+                LOG.log(System.Logger.Level.WARNING,
+                    "the shared evaluation history did not answer, this replica's files do: " + ex.getMessage());
+            }
+        }
         return null == history ? null : history.query(model, version, metric, from, to);
     }
 
@@ -457,6 +479,7 @@ public final class Monitoring implements AutoCloseable
         private Path historyDir;
         private long historyMaxFileBytes = HISTORY_MAX_FILE_BYTES_DEFAULT;
         private long historyMaxTotalBytes = HISTORY_MAX_TOTAL_BYTES_DEFAULT;
+        private SharedHistory sharedHistory;
 
         /** Validates every setting; idempotent. */
         public Context conclude()
@@ -556,6 +579,21 @@ public final class Monitoring implements AutoCloseable
         public List<String> outcomes()
         {
             return outcomes;
+        }
+
+        /**
+         * Where every evaluation also goes, and what range queries read, shared by a fleet (the gateway's
+         * Redis when its state is there); null (default): this replica's history files only.
+         */
+        public Context sharedHistory(final SharedHistory sharedHistory)
+        {
+            this.sharedHistory = sharedHistory;
+            return this;
+        }
+
+        public SharedHistory sharedHistory()
+        {
+            return sharedHistory;
         }
 
         /** How long the "last interval" latency percentiles cover. */
