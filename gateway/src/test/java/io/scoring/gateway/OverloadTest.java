@@ -174,7 +174,7 @@ class OverloadTest
         final Logger grpcLogs = Logger.getLogger("io.grpc");
         grpcLogs.addHandler(collect);
         final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .scoringThreads(1));
+            .concurrencyLimit("gradient2").scoringThreads(1));
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
         {
