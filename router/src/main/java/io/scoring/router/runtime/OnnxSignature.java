@@ -68,6 +68,7 @@ final class OnnxSignature
             return new Prepared(onnxModel, Map.of()); // ONNX Runtime says what is wrong with it
         }
         final GraphProto graph = model.getGraph();
+        TreeCycles.requireNone(graph);
         final Map<String, ZipMap> zipMaps = new HashMap<>();
         final GraphProto.Builder rewritten = graph.toBuilder();
         for (final OutputSpec output : config.outputs())

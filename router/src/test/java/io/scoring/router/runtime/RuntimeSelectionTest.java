@@ -2,6 +2,7 @@ package io.scoring.router.runtime;
 
 import io.scoring.router.model.ModelConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.List;
 
@@ -100,6 +101,29 @@ class RuntimeSelectionTest
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> OnnxRuntimes.load(graph.bytes(), wrongOutput, 8, OnnxRuntimes.Choice.AUTO));
         assertEquals("the graph has no output named 'probability'; its outputs are [margin]", ex.getMessage());
+    }
+
+    /** ONNX Runtime refuses a node pointing to itself but walks a longer loop forever (a fuzz finding). */
+    @Test
+    @Timeout(60)
+    void shouldRefuseTreesWhoseBranchesLoopBeforeOnnxRuntimeWalksThem()
+    {
+        final OnnxGraphs graph = OnnxGraphs.withFeatures(FEATURES)
+            .node("TreeEnsembleRegressor", ML, List.of(INPUT), List.of("margin"),
+                ints("nodes_treeids", 0, 0, 0, 0), ints("nodes_nodeids", 0, 1, 2, 3), ints("nodes_featureids", 0, 1, 0, 0),
+                strings("nodes_modes", List.of("BRANCH_LT", "BRANCH_LT", "LEAF", "LEAF")),
+                floats("nodes_values", 0.5f, 0.5f, 0f, 0f),
+                ints("nodes_truenodeids", 1, 0, 0, 0), ints("nodes_falsenodeids", 2, 3, 0, 0),
+                ints("target_treeids", 0, 0), ints("target_nodeids", 2, 3), ints("target_ids", 0, 0),
+                floats("target_weights", 0.25f, -0.75f), i("n_targets", 1))
+            .output("margin");
+        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> OnnxRuntimes.load(graph.bytes(), graph.config(), 8, choice));
+            assertEquals("TreeEnsembleRegressor 'treeensembleregressor0': the branches of its node at position 0 " +
+                "lead back to it (a tree must not loop)", ex.getMessage());
+        }
     }
 
     @Test
