@@ -94,6 +94,7 @@ MVN_FLAGS="${MVN_FLAGS:-}"
 OUT="${OUT:-$ROOT/bench/target/side-by-side-$(date +%Y%m%d-%H%M%S)}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xms512m -Xmx512m}"
 SERVER_JVM_OPTS="${SERVER_JVM_OPTS:-}"    # the same for the echo and the gateway
+GATEWAY_FLAGS="${GATEWAY_FLAGS:-}"        # extra flags for leg (b)'s gateway, e.g. --shadow-idle-sleep-us=5000
 PIN="${PIN:-0}"                           # 1: servers on core 0, the generator on core 1 (see lib.sh)
 SATURATION_FROM="${SATURATION_FROM:-sweep}"   # sweep: the echo's highest open-loop rate; closed: its closed-loop throughput
 SATURATION_P99="${SATURATION_P99:-5ms}"       # the sweep's p99 target for the echo
@@ -113,7 +114,8 @@ ECHO_HTTP=$(sed -n 's/^echo: gRPC on port \([0-9]*\), HTTP on port \([0-9]*\).*/
 # ---- (b) the gateway on the demo with a canary and a 100% shadow: version 3 is a copy of version 2
 MODELS="$OUT/models"
 demo_models "$GATEWAY_JAR" "$MODELS"
-start_gateway GW gateway "$OUT/gateway.log" "$OUT/state" "$SERVER_JVM_OPTS"
+# shellcheck disable=SC2086  # GATEWAY_FLAGS is a list of flags
+start_gateway GW gateway "$OUT/gateway.log" "$OUT/state" "$SERVER_JVM_OPTS" $GATEWAY_FLAGS
 if set_policy "$GW_ADMIN" "$CANARY_AND_SHADOW" "$OUT/traffic.json"; then
   GATEWAY_SETUP="champion 1, canary 2 at 10%, shadow 3 at 100%"
 else

@@ -2,7 +2,6 @@ package io.scoring.router.runtime;
 
 import ai.onnxruntime.OrtException;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.Timeout;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.runtime.nativeeval.NativeEvaluators;
 import io.scoring.router.runtime.nativeeval.UnsupportedGraphException;
@@ -27,9 +26,6 @@ class OnnxModelFuzzTest
     private static final Path DEMO = Path.of("../gateway/src/main/resources/demo/models/credit-risk");
     private static final ModelConfig CONFIG = config();
 
-    /* A load takes milliseconds; Jazzer takes JUnit's timeout as its per-input bound, so a file that makes a runtime
-       loop (as tree-branches-loop-ort-never-ends did) fails the run in a minute instead of stalling it for half an hour. */
-    @Timeout(60)
     @FuzzTest(maxDuration = "5s")
     void anyModelFileLoadsOrIsRefusedWithItsReason(final byte[] model)
     {
