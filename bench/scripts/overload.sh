@@ -33,7 +33,7 @@ BUILD=0 prepare_run  # the jars as built by the command above, copied; traps sto
 MODELS="${MODELS:-$OUT/mlp-models}"
 if [[ ! -f "$MODELS/credit-risk/1/model.onnx" ]]; then
   log "training the MLP ($HIDDEN) on German Credit into $MODELS"
-  (cd "$ROOT" && mvn -B -o -q -pl training -am compile dependency:build-classpath -Dmdep.outputFile="$OUT/training.cp")
+  (cd "$ROOT" && mvn -B -q -pl training -am compile dependency:build-classpath -Dmdep.outputFile="$OUT/training.cp")
   java -cp "$ROOT/training/target/classes:$(cat "$OUT/training.cp")" io.scoring.training.TrainOverloadMlp "$ROOT" "$MODELS" "$HIDDEN"
 fi
 CSV="$OUT/overload.csv"

@@ -5,7 +5,7 @@ package io.scoring.gateway;
  * settings {@code --max-connections}, {@code --max-header-bytes}, {@code --request-read-timeout-ms},
  * {@code --idle-timeout-ms} and {@code --grpc-max-calls-per-connection} ({@link GatewayConfig}).
  *
- * @param maxConnections           HTTP connections at once; beyond it a new one is closed when accepted
+ * @param maxConnections           connections at once on each listener (HTTP, gRPC); beyond it a new one is closed when accepted
  * @param maxHeaderBytes           a request's headers (HTTP: 431 beyond it; gRPC: its metadata)
  * @param requestReadTimeoutMillis an HTTP request must arrive whole within this of its first byte
  * @param idleTimeoutMillis        a connection with no traffic (HTTP) or no call (gRPC) this long is closed

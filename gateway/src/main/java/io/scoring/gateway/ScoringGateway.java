@@ -148,7 +148,12 @@ public final class ScoringGateway
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
         final ByteBufAllocator grpcAllocator =
             config.grpcAllocator() == GatewayConfig.GrpcAllocator.NETTY ? ByteBufAllocator.DEFAULT : null;
-        grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
+        // the connection cap rides on the listening channel: grpc-java builds each connection's pipeline itself
+        final ConnectionCap grpcCap = new ConnectionCap(config.clientLimits().maxConnections(),
+            monitoring.monitoring().metrics().counter("scoring.grpc.connections.closed",
+                "gRPC connections the gateway closed to bound its memory: over the cap", "reason", "cap"));
+        grpc = new GrpcTransport(config.grpcPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup,
+            grpcCap.listeningOn(channelType),
             cycle, state, grpcExecutor, grpcAllocator, null == tls ? null : tls.grpc()).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
             monitoring, rollouts).tls(null == tls ? null : tls.http()).start();

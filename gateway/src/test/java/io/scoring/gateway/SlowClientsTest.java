@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Slow and hostile clients get bounded shares of the gateway, and the other clients keep being served:
  * headers sent a byte at a time are cut off at the read timeout, oversized headers get 431, connections
- * beyond the cap are closed, and idle ones are closed. Real sockets and real clients against the real gateway.
+ * beyond the cap are closed (HTTP and gRPC), and idle ones are closed. Real sockets and real clients against the real gateway.
  */
 class SlowClientsTest
 {
@@ -129,6 +129,97 @@ class SlowClientsTest
         }
         Thread.sleep(200); // the cap counts the closed connections out
         assertOthersServed(0);
+    }
+
+    @Test
+    void shouldCloseGrpcConnectionsBeyondTheCapWhenAcceptedAndCountThem() throws Exception
+    {
+        assertOthersServed(0); // the test's own clients connect first: they keep their places
+        final double closedBefore = grpcClosedOverCap();
+        final List<Socket> held = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < 60; i++) // none sends HTTP/2's preface: each holds a place until closed
+            {
+                final Socket socket = new Socket("127.0.0.1", gateway.grpcPort());
+                socket.setSoTimeout(5_000);
+                held.add(socket);
+            }
+            int closedAtOnce = 0;
+            for (final Socket socket : held.subList(40, 60))
+            {
+                closedAtOnce += socket.getInputStream().read() == -1 ? 1 : 0;
+            }
+            // the test's own gRPC client holds one of the 40 places, so 21 are closed
+            assertTrue(closedAtOnce >= 20, "gRPC connections beyond the cap of 40 are closed: " + closedAtOnce + " of 20");
+            assertTrue(grpcClosedOverCap() - closedBefore >= 20, "and counted");
+            assertOthersServed(0);
+        }
+        finally
+        {
+            for (final Socket socket : held)
+            {
+                socket.close();
+            }
+        }
+    }
+
+    /**
+     * A client that stops reading its socket, written at the HTTP/2 frame level (grpc-java's own client reads
+     * every answer off the socket whether the application asks for it or not, so it cannot be this client): it
+     * opens 5,000 calls and never reads a byte, not even the server's SETTINGS. The server works on at most its
+     * per-connection share of calls at once (8 here) and HTTP/2's 64 KiB window of answers: 9 of the 5,000 were
+     * scored when this test was written; with grpc-java's client, which drains the socket, all of them are.
+     */
+    @Test
+    void shouldBoundTheCallsScoredForAGrpcClientThatNeverReadsItsSocket() throws Exception
+    {
+        final byte[] request = DemoRequests.ownRequest(demo, demo.testRows().get(0)).build().toByteArray();
+        final int answerBytes = clients.scoring.predict(DemoRequests.ownRequest(demo, demo.testRows().get(0)).build())
+            .getSerializedSize() + 5; // gRPC's message prefix
+        final double scoredBefore = OverloadTest.count(clients.get("/metrics").body(), "credit-risk", "ok");
+        final int calls = 5_000;
+        try (Socket hostile = new Socket())
+        {
+            hostile.setReceiveBufferSize(4096); // before connecting, so the kernel holds little for it
+            hostile.connect(new java.net.InetSocketAddress("127.0.0.1", gateway.grpcPort()));
+            final OutputStream out = hostile.getOutputStream();
+            final RawHttp2 frames = new RawHttp2();
+            // written from a thread of its own: a server that stops reading this client blocks the writes, which bounds it too
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    out.write(frames.preface());
+                    for (int i = 0; i < calls; i++)
+                    {
+                        out.write(frames.unaryCall(2 * i + 1, "/scoring.v1.ScoringService/Predict", request));
+                    }
+                    out.flush();
+                }
+                catch (final java.io.IOException closed)
+                {
+                    // the server closed or reset the connection
+                }
+            }, "never-reading-client");
+            writer.setDaemon(true);
+            writer.start();
+            writer.join(3_000);
+            Thread.sleep(1_500); // what the server does with the calls it took; nothing to wait for on a client that reads nothing
+            assertOthersServed(0);
+            final double scored = OverloadTest.count(clients.get("/metrics").body(), "credit-risk", "ok") - scoredBefore - 2;
+            assertTrue(scored >= 1, "the raw client's calls are well-formed: some are scored");
+            assertTrue(scored <= 65_535 / answerBytes + 8 + 2,
+                "the server scored " + scored + " of " + calls + " calls for a client that reads none of its answers");
+        }
+        assertOthersServed(0);
+    }
+
+    private static double grpcClosedOverCap() throws Exception
+    {
+        final String metric = "scoring_grpc_connections_closed_total{reason=\"cap\"} ";
+        return clients.get("/metrics").body().lines().filter((line) -> line.startsWith(metric))
+            .mapToDouble((line) -> Double.parseDouble(line.substring(metric.length()).trim())).sum();
     }
 
     /** A well-behaved client, on gRPC and HTTP, is answered meanwhile. */

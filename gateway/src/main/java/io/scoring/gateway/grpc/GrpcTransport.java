@@ -17,6 +17,7 @@ import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslContext;
 import io.scoring.gateway.ClientLimits;
@@ -70,7 +71,7 @@ public final class GrpcTransport
         final ClientLimits limits,
         final EventLoopGroup bossGroup,
         final EventLoopGroup workerGroup,
-        final Class<? extends ServerChannel> channelType,
+        final ChannelFactory<? extends ServerChannel> listeners,
         final RequestCycle cycle,
         final ServerState state,
         final Executor handlerExecutor,
@@ -80,7 +81,7 @@ public final class GrpcTransport
         final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(port))
             .bossEventLoopGroup(bossGroup)
             .workerEventLoopGroup(workerGroup)
-            .channelType(channelType);
+            .channelFactory(listeners);
         if (null != allocator) // else grpc-netty's own pooled allocator
         {
             builder.withOption(ChannelOption.ALLOCATOR, allocator).withChildOption(ChannelOption.ALLOCATOR, allocator);
@@ -101,7 +102,7 @@ public final class GrpcTransport
         server = builder
             .maxInboundMessageSize(maxMessageBytes)
             .maxInboundMetadataSize(limits.maxHeaderBytes())
-            // HTTP/2 max concurrent streams per client (it does not bound a client that never reads: PERFORMANCE.md)
+            // HTTP/2 max concurrent streams: also what a client that never reads its answers holds (SlowClientsTest)
             .maxConcurrentCallsPerConnection(limits.maxCallsPerConnection())
             .maxConnectionIdle(limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS)
             .addService(scoringService(cycle))

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.ClientLimits;
+import io.scoring.gateway.ConnectionCap;
 import io.scoring.gateway.ServerState;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
@@ -66,10 +67,11 @@ public final class HttpTransport
     {
         this.port = port;
         final HttpRequestHandler handler = new HttpRequestHandler(cycle, state, monitoring, limits.maxHeaderBytes());
-        final SlowClientGuard.Cap cap = new SlowClientGuard.Cap(limits.maxConnections(), monitoring.monitoring().metrics());
+        final SlowClientGuard.Closed closed = new SlowClientGuard.Closed(monitoring.monitoring().metrics());
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelType)
+            .handler(new ConnectionCap(limits.maxConnections(), closed.overCap))
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childHandler(new ChannelInitializer<SocketChannel>()
@@ -83,9 +85,8 @@ public final class HttpTransport
                         GatewayTls.addTo(channel, tls);
                     }
                     channel.pipeline()
-                        .addLast(cap)
                         .addLast(new IdleStateHandler(0, 0, limits.idleTimeoutMillis(), TimeUnit.MILLISECONDS))
-                        .addLast(new SlowClientGuard(limits.requestReadTimeoutMillis(), cap))
+                        .addLast(new SlowClientGuard(limits.requestReadTimeoutMillis(), closed))
                         .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, limits.maxHeaderBytes(), MAX_CHUNK_BYTES))
                         .addLast(inFlight)
                         .addLast(new BodyLimit(maxBodyBytes))

@@ -2,9 +2,7 @@ package io.scoring.gateway.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -13,8 +11,6 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.scoring.monitoring.metrics.ScoringMetrics;
 
-import java.util.concurrent.atomic.AtomicInteger;
-
 /**
  * What keeps slow and hostile HTTP clients from holding the gateway's memory and connections:
  * <ul>
@@ -22,22 +18,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       sending its headers a byte at a time, "slowloris", is closed when it runs out);</li>
  *   <li>a connection with no traffic either way for the idle timeout is closed (Netty's
  *       {@code IdleStateHandler} before this one raises the event);</li>
- *   <li>{@link Cap}: beyond the connection cap, a new connection is closed as soon as it is accepted.</li>
+ *   <li>beyond the connection cap, a new connection is closed as soon as it is accepted
+ *       ({@link io.scoring.gateway.ConnectionCap}, on the listening channel).</li>
  * </ul>
  * Header size is bounded by the HTTP codec ({@code --max-header-bytes}); what each limit closed is counted.
  *
- * <p>Threading: one guard per connection, on its event loop; the cap is shared by every connection.
+ * <p>Threading: one guard per connection, on its event loop; the counters are shared by every connection.
  */
 final class SlowClientGuard extends ChannelDuplexHandler
 {
     private final long readTimeoutMillis;
-    private final Cap cap;
+    private final Closed closed;
     private ScheduledFuture<?> readTimeout;
 
-    SlowClientGuard(final long readTimeoutMillis, final Cap cap)
+    SlowClientGuard(final long readTimeoutMillis, final Closed closed)
     {
         this.readTimeoutMillis = readTimeoutMillis;
-        this.cap = cap;
+        this.closed = closed;
     }
 
     @Override
@@ -48,7 +45,7 @@ final class SlowClientGuard extends ChannelDuplexHandler
             // a request's first bytes: it has the read timeout to arrive whole; its answer disarms it
             readTimeout = ctx.executor().schedule(() ->
             {
-                cap.closedSlow.increment();
+                closed.slow.increment();
                 ctx.close();
             }, readTimeoutMillis, TimeUnit.MILLISECONDS);
         }
@@ -67,7 +64,7 @@ final class SlowClientGuard extends ChannelDuplexHandler
     {
         if (event instanceof IdleStateEvent)
         {
-            cap.closedIdle.increment();
+            closed.idle.increment();
             ctx.close();
             return;
         }
@@ -90,53 +87,25 @@ final class SlowClientGuard extends ChannelDuplexHandler
         }
     }
 
-    /** The connection cap, shared by the listener's connections, and what the limits closed. */
-    @ChannelHandler.Sharable
-    static final class Cap extends ChannelInboundHandlerAdapter
+    /** What the HTTP listener's limits closed, by reason; shared by its connections. */
+    static final class Closed
     {
-        private final int maxConnections;
-        private final AtomicInteger open = new AtomicInteger();
-        private final Counter refused;
-        private final Counter closedSlow;
-        private final Counter closedIdle;
+        final Counter overCap;
+        final Counter slow;
+        final Counter idle;
 
-        Cap(final int maxConnections, final ScoringMetrics metrics)
+        Closed(final ScoringMetrics metrics)
         {
-            this.maxConnections = maxConnections;
-            refused = closed(metrics, "cap");
-            closedSlow = closed(metrics, "read_timeout");
-            closedIdle = closed(metrics, "idle");
+            overCap = counter(metrics, "cap");
+            slow = counter(metrics, "read_timeout");
+            idle = counter(metrics, "idle");
         }
 
-        private static Counter closed(final ScoringMetrics metrics, final String reason)
+        private static Counter counter(final ScoringMetrics metrics, final String reason)
         {
             return metrics.counter("scoring.http.connections.closed",
                 "HTTP connections the gateway closed to bound its memory: over the cap, a request too slow to arrive, idle",
                 "reason", reason);
-        }
-
-        @Override
-        public void channelActive(final ChannelHandlerContext ctx)
-        {
-            if (open.incrementAndGet() > maxConnections)
-            {
-                refused.increment();
-                ctx.close();
-                return;
-            }
-            ctx.fireChannelActive();
-        }
-
-        @Override
-        public void channelInactive(final ChannelHandlerContext ctx)
-        {
-            open.decrementAndGet();
-            ctx.fireChannelInactive();
-        }
-
-        int open()
-        {
-            return open.get();
         }
     }
 }

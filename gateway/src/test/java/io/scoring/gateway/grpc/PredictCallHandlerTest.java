@@ -14,6 +14,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.ReflectiveChannelFactory;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.scoring.features.EmbeddedFeatureStore;
 import io.scoring.features.FeatureStore;
@@ -63,7 +64,7 @@ class PredictCallHandlerTest
         }
         models = new ModelRepository(DemoBundle.models(), store, new ModelRepository.Context().maxRows(64)).loadAll();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        transport = new GrpcTransport(0, 65_536, io.scoring.gateway.ClientLimits.DEFAULTS, group, group, NioServerSocketChannel.class,
+        transport = new GrpcTransport(0, 65_536, io.scoring.gateway.ClientLimits.DEFAULTS, group, group, new ReflectiveChannelFactory<>(NioServerSocketChannel.class),
             new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), null, ByteBufAllocator.DEFAULT, null).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", transport.port()).usePlaintext().build();
     }
@@ -101,7 +102,7 @@ class PredictCallHandlerTest
     void shouldGiveTheSameAnswersWhenHandlersRunOnAPoolInsteadOfTheEventLoop() throws Exception
     {
         final ExecutorService handlers = Executors.newFixedThreadPool(2);
-        final GrpcTransport pooled = new GrpcTransport(0, 65_536, io.scoring.gateway.ClientLimits.DEFAULTS, group, group, NioServerSocketChannel.class,
+        final GrpcTransport pooled = new GrpcTransport(0, 65_536, io.scoring.gateway.ClientLimits.DEFAULTS, group, group, new ReflectiveChannelFactory<>(NioServerSocketChannel.class),
             new RequestCycle(new PredictPipeline(models, 64, null)), new ServerState(), handlers, ByteBufAllocator.DEFAULT, null).start();
         final ManagedChannel pooledChannel = NettyChannelBuilder.forAddress("127.0.0.1", pooled.port()).usePlaintext().build();
         try
