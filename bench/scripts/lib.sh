@@ -83,6 +83,15 @@ values() {
   awk -F, -v l="$1" -v m="$2" -v k="$(column "$3" "$file")" -v v="$4" -v f="$(column "$5" "$file")" \
     'NR > 1 && $1 == l && $4 == m && $k + 0 == v + 0 { print $f }' "$file"
 }
+# rounds_of CSV VARIANT GROUP_COL GROUP FIELD: FIELD of every round of VARIANT (column 1) whose column GROUP_COL is GROUP
+rounds_of() { awk -F, -v v="$2" -v gc="$3" -v g="$4" -v f="$(column "$5" "$1")" 'NR > 1 && $1 == v && $gc == g { print $f }' "$1"; }
+# ratio_to CSV BASELINE VARIANT GROUP_COL GROUP ROUND_COL FIELD: the median over rounds of VARIANT's FIELD over
+# BASELINE's in the same round (rounds told apart by column ROUND_COL), two decimals
+ratio_to() {
+  awk -F, -v base="$2" -v v="$3" -v gc="$4" -v g="$5" -v rc="$6" -v f="$(column "$7" "$1")" \
+    'NR > 1 && $gc == g { if ($1 == base) b[$rc] = $f; else if ($1 == v) x[$rc] = $f }
+     END { for (r in x) if ((r in b) && b[r] > 0) print x[r] / b[r] }' "$1" | median | awk '{ printf "%.2f", $1 }'
+}
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 CLK_TCK=$(getconf CLK_TCK)

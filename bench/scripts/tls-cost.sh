@@ -74,14 +74,9 @@ for ROUND in $(seq "$ROUNDS"); do
   done
 done
 
-# field VARIANT PROTOCOL FIELD: FIELD of every round
-field() { awk -F, -v v="$1" -v p="$2" -v f="$(column "$3" "$RUNS")" 'NR > 1 && $1 == v && $2 == p { print $f }' "$RUNS"; }
-# vs_plaintext VARIANT PROTOCOL FIELD: median over rounds of VARIANT's FIELD over plaintext's in the same round
-vs_plaintext() {
-  awk -F, -v v="$1" -v p="$2" -v f="$(column "$3" "$RUNS")" \
-    'NR > 1 && $2 == p { if ($1 == "plaintext") b[$3] = $f; else if ($1 == v) x[$3] = $f }
-     END { for (r in x) if ((r in b) && b[r] > 0) print x[r] / b[r] }' "$RUNS" | median | awk '{ printf "%.2f", $1 }'
-}
+# field VARIANT PROTOCOL FIELD: FIELD of every round; vs_plaintext VARIANT PROTOCOL FIELD: its median ratio to plaintext
+field() { rounds_of "$RUNS" "$1" 2 "$2" "$3"; }
+vs_plaintext() { ratio_to "$RUNS" plaintext "$1" 2 "$2" 3 "$3"; }
 {
   echo
   echo "TLS cost: closed loop at $CONCURRENCY in flight, $ROUNDS round(s) of $DURATION after $SERVER_WARMUP of warm-up; medians"

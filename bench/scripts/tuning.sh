@@ -87,14 +87,9 @@ for ROUND in $(seq "$ROUNDS"); do
   done
 done
 
-# field VARIANT MODE FIELD: FIELD of every round of VARIANT in MODE
-field() { awk -F, -v v="$1" -v m="$2" -v f="$(column "$3" "$RUNS")" 'NR > 1 && $1 == v && $3 == m { print $f }' "$RUNS"; }
-# vs_baseline VARIANT MODE FIELD: the median over rounds of VARIANT's FIELD over the baseline's in the same round
-vs_baseline() {
-  awk -F, -v v="$1" -v m="$2" -v f="$(column "$3" "$RUNS")" \
-    'NR > 1 && $3 == m { if ($1 == "baseline") b[$2] = $f; else if ($1 == v) x[$2] = $f }
-     END { for (r in x) if ((r in b) && b[r] > 0) print x[r] / b[r] }' "$RUNS" | median | awk '{ printf "%.2f", $1 }'
-}
+# field VARIANT MODE FIELD: FIELD of every round of VARIANT in MODE; vs_baseline VARIANT MODE FIELD: its median ratio to the baseline
+field() { rounds_of "$RUNS" "$1" 3 "$2" "$3"; }
+vs_baseline() { ratio_to "$RUNS" baseline "$1" 3 "$2" 2 "$3"; }
 {
   echo
   echo "tuning: $PROTOCOL, closed loop at $CONCURRENCY in flight, open loop at $RATE/s; $ROUNDS round(s) of $DURATION; medians"

@@ -20,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -31,6 +32,8 @@ class KafkaPayloadSinkTest
     private static final List<MonitoredFeature> FEATURES = List.of(
         MonitoredFeature.numeric("amount"), MonitoredFeature.categorical("purpose", List.of("car", "tv", "education")));
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Half of Kafka's max.block.ms (60 s): what a start or close that waited on it would exceed, however loaded the machine. */
+    private static final Duration KAFKA_BLOCK_BOUND = Duration.ofSeconds(30);
 
     private static KafkaBroker broker;
 
@@ -96,6 +99,8 @@ class KafkaPayloadSinkTest
         assertEquals(samples, broker.consume(topic, samples, WAIT).size());
     }
 
+    /* No tight timings (the machine's load is not the sink's): a send that blocked the monitoring thread fills its
+       ring (samplesDropped), and a close that waited on Kafka's 60 s max.block.ms misses the generous bound. */
     @Test
     void shouldDropAndCountLinesWithoutEverHoldingUpTheMonitoringThreadWhileTheBrokerIsDown() throws Exception
     {
@@ -117,41 +122,33 @@ class KafkaPayloadSinkTest
         final int perBatch = 200; // 4,000 lines of ~270 bytes: sixteen times the 64 KiB producer buffer
         for (int batch = 0; batch < batches; batch++)
         {
-            final long startNanos = System.nanoTime();
             offer(monitoring, 10 + batch * perBatch, perBatch);
             final long handled = 10 + (batch + 1L) * perBatch;
             awaitTrue(() -> monitoring.metrics().samplesLogged().count() == handled, "batch " + batch + " handled");
-            final long millis = (System.nanoTime() - startNanos) / 1_000_000;
-            assertTrue(millis < 5_000, "batch " + batch + " took " + millis + " ms: a send blocked the monitoring thread");
         }
         assertTrue(dropped.count() > 0, "a full buffer drops");
         assertEquals(0.0, monitoring.metrics().samplesDropped().count(), "the ring never filled: the thread kept up");
         assertTrue(monitoring.metrics().scrape().contains("scoring_payload_kafka_dropped_total "));
 
-        final long closeStart = System.nanoTime();
-        monitoring.close();
-        final long closeMillis = (System.nanoTime() - closeStart) / 1_000_000;
-
-        assertTrue(closeMillis < closeTimeoutMillis + 3_000, "close took " + closeMillis + " ms");
+        assertTimeoutPreemptively(KAFKA_BLOCK_BOUND, monitoring::close, "close waits its close timeout, not Kafka's 60 s");
         assertEquals(10 + batches * perBatch, sent.count() + dropped.count(), "every line is either sent or counted as dropped");
     }
 
     @Test
     void shouldStartWithinTheConnectWaitAndCountEveryLineAsDroppedWhenNoBrokerListens() throws Exception
     {
-        final long startNanos = System.nanoTime();
-        final Monitoring monitoring = Monitoring.start(kafka("127.0.0.1:" + unusedPort(), "payload-nowhere")
+        final Monitoring.Context context = kafka("127.0.0.1:" + unusedPort(), "payload-nowhere")
             .payloadKafkaBufferBytes(Monitoring.Context.PAYLOAD_KAFKA_BUFFER_BYTES_MIN)
             .payloadKafkaConnectWaitMillis(500)
-            .payloadKafkaCloseTimeoutMillis(500));
-        final long startMillis = (System.nanoTime() - startNanos) / 1_000_000;
+            .payloadKafkaCloseTimeoutMillis(500);
+        final Monitoring monitoring = assertTimeoutPreemptively(KAFKA_BLOCK_BOUND, () -> Monitoring.start(context),
+            "start waits the connect wait, not Kafka's 60 s");
         final Counter dropped = counter(monitoring, "scoring.payload.kafka.dropped");
 
         offer(monitoring, 0, 20);
         awaitTrue(() -> monitoring.metrics().samplesLogged().count() == 20, "the file sink carried on");
         monitoring.close();
 
-        assertTrue(startMillis < 3_500, "start took " + startMillis + " ms");
         assertEquals(20.0, dropped.count(), "no metadata, no buffering: dropped at once");
         assertEquals(20, fileLinesById().size());
     }
