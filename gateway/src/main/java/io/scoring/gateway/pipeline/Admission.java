@@ -9,7 +9,7 @@ import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>The limit</b> is Netflix's concurrency-limits: Gradient2 by default (it compares the short-term
  * latency with the long-term one and shrinks the limit when queueing shows), Vegas, or a fixed number.
  * The scoring queue holds at most {@code maxLimit} calls, so a call the limiter admitted always finds a
- * place.
+ * place; it serves the newest first once the scoring threads fall behind ({@link NewestFirstWhenBehind}).
  *
  * <p><b>Background work first.</b> While in flight is at or above half the limit, {@link #shedBackground}
  * is true and the pipeline offers no shadow scoring and no samples: they are shed before any caller is.
@@ -84,7 +84,7 @@ public final class Admission implements AutoCloseable
         final SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named("scoring").limit(limit).build();
         final AtomicInteger count = new AtomicInteger();
         final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(Math.max(maxLimit, fixedLimit)), (task) ->
+            new NewestFirstWhenBehind(Math.max(maxLimit, fixedLimit), threads), (task) ->
         {
             final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
             thread.setDaemon(true);
@@ -92,6 +92,31 @@ public final class Admission implements AutoCloseable
         });
         workers.prestartAllCoreThreads();
         return new Admission(limiter, workers);
+    }
+
+    /**
+     * The scoring queue: first in, first out while the scoring threads keep up, newest first once more calls wait
+     * than there are threads to take them (Facebook's "adaptive LIFO"). Behind, a first-in-first-out queue makes
+     * every call wait as long as the queue is deep, so under sustained overload every call is served with its
+     * deadline nearly or wholly spent (measured: 0-17% goodput at 2x, PERFORMANCE.md "Overload"); newest first,
+     * the calls served are fresh and the old ones sink, to be dropped unscored by the deadline check when reached.
+     */
+    static final class NewestFirstWhenBehind extends LinkedBlockingDeque<Runnable>
+    {
+        private static final long serialVersionUID = 1L;
+        private final int behindAt;
+
+        NewestFirstWhenBehind(final int capacity, final int behindAt)
+        {
+            super(capacity);
+            this.behindAt = behindAt;
+        }
+
+        @Override
+        public boolean offer(final Runnable call)
+        {
+            return size() >= behindAt ? offerFirst(call) : offerLast(call);
+        }
     }
 
     /** Parses {@code gradient2}, {@code vegas}, {@code off} or a whole number (a fixed limit). */
