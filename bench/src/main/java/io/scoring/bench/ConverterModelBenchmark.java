@@ -1,7 +1,5 @@
 package io.scoring.bench;
 
-import io.scoring.gateway.DemoBundle;
-import io.scoring.router.model.ModelConfig;
 import io.scoring.router.runtime.OnnxRuntimes;
 import io.scoring.router.runtime.Scorer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,9 +15,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -64,15 +59,10 @@ public class ConverterModelBenchmark
     @Setup
     public void load() throws Exception
     {
-        final Path dir = DemoBundle.models().resolve(model.substring(0, model.indexOf('/')));
-        final ModelConfig config;
-        try (InputStream in = Files.newInputStream(dir.resolve("model.json")))
-        {
-            config = ModelConfig.parse(in, model);
-        }
-        scorer = OnnxRuntimes.load(Files.readAllBytes(dir.resolve(model.substring(model.indexOf('/') + 1))
-            .resolve("model.onnx")), config, 64, OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(java.util.Locale.ROOT)));
-        rows = NativeEvaluatorBenchmark.rows(config);
+        final DemoScorers.Loaded loaded = DemoScorers.load(model.substring(0, model.indexOf('/')),
+            model.substring(model.indexOf('/') + 1), OnnxRuntimes.Choice.valueOf(runtime.toUpperCase(java.util.Locale.ROOT)));
+        scorer = loaded.scorer();
+        rows = NativeEvaluatorBenchmark.rows(loaded.config());
     }
 
     @TearDown

@@ -1,6 +1,5 @@
 package io.scoring.bench;
 
-import io.scoring.gateway.DemoBundle;
 import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.ModelConfig;
 import io.scoring.router.runtime.OnnxRuntimes;
@@ -18,9 +17,6 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -64,15 +60,11 @@ public class NativeEvaluatorBenchmark
     @Setup
     public void load() throws Exception
     {
-        final Path model = DemoBundle.models().resolve("credit-risk");
-        final ModelConfig config;
-        try (InputStream in = Files.newInputStream(model.resolve("model.json")))
-        {
-            config = ModelConfig.parse(in, "credit-risk");
-        }
         final OnnxRuntimes.Choice choice =
             "native".equals(runtime) ? OnnxRuntimes.Choice.AUTO : OnnxRuntimes.Choice.ONNXRUNTIME;
-        scorer = OnnxRuntimes.load(Files.readAllBytes(model.resolve(version).resolve("model.onnx")), config, 64, choice);
+        final DemoScorers.Loaded loaded = DemoScorers.load("credit-risk", version, choice);
+        scorer = loaded.scorer();
+        final ModelConfig config = loaded.config();
         if ("native".equals(runtime) != scorer.runtimeName().startsWith("native"))
         {
             throw new IllegalStateException("version " + version + " is served by " + scorer.runtimeName());
