@@ -65,7 +65,7 @@ final class FirefoxBiDi implements AutoCloseable
     {
         final Path profile = Files.createTempDirectory("firefox-profile");
         final Process process = new ProcessBuilder(firefox.toString(), "--headless", "--remote-debugging-port=0",
-            "--profile", profile.toString(), "--width", "1440", "--height", "2000", "about:blank")
+            "--profile", profile.toString(), "about:blank")
             .redirectErrorStream(true)
             .start();
         final CompletableFuture<String> address = new CompletableFuture<>();
@@ -126,12 +126,12 @@ final class FirefoxBiDi implements AutoCloseable
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> send(final Connection connection, final String method, final Map<String, ?> params)
+    private static Map<String, Object> send(final Connection connection, final String method, final Map<String, Object> params)
     {
         return (Map<String, Object>)connection.sendAndWait(new Command<>(method, params, Map.class), COMMAND_PATIENCE);
     }
 
-    private Map<String, Object> send(final String method, final Map<String, ?> params)
+    private Map<String, Object> send(final String method, final Map<String, Object> params)
     {
         return send(connection, method, params);
     }
@@ -184,10 +184,12 @@ final class FirefoxBiDi implements AutoCloseable
             Map.of("type", "keyUp", "value", "a"), Map.of("type", "keyUp", "value", control)));
     }
 
-    /** A mouse click in the middle of the first element the CSS selector finds. */
+    /** A mouse click in the middle of the first element the CSS selector finds, scrolled into view first. */
     void click(final String selector)
     {
-        final Object element = evaluate("document.querySelector(" + quoted(selector) + ")");
+        // input actions aim at the viewport: an element outside it cannot be clicked
+        final Object element = evaluate("(() => { const e = document.querySelector(" + quoted(selector) + ");" +
+            " e?.scrollIntoView({block: 'center'}); return e; })()");
         if (!(element instanceof Map<?, ?> node) || !"node".equals(node.get("type")))
         {
             throw new IllegalStateException("nothing to click: " + selector);
