@@ -463,7 +463,7 @@
 
   /** The version a rollback returns to: the latest previous champion still loaded (as the API picks it). */
   function previousChampion(model) {
-    return model.champion_history.find((v) => model.versions.some((loaded) => loaded.version === v));
+    return model.champion_history.find((v) => readyVersions(model).includes(v));
   }
 
   let renderedShadows = '';
