@@ -1,8 +1,8 @@
 package io.scoring.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.scoring.proto.v1.PredictResponse;
 import io.scoring.gateway.rollout.Threshold;
+import io.scoring.proto.v1.PredictResponse;
 import io.scoring.router.traffic.Buckets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
