@@ -122,7 +122,7 @@ final class FirefoxBiDi implements AutoCloseable
         {
             // the process went away: nothing more to read
         }
-        address.completeExceptionally(new IllegalStateException("Firefox exited with " + process.exitValue()));
+        address.completeExceptionally(new IllegalStateException("Firefox closed its output before it listened"));
     }
 
     @SuppressWarnings("unchecked")
