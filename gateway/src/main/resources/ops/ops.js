@@ -133,11 +133,16 @@
 
   function setOptions(select, values, keep) {
     const previous = keep === undefined ? select.value : keep;
-    select.replaceChildren(...values.map(([value, label]) => {
-      const option = el('option', label);
-      option.value = value;
-      return option;
-    }));
+    // rebuilt only when the choices change: a list someone has open stays open
+    const same = select.options.length === values.length &&
+      values.every(([value, label], i) => select.options[i].value === value && select.options[i].textContent === label);
+    if (!same) {
+      select.replaceChildren(...values.map(([value, label]) => {
+        const option = el('option', label);
+        option.value = value;
+        return option;
+      }));
+    }
     if (values.some(([value]) => value === previous)) select.value = previous;
   }
 

@@ -205,7 +205,7 @@ class OpsPageBrowserTest
     @Order(3)
     void shouldSetTheCanaryWeightThroughThePageAndServeTheNewSplit() throws Exception
     {
-        new Select(browser.findElement(By.id("canary-version"))).selectByValue("2");
+        choose("canary-version", "2");
         final WebElement weight = browser.findElement(By.id("canary-percent"));
         weight.sendKeys(Keys.chord(Keys.CONTROL, "a"), "25");
         browser.findElement(By.id("canary-apply")).click();
@@ -261,7 +261,7 @@ class OpsPageBrowserTest
     void shouldAddChangeAndRemoveAShadowThroughThePage() throws Exception
     {
         waitFor().until((b) -> !b.findElements(By.cssSelector("#shadow-version option[value='3']")).isEmpty());
-        new Select(browser.findElement(By.id("shadow-version"))).selectByValue("3");
+        choose("shadow-version", "3");
         browser.findElement(By.id("shadow-percent")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "50" + Keys.ENTER);
         awaitConfirmation();
         assertTrue(text("confirm-detail").contains("shadows 3 at 50 %"), text("confirm-detail"));
@@ -424,6 +424,16 @@ class OpsPageBrowserTest
         browser.findElement(By.id("confirm-ok")).click();
     }
 
+    /** Picks an option of one of the page's selects (rebuilt when their choices change: tried again then). */
+    private static void choose(final String select, final String value)
+    {
+        waitFor().ignoring(StaleElementReferenceException.class).until((b) ->
+        {
+            new Select(b.findElement(By.id(select))).selectByValue(value);
+            return true;
+        });
+    }
+
     /** Clicks a button the page rebuilds every poll: a click that lands on a replaced one is tried again. */
     private static void clickRebuiltButton(final By button)
     {
@@ -439,7 +449,7 @@ class OpsPageBrowserTest
     {
         waitFor().until((b) -> b.findElement(By.id("rollout-start")).isEnabled() &&
             !b.findElements(By.cssSelector("#rollout-version option[value='3']")).isEmpty());
-        new Select(browser.findElement(By.id("rollout-version"))).selectByValue("3");
+        choose("rollout-version", "3");
         browser.findElement(By.id("rollout-steps")).sendKeys(Keys.chord(Keys.CONTROL, "a"), steps);
         browser.findElement(By.id("rollout-step-seconds")).sendKeys(Keys.chord(Keys.CONTROL, "a"), stepSeconds);
         browser.findElement(By.id("rollout-min-requests")).sendKeys(Keys.chord(Keys.CONTROL, "a"), "20");
