@@ -117,13 +117,32 @@
   const percent = (value) => (value === null || value === undefined || Number.isNaN(value) ? '—' : (100 * value).toFixed(1) + ' %');
   const clock = (millis) => (millis ? new Date(millis).toLocaleTimeString('en-GB', { hour12: false }) : '—');
 
+  /** The button with this aria-label (buttons rebuilt by a poll are told apart by it), or null. */
+  const buttonLabelled = (label) => (label ? document.querySelector('button[aria-label="' + CSS.escape(label) + '"]') : null);
+
+  /**
+   * Rebuilds part of the page without taking a keyboard user's place: a focused button in it hands the
+   * focus to its rebuilt twin.
+   */
+  function rebuildKeepingFocus(container, rebuild) {
+    const focused = container.contains(document.activeElement) ? document.activeElement.getAttribute('aria-label') : null;
+    rebuild();
+    const twin = buttonLabelled(focused);
+    if (twin && container.contains(twin)) twin.focus();
+  }
+
   function setOptions(select, values, keep) {
     const previous = keep === undefined ? select.value : keep;
-    select.replaceChildren(...values.map(([value, label]) => {
-      const option = el('option', label);
-      option.value = value;
-      return option;
-    }));
+    // rebuilt only when the choices change: a list someone has open stays open
+    const same = select.options.length === values.length &&
+      values.every(([value, label], i) => select.options[i].value === value && select.options[i].textContent === label);
+    if (!same) {
+      select.replaceChildren(...values.map(([value, label]) => {
+        const option = el('option', label);
+        option.value = value;
+        return option;
+      }));
+    }
     if (values.some(([value]) => value === previous)) select.value = previous;
   }
 
@@ -169,7 +188,9 @@
     const pending = confirmAction;
     confirmAction = null;
     if (!pending) return;
-    if (pending.opener && pending.opener.focus) pending.opener.focus();
+    // back where the user was; a button rebuilt by a poll meanwhile by its twin
+    const opener = pending.opener && (pending.opener.isConnected ? pending.opener : buttonLabelled(pending.opener.getAttribute('aria-label')));
+    if (opener && opener.focus) opener.focus();
     if ($('confirm').returnValue !== 'ok') {
       announce('Cancelled: nothing was changed.', false);
       return;
@@ -404,7 +425,8 @@
       tr.dataset.version = version.version;
       return tr;
     });
-    fill($('versions').tBodies[0], rows, 'No versions.', 8);
+    const tbody = $('versions').tBodies[0];
+    rebuildKeepingFocus(tbody, () => fill(tbody, rows, 'No versions.', 8));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -424,21 +446,35 @@
     if (editing !== $('canary-percent') && !$('canary-percent').dataset.dirty) {
       $('canary-percent').value = traffic.canary ? traffic.canary.percent : 0;
     }
+    // rebuilt only when the shadows change, and never under a field being typed in: no edit or focus is lost to a poll
     const shadowList = $('shadow-list');
-    if (!shadowList.contains(document.activeElement)) {
-      shadowList.replaceChildren(...traffic.shadows.map((shadow) => shadowItem(model, shadow)));
-      if (traffic.shadows.length === 0) shadowList.appendChild(el('li', 'No shadows.', 'hint'));
+    const shadows = model.name + ' ' + JSON.stringify(traffic.shadows);
+    const typing = shadowList.contains(document.activeElement) && document.activeElement.tagName === 'INPUT';
+    if (shadows !== renderedShadows && !typing) {
+      renderedShadows = shadows;
+      rebuildKeepingFocus(shadowList, () => {
+        shadowList.replaceChildren(...traffic.shadows.map((shadow) => shadowItem(shadow)));
+        if (traffic.shadows.length === 0) shadowList.appendChild(el('li', 'No shadows.', 'hint'));
+      });
     }
     const taken = new Set([traffic.champion, traffic.canary && traffic.canary.version, ...traffic.shadows.map((s) => s.version)]);
     setOptions($('shadow-version'), readyVersions(model).filter((v) => !taken.has(v)).map((v) => [v, 'version ' + v]));
     $('shadow-add').disabled = $('shadow-version').options.length === 0;
     $('promote').disabled = !traffic.canary;
-    $('rollback').disabled = model.champion_history.length < 2;
-    $('champion-history').textContent = 'Champion history (latest first): ' +
-      (model.champion_history.length ? model.champion_history.join(', ') : 'no change yet');
+    $('rollback').disabled = !previousChampion(model);
+    $('champion-history').textContent = 'Previous champions (latest first): ' +
+      (model.champion_history.length ? model.champion_history.join(', ') : 'none yet');
   }
 
-  function shadowItem(model, shadow) {
+  /** The version a rollback returns to: the latest previous champion still loaded (as the API picks it). */
+  function previousChampion(model) {
+    return model.champion_history.find((v) => readyVersions(model).includes(v));
+  }
+
+  let renderedShadows = '';
+
+  // the policy each change edits is the one last read (currentModel), not the one this item was built from
+  function shadowItem(shadow) {
     const item = el('li');
     const id = 'shadow-percent-' + shadow.version;
     const label = el('label', 'Shadow ' + shadow.version + ' (%)');
@@ -455,14 +491,14 @@
     change.setAttribute('aria-label', 'Set shadow ' + shadow.version + ' sample');
     change.addEventListener('click', () => {
       const percentValue = Number(input.value);
-      changePolicy(model, (p) => {
+      changePolicy(currentModel(), (p) => {
         p.shadows = p.shadows.map((s) => (s.version === shadow.version ? { version: s.version, percent: percentValue } : s));
       }, 'Set shadow ' + shadow.version + ' to ' + input.value + ' %?', 'Shadow ' + shadow.version + ' now samples ' + input.value + ' %.');
     });
     const remove = el('button', 'Remove');
     remove.type = 'button';
     remove.setAttribute('aria-label', 'Remove shadow ' + shadow.version);
-    remove.addEventListener('click', () => changePolicy(model, (p) => {
+    remove.addEventListener('click', () => changePolicy(currentModel(), (p) => {
       p.shadows = p.shadows.filter((s) => s.version !== shadow.version);
     }, 'Remove shadow ' + shadow.version + '?', 'Shadow ' + shadow.version + ' removed.'));
     item.append(label, input, change, remove);
@@ -538,8 +574,10 @@
   $('rollback').addEventListener('click', () => {
     const model = currentModel();
     if (!model) return;
-    confirmThen('Roll back ' + model.name + '?', 'The previous champion (' + (model.champion_history[1] || '?') +
-      ') takes all the traffic again.', 'POST ' + modelPath(model.name) + '/rollback',
+    const previous = previousChampion(model);
+    if (!previous) return;
+    confirmThen('Roll back ' + model.name + ' to version ' + previous + '?', 'Version ' + previous +
+      ', the previous champion, takes all the live traffic again; champion ' + model.traffic.champion + ' stays loaded.', 'POST ' + modelPath(model.name) + '/rollback',
       () => api('POST', modelPath(model.name) + '/rollback'), 'Rolled back.');
   });
 

@@ -40,6 +40,17 @@ final class RolloutCandidates
 
     static Path repository() throws IOException
     {
+        final Path root = withIdentical();
+        final Path model = root.resolve("credit-risk");
+        final ModelProto champion = champion(model);
+        write(model.resolve(INVERTED), inverted(champion));
+        write(model.resolve(FAILING), failingOnLongDurations(champion));
+        return root;
+    }
+
+    /** The bundled demo plus {@value #IDENTICAL} alone: a third version that passes any check against 1. */
+    static Path withIdentical() throws IOException
+    {
         final Path root = Files.createTempDirectory("rollout-models");
         final Path source = DemoBundle.models();
         try (Stream<Path> files = Files.walk(source))
@@ -58,15 +69,16 @@ final class RolloutCandidates
             }
         }
         final Path model = root.resolve("credit-risk");
-        final ModelProto champion;
+        write(model.resolve(IDENTICAL), champion(model));
+        return root;
+    }
+
+    private static ModelProto champion(final Path model) throws IOException
+    {
         try (InputStream in = Files.newInputStream(model.resolve("1/model.onnx")))
         {
-            champion = ModelProto.parseFrom(in);
+            return ModelProto.parseFrom(in);
         }
-        write(model.resolve(IDENTICAL), champion);
-        write(model.resolve(INVERTED), inverted(champion));
-        write(model.resolve(FAILING), failingOnLongDurations(champion));
-        return root;
     }
 
     private static void write(final Path versionDir, final ModelProto model) throws IOException
