@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
+import io.scoring.gateway.health.ProbeResult;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.comparison.ChallengerComparison;
 import io.scoring.monitoring.feedback.VersionAccuracy;
@@ -42,6 +43,7 @@ import java.util.function.DoubleConsumer;
  *                 v  PASS
  *   after the last step: promoted, or waiting_confirm --confirm--> promoted
  *   pause / resume / abort at any time (abort: traffic to the champion)
+ *   a failed health probe of the candidate, at any time before the end --> rolled_back ({@link #onProbeFailed})
  * </pre>
  *
  * Every step and decision goes to the audit log (caller {@code rollout:<id>}) with the checks' figures,
@@ -218,6 +220,45 @@ public final class Rollouts implements AutoCloseable
             throw new RouterException(RouterException.Kind.CONFLICT, "model '" + modelName + "' has a rollout of version '" +
                 rollout.plan.version() + "' " + rollout.state.wireName() + " (at " + rollout.basisPoints / 100.0 +
                 " %); pause or abort it before steering the traffic by hand");
+        }
+    }
+
+    /** The check a failed health probe of the candidate fails (README "Health probes"). */
+    static final String HEALTH_PROBE = "health_probe";
+
+    /**
+     * A health probe failed ({@link io.scoring.gateway.health.HealthProbes}, on its thread): when the version is
+     * the candidate of its model's rollout in progress (running, paused or waiting for a confirm), the rollout
+     * rolls back on check {@value #HEALTH_PROBE}, its statistic the probe's largest |Δscore|, its threshold the
+     * tolerance, its figures the probe's.
+     */
+    public synchronized void onProbeFailed(final ProbeResult probe)
+    {
+        final Rollout rollout = current.get(probe.model());
+        if (null == rollout || rollout.state.ended() || !rollout.plan.version().equals(probe.version()))
+        {
+            return;
+        }
+        final Check failed = new Check(HEALTH_PROBE, Check.Verdict.FAIL, true, probe.maxAbsDelta(), probe.tolerance(), Double.NaN,
+            probe.rows(), 0, "the candidate's health probe failed: " + probe.reason(), probe.toJson());
+        final List<Check> checks = new java.util.ArrayList<>(rollout.step == Rollout.GATE ? rollout.gateChecks : rollout.checks);
+        checks.add(failed);
+        if (rollout.step == Rollout.GATE)
+        {
+            rollout.gateChecks = List.copyOf(checks);
+        }
+        else
+        {
+            rollout.checks = List.copyOf(checks);
+        }
+        try
+        {
+            rollBack(rollout, List.of(failed), rollout.step == Rollout.GATE ? "the replay gate" : "step " + (rollout.step + 1));
+        }
+        catch (final IOException | RouterException | RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "rollout " + rollout.id + ": could not roll back on its failed health probe: " +
+                ex.getMessage());
         }
     }
 

@@ -34,7 +34,7 @@ class DeployFilesTest
         final Promtool.Result result = Promtool.run(null, "check", "rules", RULES.toString());
 
         assertEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 9 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 10 rules found"), result.output());
     }
 
     @Test
@@ -102,6 +102,13 @@ class DeployFilesTest
                 metrics.gauge(name, "r", "model", "m", "check", "latency").accept(1);
             }
             metrics.counter("scoring.rollout.rollbacks", "r", "model", "m", "check", "latency").increment();
+            // and its health probes (gateway's health.HealthProbes)
+            for (final String name : List.of("scoring.health.probe.passed", "scoring.health.probe.duration.seconds",
+                "scoring.health.probe.score.delta.max"))
+            {
+                metrics.gauge(name, "h", "model", "m", "version", "v1").accept(1);
+            }
+            metrics.counter("scoring.health.probe.runs", "h", "model", "m", "version", "v1", "result", "pass").increment();
             System.gc(); // jvm_gc_pause_seconds appears with the first GC notification, delivered asynchronously
             final long deadline = System.nanoTime() + 10_000_000_000L;
             String scrape = metrics.scrape();
