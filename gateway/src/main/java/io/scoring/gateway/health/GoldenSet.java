@@ -37,7 +37,7 @@ import java.util.Map;
  * </pre>
  *
  * Else {@link #derive derived} from the version's reference profile, the expected outputs being the
- * version's own answers at load. A file that cannot be read gives a set with a {@link #problem()} and no
+ * version's own answers at load. A file that cannot be read gives a set with a {@link #problem} and no
  * rows: the version still loads and serves, and its probe fails naming the line and the field.
  *
  * <p>Immutable once built; built on the loading thread, read by the probe thread.
@@ -100,11 +100,6 @@ final class GoldenSet
         return tolerances.length;
     }
 
-    String problem()
-    {
-        return problem;
-    }
-
     static GoldenSet none(final ModelConfig config)
     {
         return new GoldenSet(Source.NONE, config.featureCount(), config.outputCount(), new float[0], new float[0],
@@ -119,7 +114,7 @@ final class GoldenSet
 
     /**
      * Reads a golden file. Never throws: a file that cannot be read, or a line that does not fit the
-     * model, gives a set whose {@link #problem()} names the line and the field.
+     * model, gives a set whose {@link #problem} names the line and the field.
      */
     static GoldenSet read(final Path file, final ModelConfig config, final double defaultTolerance)
     {
@@ -151,10 +146,6 @@ final class GoldenSet
                 tolerances.add(tolerance(row.path("tolerance"), defaultTolerance));
                 names.add(row.path("name").isTextual() ? row.path("name").asText() : "line " + lineNumber);
             }
-            if (inputs.isEmpty())
-            {
-                throw new IllegalArgumentException("no rows");
-            }
         }
         catch (final JsonProcessingException ex)
         {
@@ -167,6 +158,10 @@ final class GoldenSet
         catch (final IllegalArgumentException ex)
         {
             return broken(Source.FILE, config, FILE_NAME + (lineNumber == 0 ? "" : " line " + lineNumber) + ": " + ex.getMessage());
+        }
+        if (inputs.isEmpty())
+        {
+            return broken(Source.FILE, config, FILE_NAME + ": no rows");
         }
         return new GoldenSet(Source.FILE, config.featureCount(), config.outputCount(),
             concat(inputs, config.featureCount()), concat(expected, config.outputCount()),
@@ -276,7 +271,7 @@ final class GoldenSet
     /**
      * Rows derived from a reference profile, their expected outputs the version's answers now (at load):
      * later probes then catch a runtime that stops answering, answers non-finite, or drifts from itself.
-     * A row the version cannot answer now gives a set with a {@link #problem()}.
+     * A row the version cannot answer now gives a set with a {@link #problem}.
      */
     static GoldenSet derive(final float[][] rows, final ModelConfig config, final Scorer scorer, final double tolerance)
     {
