@@ -141,7 +141,14 @@ public final class HealthProbes implements AutoCloseable
         final ModelRegistry registry = models;
         for (final Model model : registry.models())
         {
-            run(model);
+            try
+            {
+                run(model);
+            }
+            catch (final RuntimeException ex) // an exception would end the schedule for good
+            {
+                LOG.log(System.Logger.Level.ERROR, "health probes of " + model.name() + " failed: " + ex);
+            }
         }
     }
 
