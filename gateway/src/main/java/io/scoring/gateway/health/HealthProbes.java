@@ -189,22 +189,25 @@ public final class HealthProbes implements AutoCloseable
         probe.publish(result);
         if (result.failed())
         {
-            LOG.log(System.Logger.Level.WARNING, "health probe of {0} version {1}{2} FAILED: {3}; max |Δscore| {4}, {5} rows in {6} ms",
-                result.model(), result.version(), role(result.model(), result.version()), result.reason(),
-                result.maxAbsDelta(), result.rows(), result.durationNanos() / 1e6);
+            LOG.log(System.Logger.Level.WARNING, () -> line(result, "FAILED: " + result.reason() + ";"));
             tell(result);
         }
         else if (null != before && before.failed())
         {
-            LOG.log(System.Logger.Level.INFO, "health probe of {0} version {1}{2} passes again: max |Δscore| {3}, {4} rows in {5} ms",
-                result.model(), result.version(), role(result.model(), result.version()), result.maxAbsDelta(), result.rows(),
-                result.durationNanos() / 1e6);
+            LOG.log(System.Logger.Level.INFO, () -> line(result, "passes again:"));
         }
         else
         {
-            LOG.log(System.Logger.Level.DEBUG, "health probe of {0} version {1}: {2}, max |Δscore| {3}, {4} rows in {5} ms",
-                result.model(), result.version(), result.verdict(), result.maxAbsDelta(), result.rows(), result.durationNanos() / 1e6);
+            LOG.log(System.Logger.Level.DEBUG, () -> line(result, result.verdict() + ":"));
         }
+    }
+
+    /** One log line per run: never a stack trace. */
+    private String line(final ProbeResult result, final String verdict)
+    {
+        return String.format(java.util.Locale.ROOT, "health probe of %s version %s%s %s max |Δscore| %.6g, %d rows in %.3f ms",
+            result.model(), result.version(), role(result.model(), result.version()), verdict, result.maxAbsDelta(), result.rows(),
+            result.durationNanos() / 1e6);
     }
 
     /**
