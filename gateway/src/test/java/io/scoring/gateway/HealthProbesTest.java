@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.scoring.gateway.cli.AdminCli;
 import io.scoring.gateway.health.HealthProbes;
+import io.scoring.gateway.health.ProbeResult;
 import io.scoring.router.traffic.TrafficPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,18 +160,17 @@ class HealthProbesTest
     }
 
     @Test
-    void shouldRollBackARolloutWhoseCandidateFailsItsProbeAndAuditTheProbesFigures() throws Exception
+    void shouldRollBackARolloutWhoseCandidateFailsItsProbeAtTheGateBeforeAnyLiveTrafficAndAuditTheProbesFigures()
+        throws Exception
     {
-        gateway.models().setPolicy(MODEL, TrafficPolicy.championOnly("1"), "test");
-        final HttpResponse<String> started = admin.send("POST", "/admin/models/" + MODEL + "/rollout", "{\"version\": \"" + WRONG +
-            "\", \"steps\": [10, 50], \"step_seconds\": 3600, \"min_requests\": 1000000, \"gate\": \"skip\", " +
-            "\"thresholds\": {\"replay_min_rows\": 1000000}}");
-        assertEquals(200, started.statusCode(), started.body());
+        assertEquals(200, startRollout(WRONG).statusCode());
 
         final JsonNode done = awaitRollout((r) -> r.path("state").asText().equals("rolled_back"));
         final String reason = done.path("reason").asText();
-        assertTrue(reason.startsWith("health_probe failed at "), reason);
+        assertTrue(reason.startsWith("health_probe failed at the replay gate: the candidate's health probe failed: "), reason);
         assertTrue(reason.contains("|Δscore| 0.25"), reason);
+        assertEquals(0, done.path("steps").size(), "no step began");
+        assertEquals("health_probe", done.path("checks").path(0).path("name").asText(), done.toString());
         assertNull(gateway.models().model(MODEL).policy().canary(), "traffic back to the champion");
         assertNotNull(gateway.models().model(MODEL).version(WRONG), "the candidate stays loaded");
 
@@ -185,6 +185,36 @@ class HealthProbesTest
         assertEquals(WRONG_BY, check.path("statistic").asDouble(), 1e-5);
         assertEquals(WRONG_BY, check.path("figures").path("max_abs_delta").asDouble(), 1e-5);
         assertTrue(clients.get("/metrics").body().contains("scoring_rollout_rollbacks_total{check=\"health_probe\",model=\"credit-risk\"}"));
+    }
+
+    /**
+     * A candidate that passed its probe takes its canary share; a run that fails later rolls it back at once.
+     * The test makes the probe thread's call itself, with a failed result of the candidate, at a moment it
+     * chooses: no real version can be made to fail after it loaded.
+     */
+    @Test
+    void shouldRollBackARolloutAtItsStepWhenACandidatesProbeFailsMidway() throws Exception
+    {
+        assertEquals(200, startRollout(RIGHT).statusCode());
+        awaitRollout((r) -> r.path("step").asInt() == 1 && r.path("percent").asDouble() == 10.0);
+        assertEquals(RIGHT, gateway.models().model(MODEL).policy().canary().version());
+
+        final ProbeResult failed = gateway.probes().last(MODEL, WRONG);
+        gateway.rollouts().onProbeFailed(new ProbeResult(MODEL, RIGHT, failed.verdict(), failed.reason(), failed.golden(),
+            failed.rows(), failed.failedRows(), failed.maxAbsDelta(), failed.tolerance(), failed.durationNanos(), failed.checkedMillis()));
+
+        final JsonNode done = AdminClient.json(admin.get("/admin/models/" + MODEL + "/rollout"));
+        assertEquals("rolled_back", done.path("state").asText(), done.toString());
+        assertTrue(done.path("reason").asText().startsWith("health_probe failed at step 1: "), done.path("reason").asText());
+        assertNull(gateway.models().model(MODEL).policy().canary(), "traffic back to the champion");
+    }
+
+    private static HttpResponse<String> startRollout(final String candidate) throws Exception
+    {
+        gateway.models().setPolicy(MODEL, TrafficPolicy.championOnly("1"), "test");
+        return admin.send("POST", "/admin/models/" + MODEL + "/rollout", "{\"version\": \"" + candidate +
+            "\", \"steps\": [10, 50], \"step_seconds\": 3600, \"min_requests\": 1000000, \"gate\": \"skip\", " +
+            "\"thresholds\": {\"replay_min_rows\": 1000000}}");
     }
 
     @Test

@@ -256,6 +256,14 @@ public final class HealthProbes implements AutoCloseable
     // ---------------------------------------------------------------------------------------------
     // the admin API and readiness
 
+    /** The version's last probe, or null: not loaded, or loaded without this listener. */
+    public ProbeResult last(final String modelName, final String version)
+    {
+        final Map<String, VersionProbe> versions = probes.get(modelName);
+        final VersionProbe probe = null == versions ? null : versions.get(version);
+        return null == probe ? null : probe.last;
+    }
+
     /** {@code GET /admin/models/{m}/health}: each loaded version's last probe, its role, its runs. */
     public JsonNode report(final String modelName) throws RouterException
     {

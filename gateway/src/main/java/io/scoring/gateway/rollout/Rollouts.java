@@ -27,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -43,7 +44,7 @@ import java.util.function.DoubleConsumer;
  *                 v  PASS
  *   after the last step: promoted, or waiting_confirm --confirm--> promoted
  *   pause / resume / abort at any time (abort: traffic to the champion)
- *   a failed health probe of the candidate, at any time before the end --> rolled_back ({@link #onProbeFailed})
+ *   the candidate's health probe failed: its last one at the gate, or a run before the end --> rolled_back
  * </pre>
  *
  * Every step and decision goes to the audit log (caller {@code rollout:<id>}) with the checks' figures,
@@ -70,6 +71,8 @@ public final class Rollouts implements AutoCloseable
     });
     private ModelRegistry models;
     private Monitoring monitoring;
+    /** (model, version) to its last health probe, or to null when it has none. */
+    private BiFunction<String, String, ProbeResult> lastProbe;
 
     /** Before the models load: {@link #listener()} must see every version load. */
     public Rollouts(final Context ctx)
@@ -84,11 +87,18 @@ public final class Rollouts implements AutoCloseable
         return attacher;
     }
 
-    /** Once the models are loaded: starts the driver. */
-    public synchronized void start(final ModelRegistry models, final Monitoring monitoring)
+    /**
+     * Once the models are loaded: starts the driver.
+     *
+     * @param lastProbe (model, version) to its last health probe, or to null: a candidate whose last probe
+     *                  failed is rolled back at the replay gate, before any live traffic
+     */
+    public synchronized void start(
+        final ModelRegistry models, final Monitoring monitoring, final BiFunction<String, String, ProbeResult> lastProbe)
     {
         this.models = models;
         this.monitoring = monitoring;
+        this.lastProbe = lastProbe;
         for (final Model model : models.models())
         {
             metrics(model.name()).state.accept(0);
@@ -235,15 +245,29 @@ public final class Rollouts implements AutoCloseable
     public synchronized void onProbeFailed(final ProbeResult probe)
     {
         final Rollout rollout = current.get(probe.model());
-        if (null == rollout || rollout.state.ended() || !rollout.plan.version().equals(probe.version()))
+        if (null != rollout && !rollout.state.ended() && rollout.plan.version().equals(probe.version()))
         {
-            return;
+            try
+            {
+                failOnProbe(rollout, probe);
+            }
+            catch (final IOException | RouterException | RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "rollout " + rollout.id + ": could not roll back on its failed health probe: " +
+                    ex.getMessage());
+            }
         }
+    }
+
+    /** Rolls back on check {@value #HEALTH_PROBE}, listed with the checks of where the rollout is. */
+    private void failOnProbe(final Rollout rollout, final ProbeResult probe) throws IOException, RouterException
+    {
         final Check failed = new Check(HEALTH_PROBE, Check.Verdict.FAIL, true, probe.maxAbsDelta(), probe.tolerance(), Double.NaN,
             probe.rows(), 0, "the candidate's health probe failed: " + probe.reason(), probe.toJson());
-        final List<Check> checks = new java.util.ArrayList<>(rollout.step == Rollout.GATE ? rollout.gateChecks : rollout.checks);
+        final boolean atGate = rollout.step == Rollout.GATE;
+        final List<Check> checks = new java.util.ArrayList<>(atGate ? rollout.gateChecks : rollout.checks);
         checks.add(failed);
-        if (rollout.step == Rollout.GATE)
+        if (atGate)
         {
             rollout.gateChecks = List.copyOf(checks);
         }
@@ -251,15 +275,7 @@ public final class Rollouts implements AutoCloseable
         {
             rollout.checks = List.copyOf(checks);
         }
-        try
-        {
-            rollBack(rollout, List.of(failed), rollout.step == Rollout.GATE ? "the replay gate" : "step " + (rollout.step + 1));
-        }
-        catch (final IOException | RouterException | RuntimeException ex)
-        {
-            LOG.log(System.Logger.Level.ERROR, "rollout " + rollout.id + ": could not roll back on its failed health probe: " +
-                ex.getMessage());
-        }
+        rollBack(rollout, List.of(failed), atGate ? "the replay gate" : "step " + (rollout.step + 1));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -338,6 +354,12 @@ public final class Rollouts implements AutoCloseable
         final Rollout rollout, final Model model, final ModelVersion champion, final ModelVersion candidate, final long now)
         throws IOException, RouterException
     {
+        final ProbeResult probe = lastProbe.apply(rollout.model, rollout.plan.version());
+        if (null != probe && probe.failed())
+        {
+            failOnProbe(rollout, probe); // known broken: no replay, no live traffic
+            return;
+        }
         final ReplayRows replay = RolloutSamples.of(champion).replay();
         final List<float[]> rows = replay.lastRows();
         final int needed = (int)rollout.plan.thresholds().get(Threshold.REPLAY_MIN_ROWS);
