@@ -329,9 +329,12 @@ final class GoldenSet
         int failed = 0;
         int answered = 0;
         String unanswered = null; // the first row the version failed or answered non-finite
-        String worst = null;      // the answer furthest from its expected output
+        int worstRow = -1;        // the answer furthest from its expected output
         double maxDelta = 0;
-        double worstTolerance = tolerances[0];
+        int failRow = -1;         // the failing answer furthest from its expected output, described once timing is done
+        float failAnswer = Float.NaN;
+        float failExpected = Float.NaN;
+        double failDelta = 0;
         final long start = System.nanoTime();
         for (int r = 0; r < rows(); r++)
         {
@@ -358,20 +361,31 @@ final class GoldenSet
                 }
                 answered++;
                 final double delta = Math.abs((double)output[o] - want);
-                rowFailed |= delta > tolerances[r];
-                if (null == worst || delta > maxDelta)
+                if (worstRow < 0 || delta > maxDelta)
                 {
                     maxDelta = delta;
-                    worstTolerance = tolerances[r];
-                    worst = String.format(java.util.Locale.ROOT, "row '%s' answered %s, expected %s (|Δscore| %.6g, tolerance %.6g)",
-                        names[r], output[o], want, delta, tolerances[r]);
+                    worstRow = r;
+                }
+                if (delta > tolerances[r])
+                {
+                    rowFailed = true;
+                    if (failRow < 0 || delta > failDelta)
+                    {
+                        failRow = r;
+                        failAnswer = output[o];
+                        failExpected = want;
+                        failDelta = delta;
+                    }
                 }
             }
             failed += rowFailed ? 1 : 0;
         }
         final long nanos = System.nanoTime() - start;
-        final String reason = failed == 0 ? "" : failed + " of " + rows() + " golden rows failed; " +
-            (null != unanswered ? unanswered : "worst " + worst);
+        final double worstTolerance = tolerances[Math.max(0, worstRow)];
+        final String reason = failed == 0 ? "" : failed + " of " + rows() + " golden rows failed; " + (null != unanswered
+            ? unanswered
+            : String.format(java.util.Locale.ROOT, "worst row '%s' answered %s, expected %s (|Δscore| %.6g, tolerance %.6g)",
+                names[failRow], failAnswer, failExpected, failDelta, tolerances[failRow]));
         return new ProbeResult(model, version, failed == 0 ? ProbeResult.Verdict.PASS : ProbeResult.Verdict.FAIL, reason,
             source.wireName(), rows(), failed, answered == 0 ? Double.NaN : maxDelta, worstTolerance, nanos, nowMillis);
     }
