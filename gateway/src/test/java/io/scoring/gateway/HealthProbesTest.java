@@ -44,6 +44,8 @@ class HealthProbesTest
     private static final String RIGHT = "6";
     private static final String WRONG = "7";
     private static final String INVALID = "8";
+    /** Two rows: one 0.05 off within its tolerance of 0.1, one 0.01 off beyond its tolerance of 0.001. */
+    private static final String TOLERANCES = "9";
     /** An applicant as the golden file names it: numbers, and categories by name. */
     private static final Map<String, Object> APPLICANT = applicant();
 
@@ -70,6 +72,9 @@ class HealthProbesTest
         final Map<String, Object> withoutDuration = new LinkedHashMap<>(APPLICANT);
         withoutDuration.remove("duration");
         goldenVersion(INVALID, golden(withoutDuration, answer, "no duration"));
+        final double direction = answer < 0.5 ? 1 : -1;
+        goldenVersion(TOLERANCES, golden(APPLICANT, answer + direction * 0.05, "loose", 0.1) +
+            golden(APPLICANT, answer + direction * 0.01, "tight", 0.001));
     }
 
     @AfterAll
@@ -124,6 +129,18 @@ class HealthProbesTest
         assertEquals("FAIL", first.path("result").asText(), ready.body());
         assertTrue(first.path("reason").asText().contains("|Δscore|"), ready.body());
         assertTrue(AdminClient.JSON.readTree(clients.get("/v2/models/" + MODEL + "/ready").body()).path("health_probes").size() >= 5);
+    }
+
+    @Test
+    void shouldHoldEachRowToItsOwnToleranceAndNameTheFailingOne() throws Exception
+    {
+        final JsonNode mixed = version(AdminClient.json(admin.get(HEALTH)), TOLERANCES);
+        assertEquals("FAIL", mixed.path("result").asText(), mixed.toString());
+        assertEquals(2, mixed.path("rows").asInt());
+        assertEquals(1, mixed.path("failed_rows").asInt(), "the loose row passes");
+        assertEquals(0.05, mixed.path("max_abs_delta").asDouble(), 1e-5, "the largest |Δscore| is the passing row's");
+        assertTrue(mixed.path("reason").asText().contains("worst row 'tight'") &&
+            mixed.path("reason").asText().contains("tolerance 0.00100000"), mixed.path("reason").asText());
     }
 
     @Test
@@ -318,6 +335,13 @@ class HealthProbesTest
         line.set("features", AdminClient.JSON.valueToTree(features));
         line.putObject("expected").put("probability", expected);
         return line + "\n";
+    }
+
+    private static String golden(final Map<String, Object> features, final double expected, final String name, final double tolerance)
+        throws Exception
+    {
+        final ObjectNode line = (ObjectNode)AdminClient.JSON.readTree(golden(features, expected, name));
+        return line.put("tolerance", tolerance) + "\n";
     }
 
     /** A copy of version 1's model with this golden file, loaded through the admin API. */
