@@ -2,6 +2,7 @@ package io.scoring.gateway;
 
 import io.netty.util.ResourceLeakDetector;
 import io.scoring.features.redis.RedisFeatureStore;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.rollout.Rollouts;
@@ -16,7 +17,8 @@ import java.util.Map;
 /**
  * The gateway's configuration, Aeron style: the Context of the whole process. It holds the gateway's
  * own settings (ports, paths, limits, threads) and the Context of each module it runs
- * ({@link Monitoring.Context}, {@link ModelRepository.Context}, {@link Rollouts.Context}, the Redis store's Context), so one object
+ * ({@link Monitoring.Context}, {@link ModelRepository.Context}, {@link Rollouts.Context}, {@link HealthProbes.Context}, the Redis
+ * store's Context), so one object
  * configures everything and the modules are built from it.
  *
  * <p>Every setting has one name ({@code X_PROP_NAME}, here or in the module Context that owns it) and is
@@ -282,6 +284,7 @@ public final class GatewayConfig
     private final Monitoring.Context monitoring = new Monitoring.Context().outcomes(outcomeLabels());
     private final ModelRepository.Context modelRepository = new ModelRepository.Context();
     private final Rollouts.Context rollout = new Rollouts.Context();
+    private final HealthProbes.Context healthProbe = new HealthProbes.Context();
     private final RedisFeatureStore.Context redis = new RedisFeatureStore.Context()
         .project(REDIS_PROJECT_DEFAULT)
         .featureView(REDIS_FEATURE_VIEW_DEFAULT)
@@ -336,6 +339,7 @@ public final class GatewayConfig
         monitoring.conclude();
         modelRepository.conclude();
         rollout.conclude();
+        healthProbe.conclude();
         return this;
     }
 
@@ -455,6 +459,12 @@ public final class GatewayConfig
     public Rollouts.Context rolloutContext()
     {
         return rollout;
+    }
+
+    /** The health probes' settings: their interval and the golden rows' default tolerance. */
+    public HealthProbes.Context healthProbeContext()
+    {
+        return healthProbe;
     }
 
     /**

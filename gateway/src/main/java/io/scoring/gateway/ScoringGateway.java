@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.scoring.features.FeatureStore;
 import io.scoring.gateway.admin.AdminTransport;
 import io.scoring.gateway.grpc.GrpcTransport;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.http.HttpTransport;
 import io.scoring.gateway.pipeline.Admission;
 import io.scoring.gateway.pipeline.PredictPipeline;
@@ -60,6 +61,7 @@ public final class ScoringGateway
     private GatewayMonitoring monitoring;
     private ModelRegistry models;
     private Rollouts rollouts;
+    private HealthProbes probes;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     /** Runs gRPC handlers when --grpc-executor-threads is set; null: the event loops do. */
@@ -122,10 +124,14 @@ public final class ScoringGateway
         final ModelRepository modelRepository = new ModelRepository(repository, store, config.modelRepositoryContext());
         monitoring = new GatewayMonitoring(Monitoring.start(config.monitoringContext()), modelRepository, store);
         rollouts = new Rollouts(config.rolloutContext());
+        probes = new HealthProbes(config.healthProbeContext(), modelRepository, monitoring.monitoring().metrics(),
+            rollouts::onProbeFailed);
+        // the probes' listener after monitoring's: a version's derived golden rows come from the profile it read
         models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring,
-            monitoring.andThen(rollouts.listener()));
+            monitoring.andThen(rollouts.listener()).andThen(probes.listener()));
         monitoring.models(models);
-        rollouts.start(models, monitoring.monitoring());
+        rollouts.start(models, monitoring.monitoring(), probes::last);
+        probes.start(models);
         stateStore.onChange(models::applyShared); // other replicas' changes, within a second
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));
@@ -142,7 +148,7 @@ public final class ScoringGateway
         workerGroup = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
 
         http = new HttpTransport(config.httpPort(), config.maxRequestBytes(), config.clientLimits(), bossGroup, workerGroup, channelType,
-            cycle, state, monitoring).tls(null == tls ? null : tls.http()).start();
+            cycle, state, monitoring, probes).tls(null == tls ? null : tls.http()).start();
         grpcExecutor = config.grpcExecutorThreads() == 0 ? null : Executors.newFixedThreadPool(config.grpcExecutorThreads(),
             (task) -> new Thread(task, "scoring-grpc-handler"));
         // the allocator is a channel option of this server only: nothing JVM-wide, nothing to set before grpc-netty loads
@@ -156,7 +162,7 @@ public final class ScoringGateway
             grpcCap.listeningOn(channelType),
             cycle, state, grpcExecutor, grpcAllocator, null == tls ? null : tls.grpc()).start();
         admin = new AdminTransport(config.adminPort(), adminToken, bossGroup, workerGroup, channelType, models,
-            monitoring, rollouts).tls(null == tls ? null : tls.http()).start();
+            monitoring, rollouts, probes).tls(null == tls ? null : tls.http()).start();
         state.markReady();
         grpc.serving();
         LOG.log(System.Logger.Level.INFO,
@@ -214,6 +220,11 @@ public final class ScoringGateway
         return rollouts;
     }
 
+    public HealthProbes probes()
+    {
+        return probes;
+    }
+
     public ServerState state()
     {
         return state;
@@ -266,6 +277,10 @@ public final class ScoringGateway
         {
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (null != probes)
+        {
+            probes.close(); // before the models: a run in progress holds its version
         }
         if (null != rollouts)
         {

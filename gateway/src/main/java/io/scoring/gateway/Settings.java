@@ -2,6 +2,7 @@ package io.scoring.gateway;
 
 import io.netty.util.ResourceLeakDetector;
 import io.scoring.features.redis.RedisFeatureStore;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.gateway.rollout.Threshold;
 import io.scoring.monitoring.Monitoring;
@@ -193,6 +194,9 @@ final class Settings
         threshold(Threshold.REPLAY_MAX_LATENCY_RATIO),
         threshold(Threshold.REPLAY_MAX_ADDED_LATENCY_US),
         threshold(Threshold.REPLAY_MIN_ROWS),
+
+        longInteger(HealthProbes.Context.INTERVAL_SECONDS_PROP_NAME, (c, v) -> c.healthProbeContext().intervalSeconds(v)),
+        decimal(HealthProbes.Context.TOLERANCE_PROP_NAME, (c, v) -> c.healthProbeContext().tolerance(v)),
 
         text(GatewayConfig.CONFIG_PROP_NAME, (c, v) -> c.configFile(v.isEmpty() ? null : Path.of(v))));
 

@@ -198,6 +198,9 @@ class OpsPageBrowserTest
         waitFor().until((b) -> b.findElements(By.cssSelector("#latency-chart .u-over")).size() == 1);
         waitFor().until((b) -> !b.findElements(By.cssSelector("#drift tbody th")).isEmpty());
         waitFor().until((b) -> !text("distribution-title").startsWith("Reference"));
+        // the health probes: each version's last probe, as GET .../health answers it (both derived from their profiles)
+        waitFor().until((b) -> b.findElements(By.cssSelector("#health td.verdict-PASS")).size() == 2 &&
+            text("health").contains("golden derived"));
         screenshot("ops-page.png");
     }
 

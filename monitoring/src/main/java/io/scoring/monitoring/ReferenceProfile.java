@@ -159,6 +159,50 @@ public final class ReferenceProfile
         return jointSample.length / features.size();
     }
 
+    /**
+     * The numeric features' quantiles {@link #typicalRows} puts its rows at: the median first, then both
+     * tails and both quartiles, so a probe sees the middle of the data and its edges, not its extremes
+     * (a model trained on them may answer anything at the 0.1 % point, and still be healthy).
+     */
+    public static final double[] TYPICAL_QUANTILES = {0.5, 0.1, 0.25, 0.75, 0.9};
+
+    /**
+     * Rows typical of the training data, in model order (a categorical as its category code), one per
+     * {@link #TYPICAL_QUANTILES}: row {@code r} has every numeric feature at that quantile of its reference
+     * sample and every categorical at its {@code r}-th most frequent category (wrapping), so the first row
+     * is the medians and the modes and the others reach further categories. What a health probe scores
+     * when a version ships no golden requests.
+     */
+    public float[][] typicalRows()
+    {
+        final float[][] rows = new float[TYPICAL_QUANTILES.length][features.size()];
+        for (int f = 0; f < features.size(); f++)
+        {
+            final FeatureReference feature = features.get(f);
+            final Integer[] byFrequency = feature.isCategorical() ? categoriesByFrequency(feature.counts()) : null;
+            final double[] sample = feature.sortedSample();
+            for (int r = 0; r < rows.length; r++)
+            {
+                rows[r][f] = feature.isCategorical()
+                    ? byFrequency[r % byFrequency.length]
+                    : (float)sample[(int)Math.round(TYPICAL_QUANTILES[r] * (sample.length - 1))];
+            }
+        }
+        return rows;
+    }
+
+    /** Category codes, most frequent first; ties in code order. */
+    private static Integer[] categoriesByFrequency(final long[] counts)
+    {
+        final Integer[] codes = new Integer[counts.length];
+        for (int i = 0; i < codes.length; i++)
+        {
+            codes[i] = i;
+        }
+        Arrays.sort(codes, (a, b) -> Long.compare(counts[b], counts[a]));
+        return codes;
+    }
+
     /** True when the profile describes these features, by name, type and categories, in this order. */
     public boolean matches(final List<MonitoredFeature> specs)
     {

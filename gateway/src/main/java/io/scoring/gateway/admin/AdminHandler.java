@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.history.HistoryReport;
@@ -62,6 +63,8 @@ import java.util.concurrent.TimeUnit;
  *   POST /admin/models/{model}/rollout                    starts a rollout (see {@link Rollouts}); answers its state
  *   GET  /admin/models/{model}/rollout                    its state: checks, steps, timeline, past rollouts
  *   POST /admin/models/{model}/rollout/pause | /resume | /abort | /confirm
+ *   GET  /admin/models/{model}/health                     each loaded version's last health probe ({@link HealthProbes})
+ *   POST /admin/models/{model}/health/run                 probes the model's versions now; answers as GET
  *   GET  /admin/audit                                     every change, oldest first
  *   GET  /admin/models/{model}/latency | drift | comparison | accuracy | split-check | requests | sampling
  *   GET  / and /ops/...                                   the ops page ({@link AdminAssets}), without a token
@@ -149,6 +152,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ModelRegistry models;
     private final Monitoring monitoring;
     private final Rollouts rollouts;
+    private final HealthProbes probes;
     private final byte[] token;
     private final List<Endpoint> endpoints;
     private final AdminAssets assets = new AdminAssets();
@@ -156,10 +160,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     private final ThreadPoolExecutor reads = boundedSingleThread("admin-reads");
 
     /** @param token required on every call; null: none (the transport then listens on loopback only) */
-    AdminHandler(final ModelRegistry models, final GatewayMonitoring monitoring, final Rollouts rollouts, final String token)
+    AdminHandler(
+        final ModelRegistry models, final GatewayMonitoring monitoring, final Rollouts rollouts, final HealthProbes probes,
+        final String token)
     {
         this.models = models;
         this.rollouts = rollouts;
+        this.probes = probes;
         this.monitoring = monitoring.monitoring();
         this.token = null == token ? null : token.getBytes(StandardCharsets.UTF_8);
         this.endpoints = List.of(
@@ -185,6 +192,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 rollouts.abort(call.model(), call.caller())),
             new Endpoint(HttpMethod.POST, "/admin/models/{model}/rollout/confirm", (call) ->
                 rollouts.confirm(call.model(), call.caller())),
+            new Endpoint(HttpMethod.GET, "/admin/models/{model}/health", (call) -> probes.report(call.model())),
+            new Endpoint(HttpMethod.POST, "/admin/models/{model}/health/run", (call) -> probes.runNow(call.model())),
             new Endpoint(HttpMethod.GET, "/admin/audit", (call) -> JSON.createObjectNode().set("audit", models.audit())),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/latency", (call) -> report(call, this.monitoring.latency(call.model())::writeJson)),
             new Endpoint(HttpMethod.GET, "/admin/models/{model}/drift", (call) -> report(call, this.monitoring.drift(call.model())::writeJson)),
@@ -369,6 +378,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest>
                 case INVALID -> HttpResponseStatus.BAD_REQUEST;
                 case CONFLICT -> HttpResponseStatus.CONFLICT;
             }, ex.getMessage());
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            // a worker the call needs (the health probes' thread) has stopped: the gateway is going away, not failing
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, ex.getMessage());
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.rollout.Rollouts;
 import io.scoring.gateway.tls.GatewayTls;
 import io.scoring.router.ModelRegistry;
@@ -61,11 +62,12 @@ public final class AdminTransport
         final Class<? extends ServerChannel> channelType,
         final ModelRegistry models,
         final GatewayMonitoring monitoring,
-        final Rollouts rollouts)
+        final Rollouts rollouts,
+        final HealthProbes probes)
     {
         final boolean withToken = null != token && !token.isEmpty();
         this.bindAddress = withToken ? new InetSocketAddress(port) : new InetSocketAddress("127.0.0.1", port);
-        this.handler = new AdminHandler(models, monitoring, rollouts, withToken ? token : null);
+        this.handler = new AdminHandler(models, monitoring, rollouts, probes, withToken ? token : null);
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)
             .channel(channelType)

@@ -65,6 +65,8 @@ public final class AdminCli
         "                             starts a rollout: replay gate, judged steps, then promotion (or a confirm)",
         "  rollout-status <model>     the rollout's state, checks, steps, timeline and past rollouts",
         "  rollout-pause <model> | rollout-resume <model> | rollout-abort <model> | rollout-confirm <model>",
+        "  health <model>             each loaded version's last health probe: result, reason, largest score error, duration",
+        "  health-run <model>         probes the model's versions now, then answers as health",
         "  audit                      every change: time, caller, action, before and after",
         "",
         "options:",
@@ -84,7 +86,8 @@ public final class AdminCli
         Map.entry("models", 0), Map.entry("traffic", 1), Map.entry("set-traffic", 1), Map.entry("load", 2),
         Map.entry("unload", 2), Map.entry("promote", 1), Map.entry("rollback", 1), Map.entry("audit", 0),
         Map.entry("rollout", 1), Map.entry("rollout-status", 1), Map.entry("rollout-pause", 1),
-        Map.entry("rollout-resume", 1), Map.entry("rollout-abort", 1), Map.entry("rollout-confirm", 1));
+        Map.entry("rollout-resume", 1), Map.entry("rollout-abort", 1), Map.entry("rollout-confirm", 1),
+        Map.entry("health", 1), Map.entry("health-run", 1));
     /** The rollout's options and the JSON field each sets. */
     private static final Map<String, String> ROLLOUT_OPTIONS = Map.of(
         "--version", "version", "--steps", "steps", "--step-seconds", "step_seconds", "--min-requests", "min_requests",
@@ -335,6 +338,8 @@ public final class AdminCli
                 case "rollout", "rollout-status" -> model + "/rollout";
                 case "rollout-pause", "rollout-resume", "rollout-abort", "rollout-confirm" ->
                     model + "/rollout/" + command.substring("rollout-".length());
+                case "health" -> model + "/health";
+                case "health-run" -> model + "/health/run";
                 default -> model + "/" + command; // promote, rollback
             };
 
@@ -361,7 +366,7 @@ public final class AdminCli
                 request.header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(rolloutJson(), StandardCharsets.UTF_8));
             }
-            else if (List.of("models", "traffic", "audit", "rollout-status").contains(command))
+            else if (List.of("models", "traffic", "audit", "rollout-status", "health").contains(command))
             {
                 request.GET();
             }

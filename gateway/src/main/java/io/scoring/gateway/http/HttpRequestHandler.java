@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.scoring.gateway.ServerState;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.monitoring.feedback.FeedbackResult;
 import io.scoring.monitoring.metrics.ScoringMetrics;
@@ -60,14 +61,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     private final RequestCycle cycle;
     private final ServerState state;
     private final GatewayMonitoring monitoring;
+    private final HealthProbes probes;
     /** One per event loop, borrowed for one request at a time. */
     private final ThreadLocal<HttpExchange> exchanges;
 
     private final int maxHeaderBytes;
 
     HttpRequestHandler(final RequestCycle cycle, final ServerState state, final GatewayMonitoring monitoring,
-        final int maxHeaderBytes)
+        final HealthProbes probes, final int maxHeaderBytes)
     {
+        this.probes = probes;
         this.maxHeaderBytes = maxHeaderBytes;
         this.cycle = cycle;
         this.state = state;
@@ -130,12 +133,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             case "/v1/feedback" -> { if (requireMethod(exchange, HttpMethod.POST)) feedback(exchange); }
             case "/metrics" -> { if (requireMethod(exchange, HttpMethod.GET)) metrics(exchange); }
             case "/v2" -> { if (requireMethod(exchange, HttpMethod.GET)) serverMetadata(exchange); }
-            case "/v2/health/live" -> { if (requireMethod(exchange, HttpMethod.GET)) readiness(exchange, "live", true); }
+            case "/v2/health/live" -> { if (requireMethod(exchange, HttpMethod.GET)) readiness(exchange, "live", true, null); }
             case "/v2/health/ready" ->
             {
                 if (requireMethod(exchange, HttpMethod.GET))
                 {
-                    readiness(exchange, "ready", state.isReady());
+                    readiness(exchange, "ready", state.isReady(), "");
                 }
             }
             default ->
@@ -162,7 +165,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         {
             if (requireMethod(exchange, HttpMethod.GET))
             {
-                readiness(exchange, "ready", false);
+                readiness(exchange, "ready", false, null);
             }
             return;
         }
@@ -195,7 +198,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         {
             if (requireMethod(exchange, HttpMethod.GET))
             {
-                readiness(exchange, "ready", state.isReady());
+                readiness(exchange, "ready", state.isReady(), model.name());
             }
         }
         else if ("infer".equals(action))
@@ -315,13 +318,24 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         exchange.respond(HttpResponseStatus.OK, body);
     }
 
-    private void readiness(final HttpExchange exchange, final String field, final boolean yes) throws IOException
+    /**
+     * {@code {"ready": true}} and, for readiness, the details beside it: each version's last health probe
+     * ({@link HealthProbes#writeReadiness}), which do not change the answer.
+     *
+     * @param probesOf null: no details; empty: every model's versions; else that model's
+     */
+    private void readiness(final HttpExchange exchange, final String field, final boolean yes, final String probesOf)
+        throws IOException
     {
         final ByteBuf body = exchange.buffer();
         try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
         {
             json.writeStartObject();
             json.writeBooleanField(field, yes);
+            if (null != probesOf && null != probes)
+            {
+                probes.writeReadiness(json, probesOf.isEmpty() ? null : probesOf);
+            }
             json.writeEndObject();
         }
         exchange.respond(yes ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE, body);

@@ -27,6 +27,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.scoring.gateway.ClientLimits;
 import io.scoring.gateway.ConnectionCap;
 import io.scoring.gateway.ServerState;
+import io.scoring.gateway.health.HealthProbes;
 import io.scoring.gateway.monitoring.GatewayMonitoring;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
@@ -63,10 +64,11 @@ public final class HttpTransport
         final Class<? extends ServerChannel> channelType,
         final RequestCycle cycle,
         final ServerState state,
-        final GatewayMonitoring monitoring)
+        final GatewayMonitoring monitoring,
+        final HealthProbes probes)
     {
         this.port = port;
-        final HttpRequestHandler handler = new HttpRequestHandler(cycle, state, monitoring, limits.maxHeaderBytes());
+        final HttpRequestHandler handler = new HttpRequestHandler(cycle, state, monitoring, probes, limits.maxHeaderBytes());
         final SlowClientGuard.Closed closed = new SlowClientGuard.Closed(monitoring.monitoring().metrics());
         bootstrap = new ServerBootstrap()
             .group(bossGroup, workerGroup)

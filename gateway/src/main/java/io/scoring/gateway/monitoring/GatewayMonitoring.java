@@ -51,6 +51,9 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
     /** A version's meters, by role ordinal, then the shadow slot. */
     private static final ModelVersion.AttachmentKey<VersionMeters[]> METERS =
         new ModelVersion.AttachmentKey<>("meters by role", VersionMeters[].class);
+    /** What monitoring was told about the version (its features, its reference profile), for the health probes. */
+    private static final ModelVersion.AttachmentKey<VersionSpec> SPEC =
+        new ModelVersion.AttachmentKey<>("version spec", VersionSpec.class);
 
     private final Monitoring monitoring;
     private final ModelRepository repository;
@@ -119,6 +122,12 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         return version.attachment(METERS)[role.ordinal()];
     }
 
+    /** The spec monitoring was given when the version loaded (its reference profile, read once), or null. */
+    public static VersionSpec spec(final ModelVersion version)
+    {
+        return version.attachment(SPEC);
+    }
+
     @Override
     public void onVersionLoaded(final ModelConfig config, final ModelVersion version)
     {
@@ -130,6 +139,7 @@ public final class GatewayMonitoring implements ModelListener, ShadowListener
         }
         byRole[SHADOW_SLOT] = monitoring.versionMeters(spec, SHADOW_ROLE);
         version.attach(METERS, byRole);
+        version.attach(SPEC, spec);
         monitoring.metrics().modelLoadEvent(config.name(), version.version(), "loaded");
     }
 

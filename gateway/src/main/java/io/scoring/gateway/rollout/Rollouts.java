@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
+import io.scoring.gateway.health.ProbeResult;
 import io.scoring.monitoring.Monitoring;
 import io.scoring.monitoring.comparison.ChallengerComparison;
 import io.scoring.monitoring.feedback.VersionAccuracy;
@@ -26,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -42,6 +44,7 @@ import java.util.function.DoubleConsumer;
  *                 v  PASS
  *   after the last step: promoted, or waiting_confirm --confirm--> promoted
  *   pause / resume / abort at any time (abort: traffic to the champion)
+ *   the candidate's health probe failed: its last one at the gate, or a run before the end --> rolled_back
  * </pre>
  *
  * Every step and decision goes to the audit log (caller {@code rollout:<id>}) with the checks' figures,
@@ -68,6 +71,8 @@ public final class Rollouts implements AutoCloseable
     });
     private ModelRegistry models;
     private Monitoring monitoring;
+    /** (model, version) to its last health probe, or to null when it has none. */
+    private BiFunction<String, String, ProbeResult> lastProbe;
 
     /** Before the models load: {@link #listener()} must see every version load. */
     public Rollouts(final Context ctx)
@@ -82,11 +87,18 @@ public final class Rollouts implements AutoCloseable
         return attacher;
     }
 
-    /** Once the models are loaded: starts the driver. */
-    public synchronized void start(final ModelRegistry models, final Monitoring monitoring)
+    /**
+     * Once the models are loaded: starts the driver.
+     *
+     * @param lastProbe (model, version) to its last health probe, or to null: a candidate whose last probe
+     *                  failed is rolled back at the replay gate, before any live traffic
+     */
+    public synchronized void start(
+        final ModelRegistry models, final Monitoring monitoring, final BiFunction<String, String, ProbeResult> lastProbe)
     {
         this.models = models;
         this.monitoring = monitoring;
+        this.lastProbe = lastProbe;
         for (final Model model : models.models())
         {
             metrics(model.name()).state.accept(0);
@@ -221,6 +233,51 @@ public final class Rollouts implements AutoCloseable
         }
     }
 
+    /** The check a failed health probe of the candidate fails (README "Health probes"). */
+    static final String HEALTH_PROBE = "health_probe";
+
+    /**
+     * A health probe failed ({@link io.scoring.gateway.health.HealthProbes}, on its thread): when the version is
+     * the candidate of its model's rollout in progress (running, paused or waiting for a confirm), the rollout
+     * rolls back on check {@value #HEALTH_PROBE}, its statistic the probe's largest |Δscore|, its threshold the
+     * tolerance, its figures the probe's.
+     */
+    public synchronized void onProbeFailed(final ProbeResult probe)
+    {
+        final Rollout rollout = current.get(probe.model());
+        if (null != rollout && !rollout.state.ended() && rollout.plan.version().equals(probe.version()))
+        {
+            try
+            {
+                failOnProbe(rollout, probe);
+            }
+            catch (final IOException | RouterException | RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "rollout " + rollout.id + ": could not roll back on its failed health probe: " +
+                    ex.getMessage());
+            }
+        }
+    }
+
+    /** Rolls back on check {@value #HEALTH_PROBE}, listed with the checks of where the rollout is. */
+    private void failOnProbe(final Rollout rollout, final ProbeResult probe) throws IOException, RouterException
+    {
+        final Check failed = new Check(HEALTH_PROBE, Check.Verdict.FAIL, true, probe.maxAbsDelta(), probe.tolerance(), Double.NaN,
+            probe.rows(), 0, "the candidate's health probe failed: " + probe.reason(), probe.toJson());
+        final boolean atGate = rollout.step == Rollout.GATE;
+        final List<Check> checks = new java.util.ArrayList<>(atGate ? rollout.gateChecks : rollout.checks);
+        checks.add(failed);
+        if (atGate)
+        {
+            rollout.gateChecks = List.copyOf(checks);
+        }
+        else
+        {
+            rollout.checks = List.copyOf(checks);
+        }
+        rollBack(rollout, List.of(failed), atGate ? "the replay gate" : "step " + (rollout.step + 1));
+    }
+
     // ---------------------------------------------------------------------------------------------
     // the driver
 
@@ -297,6 +354,12 @@ public final class Rollouts implements AutoCloseable
         final Rollout rollout, final Model model, final ModelVersion champion, final ModelVersion candidate, final long now)
         throws IOException, RouterException
     {
+        final ProbeResult probe = lastProbe.apply(rollout.model, rollout.plan.version());
+        if (null != probe && probe.failed())
+        {
+            failOnProbe(rollout, probe); // known broken: no replay, no live traffic
+            return;
+        }
         final ReplayRows replay = RolloutSamples.of(champion).replay();
         final List<float[]> rows = replay.lastRows();
         final int needed = (int)rollout.plan.thresholds().get(Threshold.REPLAY_MIN_ROWS);

@@ -34,7 +34,40 @@ class DeployFilesTest
         final Promtool.Result result = Promtool.run(null, "check", "rules", RULES.toString());
 
         assertEquals(0, result.exitCode(), result.output());
-        assertTrue(result.output().contains("SUCCESS: 9 rules found"), result.output());
+        assertTrue(result.output().contains("SUCCESS: 10 rules found"), result.output());
+    }
+
+    /** promtool's own rule unit test: a failing champion pages after two runs; a failing canary does not (its rollout rolls back). */
+    @Test
+    void shouldAlertOnAChampionFailingItsHealthProbeAndNotOnACanary() throws Exception
+    {
+        assumeTrue(Promtool.available(), "promtool is not on the PATH (apt-get install prometheus): check skipped");
+        final Path test = Files.createTempFile("health-probe-alert", ".yml");
+        Files.writeString(test, String.join("\n",
+            "rule_files: ['" + RULES.toAbsolutePath() + "']",
+            "evaluation_interval: 1m",
+            "tests:",
+            "  - interval: 1m",
+            "    input_series:",
+            "      - {series: 'scoring_health_probe_passed{instance=\"a\",model=\"m\",version=\"1\"}', values: '1 0x5'}",
+            "      - {series: 'scoring_traffic_weight{instance=\"a\",model=\"m\",version=\"1\",role=\"champion\"}', values: '100x6'}",
+            "      - {series: 'scoring_health_probe_passed{instance=\"a\",model=\"m\",version=\"2\"}', values: '0x6'}",
+            "      - {series: 'scoring_traffic_weight{instance=\"a\",model=\"m\",version=\"2\",role=\"canary\"}', values: '10x6'}",
+            "    alert_rule_test:",
+            "      - {eval_time: 2m, alertname: ScoringChampionHealthProbeFailing, exp_alerts: []}",
+            "      - eval_time: 4m",
+            "        alertname: ScoringChampionHealthProbeFailing",
+            "        exp_alerts:",
+            "          - exp_labels: {severity: page, instance: a, model: m, version: '1'}",
+            "            exp_annotations:",
+            "              summary: 'm 1, the champion, fails its health probe on a'",
+            "              description: 'GET /admin/models/m/health names the failing row and its |Δscore|; " +
+                "the gateway logs one line per failing run.'",
+            ""));
+
+        final Promtool.Result result = Promtool.run(null, "test", "rules", test.toString());
+
+        assertEquals(0, result.exitCode(), result.output());
     }
 
     @Test
@@ -102,6 +135,13 @@ class DeployFilesTest
                 metrics.gauge(name, "r", "model", "m", "check", "latency").accept(1);
             }
             metrics.counter("scoring.rollout.rollbacks", "r", "model", "m", "check", "latency").increment();
+            // and its health probes (gateway's health.HealthProbes)
+            for (final String name : List.of("scoring.health.probe.passed", "scoring.health.probe.duration.seconds",
+                "scoring.health.probe.score.delta.max"))
+            {
+                metrics.gauge(name, "h", "model", "m", "version", "v1").accept(1);
+            }
+            metrics.counter("scoring.health.probe.runs", "h", "model", "m", "version", "v1", "result", "pass").increment();
             System.gc(); // jvm_gc_pause_seconds appears with the first GC notification, delivered asynchronously
             final long deadline = System.nanoTime() + 10_000_000_000L;
             String scrape = metrics.scrape();
