@@ -80,8 +80,11 @@ class OpsPageBrowserTest
         // the demo and a third version (version 1's graph again): a shadow beside the canary, a rollout that passes
         final GatewayConfig config = TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
             .models(RolloutCandidates.withIdentical());
-        // one-second latency intervals and evaluations, every request sampled: figures move while the test watches
-        config.monitoringContext().latencyIntervalMillis(1_000).defaultSamplingPercent(100)
+        // evaluations every second, every request sampled: figures move while the test watches. Latency intervals of
+        // 4 s, twice the page's poll: each interval stays on the page and in the API together for seconds, so the
+        // test can find them showing the same one even when a loaded machine takes a second to fetch and draw
+        // (with 1 s intervals a page a second behind never matched the API, and the test timed out)
+        config.monitoringContext().latencyIntervalMillis(4_000).defaultSamplingPercent(100)
             .driftEvaluateMillis(1_000).comparisonEvaluateMillis(1_000);
         // the page steers rollouts here, RolloutTest judges them: the score and latency checks opened wide, so an
         // identical candidate's cohort that differs by chance on a busy machine cannot end a rollout early
