@@ -125,7 +125,7 @@ public final class ScoringGateway
         models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring,
             monitoring.andThen(rollouts.listener()));
         monitoring.models(models);
-        rollouts.start(models, monitoring.monitoring());
+        rollouts.start(models, monitoring.monitoring(), stateStore); // resumes a saved rollout
         stateStore.onChange(models::applyShared); // other replicas' changes, within a second
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",
             model.name(), model.versions().keySet(), model.champion().version(), model.champion().runtimeName()));

@@ -14,14 +14,18 @@ import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelVersion;
 import io.scoring.router.Role;
 import io.scoring.router.RouterException;
+import io.scoring.router.state.StateStore;
 import io.scoring.router.traffic.TrafficPolicy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -49,8 +53,20 @@ import java.util.function.DoubleConsumer;
  * (saved, audited). While a rollout runs or waits for a confirm, manual traffic changes are refused
  * ({@link #refuseManualSteering}).
  *
+ * <h2>Surviving the process, and the fleet</h2>
+ * A rollout's state (plan, step, step start, checks and decisions so far, timeline) is saved in the
+ * state store, document {@code rollout-<model>}, after every change, and read back at start: a
+ * gateway killed mid-step resumes at that step, its clock kept, its requests counted anew (they were
+ * in the dead process's memory). The replica that drives a model's rollout holds the store's lease on
+ * {@code rollout-<model>} ({@link Context#leaseMillis()}, renewed every tick); every save carries the
+ * lease's fence, so a driver that lost its lease cannot overwrite its successor. With a store shared
+ * by replicas ({@code --state-store redis://}), the others follow the saved state every tick (GET
+ * answers it, manual steering is refused on every replica), publish their part of the step's
+ * windows ({@link WindowParts}), and take the lease, and the rollout at its saved step, when the
+ * driver stops renewing it. The driver judges the fleet's windows: its own and every part.
+ *
  * <p>Threading: every public method is synchronized with the driver; nothing here runs on the request
- * path (requests only record into {@link RolloutSamples}).
+ * path (requests only record into {@link RolloutSamples}; the rollout thread reads and publishes them).
  */
 public final class Rollouts implements AutoCloseable
 {
@@ -60,6 +76,17 @@ public final class Rollouts implements AutoCloseable
     private final RolloutSamples.Attacher attacher;
     private final Map<String, Rollout> current = new TreeMap<>();
     private final Map<String, Deque<ObjectNode>> history = new HashMap<>();
+    /** The models whose rollouts this replica drives. */
+    private final Map<String, StateStore.Lease> leases = new HashMap<>();
+    /** Each model's saved rollout as this replica last read it (followers re-read only what changed). */
+    private final Map<String, ObjectNode> lastRead = new HashMap<>();
+    /** This replica's window marks at each model's current step. */
+    private final Map<String, StepMarks> stepMarks = new HashMap<>();
+    /** When this replica last published its windows, per model. */
+    private final Map<String, Long> publishedMillis = new HashMap<>();
+    /** This replica in leases and window parts: host, process, and a nonce (a restarted pid 1 is another replica). */
+    private final String replica = replicaName();
+    private StateStore store = StateStore.NONE;
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor((task) ->
     {
         final Thread thread = new Thread(task, "rollout-driver");
@@ -82,14 +109,28 @@ public final class Rollouts implements AutoCloseable
         return attacher;
     }
 
-    /** Once the models are loaded: starts the driver. */
-    public synchronized void start(final ModelRegistry models, final Monitoring monitoring)
+    /**
+     * Once the models are loaded: resumes the rollouts saved in {@code store} (this replica drives each
+     * one whose lease it gets), then starts the driver.
+     */
+    public synchronized void start(final ModelRegistry models, final Monitoring monitoring, final StateStore store)
     {
         this.models = models;
         this.monitoring = monitoring;
+        this.store = store;
         for (final Model model : models.models())
         {
             metrics(model.name()).state.accept(0);
+            metrics(model.name()).driving.accept(0);
+            try
+            {
+                follow(model.name());
+            }
+            catch (final IOException | RouterException | RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "model " + model.name() + ": the saved rollout cannot be resumed: " +
+                    ex.getMessage(), ex);
+            }
         }
         driver.scheduleWithFixedDelay(this::tick, ctx.tickMillis(), ctx.tickMillis(), TimeUnit.MILLISECONDS);
     }
@@ -127,10 +168,35 @@ public final class Rollouts implements AutoCloseable
             throw new RouterException(RouterException.Kind.INVALID, "version: '" + plan.version() +
                 "' is not loaded; load it first (ready: " + new TreeMap<>(model.versions()).keySet() + ")");
         }
+        final Optional<StateStore.Lease> lease = store.tryLease(documentName(modelName), replica, ctx.lease());
+        if (lease.isEmpty())
+        {
+            throw new RouterException(RouterException.Kind.CONFLICT, "model '" + modelName + "' has a rollout driven by " +
+                "replica '" + store.leaseHolder(documentName(modelName)).orElse("?") + "'; abort it first");
+        }
+        drive(modelName, lease.get());
         final long now = System.currentTimeMillis();
         final Rollout rollout = new Rollout(modelName, policy.champion(), plan, caller, now);
-        current.put(modelName, rollout);
-        setCanary(rollout, 0); // holds the candidate: it cannot be unloaded while its gate runs
+        rollout.driver = replica;
+        final Rollout previous = current.put(modelName, rollout);
+        try
+        {
+            setCanary(rollout, 0); // holds the candidate: it cannot be unloaded while its gate runs
+        }
+        catch (final IOException | RouterException | RuntimeException ex)
+        {
+            if (null == previous)
+            {
+                current.remove(modelName);
+            }
+            else
+            {
+                current.put(modelName, previous);
+            }
+            letGo(modelName);
+            throw ex;
+        }
+        markWindows(rollout);
         final ObjectNode started = rollout.event(now, "started", "replay gate first, then steps " +
             plan.toJson().get("steps") + (plan.confirm() ? ", then a confirm" : ", then promotion"), plan.toJson());
         audit(rollout, "rollout started", started);
@@ -147,10 +213,21 @@ public final class Rollouts implements AutoCloseable
         {
             throw new RouterException(RouterException.Kind.NOT_FOUND, "model '" + modelName + "' has had no rollout");
         }
-        final ObjectNode json = rollout.toJson();
-        final ArrayNode past = json.putArray("history");
-        history.getOrDefault(modelName, new ArrayDeque<>()).forEach(past::add);
+        final ObjectNode document = document(rollout);
+        final ObjectNode json = (ObjectNode)document.get("rollout");
+        json.set("history", document.get("history"));
+        json.put("driving", leases.containsKey(modelName));
         return json;
+    }
+
+    /** What the store keeps of a model's rollouts: the current or last one, and the ones before it. */
+    private ObjectNode document(final Rollout rollout)
+    {
+        final ObjectNode document = Check.JSON.createObjectNode();
+        document.set("rollout", rollout.toJson());
+        final ArrayNode past = document.putArray("history");
+        history.getOrDefault(rollout.model, new ArrayDeque<>()).forEach(past::add);
+        return document;
     }
 
     public synchronized JsonNode pause(final String modelName, final String caller) throws RouterException, IOException
@@ -226,15 +303,43 @@ public final class Rollouts implements AutoCloseable
 
     private synchronized void tick()
     {
+        for (final Model model : models.models())
+        {
+            final String name = model.name();
+            try
+            {
+                if (!holdLease(name))
+                {
+                    continue; // the store did not answer: nothing is changed without a lease known to be held
+                }
+                if (!leases.containsKey(name) && store.sharedByReplicas())
+                {
+                    follow(name);
+                }
+                final Rollout rollout = current.get(name);
+                if (null != rollout && rollout.state == Rollout.State.RUNNING)
+                {
+                    publishWindows(rollout);
+                }
+            }
+            catch (final IOException | RouterException | RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "model " + name + ": following the fleet's rollout: " + ex.getMessage());
+            }
+        }
         for (final Rollout rollout : List.copyOf(current.values()))
         {
-            if (rollout.state != Rollout.State.RUNNING)
+            if (rollout.state != Rollout.State.RUNNING || !leases.containsKey(rollout.model))
             {
                 continue;
             }
             try
             {
                 advance(rollout, now());
+            }
+            catch (final FencedOut ex)
+            {
+                lost(rollout.model, ex.getMessage());
             }
             catch (final IOException | RouterException | RuntimeException ex)
             {
@@ -266,9 +371,19 @@ public final class Rollouts implements AutoCloseable
             gate(rollout, model, champion, candidate, now);
             return;
         }
-        final RolloutSamples canarySamples = RolloutSamples.of(candidate);
-        final RolloutSamples championSamples = RolloutSamples.of(champion);
-        final RequestWindow.Slice canary = canarySamples.window(Role.CANARY).since(rollout.canaryMark);
+        final RequestWindow.Slice[] fleet;
+        try
+        {
+            fleet = fleetWindows(rollout, candidate, champion);
+        }
+        catch (final IOException ex)
+        {
+            // judged on one replica's share it could pass a candidate the fleet's requests fail: wait instead
+            rollout.waitingFor = "the fleet's windows: " + ex.getMessage();
+            inconclusiveAfterMaxWait(rollout, now, null);
+            return;
+        }
+        final RequestWindow.Slice canary = fleet[0];
         final long waited = now - rollout.stepStartMillis;
         if (waited < rollout.plan.stepMillis() || canary.requests() < rollout.plan.minRequests())
         {
@@ -277,7 +392,7 @@ public final class Rollouts implements AutoCloseable
             inconclusiveAfterMaxWait(rollout, now, null);
             return;
         }
-        final RequestWindow.Slice championSlice = championSamples.window(Role.CHAMPION).since(rollout.championMark);
+        final RequestWindow.Slice championSlice = fleet[1];
         rollout.checks = Judge.judge(canary, championSlice, rollout.plan.thresholds(),
             shadowComparison(rollout), accuracy(rollout.model, rollout.plan.version()), accuracy(rollout.model, rollout.champion));
         publish(rollout);
@@ -374,10 +489,8 @@ public final class Rollouts implements AutoCloseable
 
     private void restartStep(final Rollout rollout, final long now)
     {
-        final Model model = models.model(rollout.model);
         rollout.stepStartMillis = now;
-        rollout.canaryMark = RolloutSamples.of(model.version(rollout.plan.version())).window(Role.CANARY).mark();
-        rollout.championMark = RolloutSamples.of(model.version(rollout.champion)).window(Role.CHAMPION).mark();
+        markWindows(rollout);
         rollout.waitingFor = "";
     }
 
@@ -459,6 +572,7 @@ public final class Rollouts implements AutoCloseable
             past.removeLast();
         }
         publish(rollout);
+        letGo(rollout.model); // ended: no replica needs to drive it
     }
 
     /** The canary at {@code basisPoints}, the champion and the shadows as they are (the candidate leaves the shadows). */
@@ -503,6 +617,281 @@ public final class Rollouts implements AutoCloseable
     }
 
     // ---------------------------------------------------------------------------------------------
+    // the saved state, the lease, the fleet
+
+    /** The store's name of a model's rollout document and of its lease. */
+    static String documentName(final String model)
+    {
+        return "rollout-" + model;
+    }
+
+    /** The store's name of a step's window parts: one figure per rollout, step and step start (a resume restarts the step). */
+    private static String windowName(final Rollout rollout)
+    {
+        return "rollout-window-" + rollout.id + "-" + (rollout.step + 1) + "-" + rollout.stepStartMillis;
+    }
+
+    /**
+     * Renews the lease of a model this replica drives; a lease that lapsed or was taken is let go.
+     *
+     * @return false when the store did not answer (this tick changes nothing of the model)
+     */
+    private boolean holdLease(final String model) throws RouterException
+    {
+        final StateStore.Lease lease = leases.get(model);
+        if (null == lease)
+        {
+            return true;
+        }
+        try
+        {
+            if (!store.renew(lease, ctx.lease()))
+            {
+                lost(model, "its lease lapsed or was taken");
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "rollout of model " + model + ": could not renew the lease: " + ex.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Reads the model's saved rollout: shows it (GET, metrics, manual steering refused) and, when it is
+     * still in progress and its lease is free (its driver stopped, or this process restarted), takes
+     * the lease and drives it from its saved step.
+     */
+    private void follow(final String model) throws IOException, RouterException
+    {
+        final Optional<ObjectNode> saved = store.loadDocument(documentName(model));
+        if (saved.isEmpty())
+        {
+            return;
+        }
+        if (!saved.get().equals(lastRead.get(model)))
+        {
+            lastRead.put(model, saved.get());
+            adopt(model, saved.get());
+        }
+        final Rollout seen = current.get(model);
+        if (seen.state.ended())
+        {
+            return;
+        }
+        final Optional<StateStore.Lease> lease = store.tryLease(documentName(model), replica, ctx.lease());
+        if (lease.isEmpty())
+        {
+            return;
+        }
+        drive(model, lease.get());
+        // read again under the lease: the last driver may have saved between the read above and its lapse
+        adopt(model, store.loadDocument(documentName(model)).orElse(saved.get()));
+        takeOver(current.get(model), seen.driver);
+    }
+
+    /** The saved document as this replica's view of the model's rollouts. */
+    private void adopt(final String model, final ObjectNode saved)
+    {
+        final Rollout rollout = Rollout.restore(saved.path("rollout"), ctx);
+        final Deque<ObjectNode> past = new ArrayDeque<>();
+        saved.path("history").forEach((entry) -> past.add((ObjectNode)entry));
+        current.put(model, rollout);
+        history.put(model, past);
+        show(rollout);
+    }
+
+    /** Drives a saved rollout from its step: the traffic as the step wants it, this replica's windows marked. */
+    private void takeOver(final Rollout rollout, final String previous) throws IOException, RouterException
+    {
+        final long now = now();
+        final Model model = models.model(rollout.model);
+        final boolean restarted = !store.sharedByReplicas(); // a store of one process: its own earlier run
+        rollout.driver = replica;
+        if (model.policy().champion().equals(rollout.plan.version()) && rollout.state != Rollout.State.PAUSED)
+        {
+            // the last driver promoted the candidate and stopped before it saved so
+            rollout.state = Rollout.State.PROMOTED;
+            rollout.reason = "every step passed: version '" + rollout.plan.version() + "' is the champion";
+            rollout.endedMillis = now;
+            rollout.basisPoints = 10_000;
+            audit(rollout, "rollout promoted", rollout.event(now, "promoted", rollout.reason, null));
+            archive(rollout);
+            return;
+        }
+        final String where = rollout.step == Rollout.GATE ? "the replay gate" : "step " + (rollout.step + 1);
+        final String detail = (restarted ? "resumed after a restart" : "taken over from replica '" + previous + "'") +
+            " by replica '" + replica + "' at " + where + " (fence " + leases.get(rollout.model).fence() +
+            "); the step's clock kept" + (store.sharedByReplicas() ? "" : ", its requests counted anew");
+        LOG.log(System.Logger.Level.WARNING, "rollout {0} of {1}: {2}", rollout.id, rollout.model, detail);
+        if (rollout.state.steering())
+        {
+            final int share = rollout.step == Rollout.GATE ? 0 : rollout.plan.stepBasisPoints()[rollout.step];
+            final TrafficPolicy.Share canary = model.policy().canary();
+            if (null == canary || !canary.version().equals(rollout.plan.version()) || canary.basisPoints() != share)
+            {
+                setCanary(rollout, share); // the last driver stopped between saving the step and setting its share
+            }
+        }
+        markWindows(rollout);
+        audit(rollout, restarted ? "rollout resumed after restart" : "rollout taken over",
+            rollout.event(now, restarted ? "resumed_after_restart" : "taken_over", detail, null));
+        publish(rollout);
+    }
+
+    private void drive(final String model, final StateStore.Lease lease)
+    {
+        leases.put(model, lease);
+        metrics(model).driving.accept(1);
+    }
+
+    /** Gives the lease up (the rollout ended, or the gateway stops). */
+    private void letGo(final String model)
+    {
+        final StateStore.Lease lease = leases.remove(model);
+        metrics(model).driving.accept(0);
+        if (null != lease)
+        {
+            try
+            {
+                store.release(lease);
+            }
+            catch (final IOException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "rollout of model " + model + ": the lease lapses by itself: " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Another replica drives the model's rollout now: this one only follows it. */
+    private void lost(final String model, final String why)
+    {
+        leases.remove(model);
+        lastRead.remove(model); // read the successor's state afresh
+        metrics(model).driving.accept(0);
+        LOG.log(System.Logger.Level.WARNING, "rollout of model " + model + ": replica " + replica + " stops driving it: " + why);
+    }
+
+    /** A save refused by the store: the fence is stale, another replica drives the rollout. */
+    private static final class FencedOut extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        FencedOut(final String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Where this replica's windows stood when it first saw a rollout's step (or started it). A step is
+     * named by its rollout, index and start, so a resumed step, which starts over, is marked anew.
+     */
+    private record StepMarks(String rolloutId, int step, long stepStartMillis, RequestWindow.Mark canary, RequestWindow.Mark champion)
+    {
+        boolean of(final Rollout rollout)
+        {
+            return rolloutId.equals(rollout.id) && step == rollout.step && stepStartMillis == rollout.stepStartMillis;
+        }
+    }
+
+    /** This replica's marks of the rollout's step, taken now if it has none; null while a version is not loaded here. */
+    private StepMarks markWindows(final Rollout rollout)
+    {
+        final StepMarks marks = stepMarks.get(rollout.model);
+        if (null != marks && marks.of(rollout))
+        {
+            return marks;
+        }
+        final Model model = models.model(rollout.model);
+        final ModelVersion candidate = model.version(rollout.plan.version());
+        final ModelVersion champion = model.version(rollout.champion);
+        if (null == candidate || null == champion)
+        {
+            return null;
+        }
+        final StepMarks fresh = new StepMarks(rollout.id, rollout.step, rollout.stepStartMillis,
+            RolloutSamples.of(candidate).window(Role.CANARY).mark(), RolloutSamples.of(champion).window(Role.CHAMPION).mark());
+        stepMarks.put(rollout.model, fresh);
+        return fresh;
+    }
+
+    /** This replica's requests of the step, canary [0] and champion [1]. */
+    private RequestWindow.Slice[] ownWindows(final Rollout rollout, final ModelVersion candidate, final ModelVersion champion)
+    {
+        final StepMarks marks = markWindows(rollout);
+        return new RequestWindow.Slice[] {
+            RolloutSamples.of(candidate).window(Role.CANARY).since(marks.canary()),
+            RolloutSamples.of(champion).window(Role.CHAMPION).since(marks.champion())};
+    }
+
+    /** The fleet's requests of the step: this replica's own, fresh, and every other replica's last published part. */
+    private RequestWindow.Slice[] fleetWindows(final Rollout rollout, final ModelVersion candidate, final ModelVersion champion)
+        throws IOException
+    {
+        final RequestWindow.Slice[] own = ownWindows(rollout, candidate, champion);
+        rollout.windowReplicas = 1;
+        if (!store.sharedByReplicas())
+        {
+            return own;
+        }
+        final List<RequestWindow.Slice> canary = new ArrayList<>(List.of(own[0]));
+        final List<RequestWindow.Slice> championSlices = new ArrayList<>(List.of(own[1]));
+        for (final Map.Entry<String, String> part : store.parts(windowName(rollout)).entrySet())
+        {
+            if (!part.getKey().equals(replica))
+            {
+                final RequestWindow.Slice[] theirs = WindowParts.decode(part.getValue());
+                canary.add(theirs[0]);
+                championSlices.add(theirs[1]);
+                rollout.windowReplicas++;
+            }
+        }
+        return new RequestWindow.Slice[] {WindowParts.merge(canary), WindowParts.merge(championSlices)};
+    }
+
+    /** Every {@link Context#fleetPublishMillis()}, this replica's part of a running step, for whoever drives it. */
+    private void publishWindows(final Rollout rollout) throws IOException
+    {
+        if (!store.sharedByReplicas() || rollout.step == Rollout.GATE)
+        {
+            return;
+        }
+        final long now = now();
+        if (now - publishedMillis.getOrDefault(rollout.model, 0L) < ctx.fleetPublishMillis())
+        {
+            return;
+        }
+        final Model model = models.model(rollout.model);
+        final ModelVersion candidate = model.version(rollout.plan.version());
+        final ModelVersion champion = model.version(rollout.champion);
+        if (null == candidate || null == champion)
+        {
+            return; // not loaded here yet: nothing of the step answered here
+        }
+        publishedMillis.put(rollout.model, now);
+        final RequestWindow.Slice[] own = ownWindows(rollout, candidate, champion);
+        store.publishPart(windowName(rollout), replica, WindowParts.encode(own[0], own[1], ctx.fleetSamples()),
+            Duration.ofMillis(2 * Math.max(rollout.plan.maxWaitMillis(), rollout.plan.stepMillis()) + ctx.leaseMillis()));
+    }
+
+    private static String replicaName()
+    {
+        String host;
+        try
+        {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        }
+        catch (final IOException ex)
+        {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" +
+            Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // metrics
 
     /** A model's rollout meters. */
@@ -511,6 +900,7 @@ public final class Rollouts implements AutoCloseable
         final DoubleConsumer state;
         final DoubleConsumer step;
         final DoubleConsumer percent;
+        final DoubleConsumer driving;
         final String model;
 
         Meters(final String model)
@@ -523,6 +913,8 @@ public final class Rollouts implements AutoCloseable
             step = metrics.gauge("scoring.rollout.step", "The rollout's step, 1-based; 0 the replay gate", "model", model);
             percent = metrics.gauge("scoring.rollout.canary.percent", "The rollout candidate's share of live traffic, percent",
                 "model", model);
+            driving = metrics.gauge("scoring.rollout.driving",
+                "1 on the replica that drives the model's rollout (holds its lease), 0 on the others", "model", model);
         }
 
         void check(final Check check)
@@ -548,7 +940,19 @@ public final class Rollouts implements AutoCloseable
         return meters.computeIfAbsent(model, Meters::new);
     }
 
-    private void publish(final Rollout rollout)
+    /** Saves a change of a rollout this replica drives (fenced), and shows it in the metrics. */
+    private void publish(final Rollout rollout) throws IOException
+    {
+        final StateStore.Lease lease = leases.get(rollout.model);
+        if (null != lease && !store.saveDocument(documentName(rollout.model), document(rollout), lease.fence()))
+        {
+            throw new FencedOut("replica '" + replica + "' was fenced out of the rollout of model '" + rollout.model +
+                "' (fence " + lease.fence() + " is stale): another replica drives it");
+        }
+        show(rollout);
+    }
+
+    private void show(final Rollout rollout)
     {
         final Meters m = metrics(rollout.model);
         m.state.accept(rollout.state.code);
@@ -582,6 +986,11 @@ public final class Rollouts implements AutoCloseable
         {
             throw conflict(rollout, action);
         }
+        if (!leases.containsKey(modelName))
+        {
+            throw new RouterException(RouterException.Kind.CONFLICT, "cannot " + action + " the rollout of version '" +
+                rollout.plan.version() + "' here: replica '" + rollout.driver + "' drives it; send the call to its admin API");
+        }
         return rollout;
     }
 
@@ -596,10 +1005,21 @@ public final class Rollouts implements AutoCloseable
         return System.currentTimeMillis();
     }
 
+    /**
+     * Stops driving; a clean stop gives up its leases, so another replica takes the rollouts over at once
+     * (a killed one's lapse after {@link Context#leaseMillis()}).
+     */
     @Override
     public void close()
     {
         driver.shutdownNow();
+        synchronized (this)
+        {
+            for (final String model : List.copyOf(leases.keySet()))
+            {
+                letGo(model);
+            }
+        }
     }
 
     /**
@@ -629,6 +1049,21 @@ public final class Rollouts implements AutoCloseable
         /** Pause: too little traffic is no evidence against a candidate; a person decides. */
         public static final RolloutPlan.Inconclusive ON_INCONCLUSIVE_DEFAULT = RolloutPlan.Inconclusive.PAUSE;
 
+        public static final String LEASE_MILLIS_PROP_NAME = "rollout-lease-ms";
+        /**
+         * 5 s: a driver that dies is replaced within 5 s plus a tick; a driver renews it every tick (250 ms),
+         * so it survives a GC pause or a Redis hiccup of several seconds before a successor may take over.
+         */
+        public static final long LEASE_MILLIS_DEFAULT = 5_000;
+
+        public static final String FLEET_PUBLISH_MILLIS_PROP_NAME = "rollout-fleet-publish-ms";
+        /** 1 s: the driver judges the others' requests at most a second old, for one part a second per replica. */
+        public static final long FLEET_PUBLISH_MILLIS_DEFAULT = 1_000;
+
+        public static final String FLEET_SAMPLES_PROP_NAME = "rollout-fleet-samples";
+        /** 2,048 per role: each replica's part is ~110 KB, and 3 replicas give the tests 6,000 values a side. */
+        public static final int FLEET_SAMPLES_DEFAULT = 2_048;
+
         public static final String HISTORY_PROP_NAME = "rollout-history";
         /** The last 20 rollouts of each model stay readable. */
         public static final int HISTORY_DEFAULT = 20;
@@ -639,6 +1074,9 @@ public final class Rollouts implements AutoCloseable
         private long maxWaitSeconds = MAX_WAIT_SECONDS_DEFAULT;
         private RolloutPlan.Inconclusive onInconclusive = ON_INCONCLUSIVE_DEFAULT;
         private int historySize = HISTORY_DEFAULT;
+        private long leaseMillis = LEASE_MILLIS_DEFAULT;
+        private long fleetPublishMillis = FLEET_PUBLISH_MILLIS_DEFAULT;
+        private int fleetSamples = FLEET_SAMPLES_DEFAULT;
         private Thresholds thresholds = Thresholds.defaults();
 
         public Context conclude()
@@ -649,6 +1087,10 @@ public final class Rollouts implements AutoCloseable
             require(replayRows >= 1, REPLAY_ROWS_PROP_NAME, replayRows, "at least 1");
             require(maxWaitSeconds >= 1, MAX_WAIT_SECONDS_PROP_NAME, maxWaitSeconds, "at least 1");
             require(historySize >= 1, HISTORY_PROP_NAME, historySize, "at least 1");
+            require(leaseMillis >= 3 * tickMillis, LEASE_MILLIS_PROP_NAME, leaseMillis,
+                "at least three ticks (" + TICK_MILLIS_PROP_NAME + " " + tickMillis + "), so a renewal is not missed by one late tick");
+            require(fleetPublishMillis >= 1, FLEET_PUBLISH_MILLIS_PROP_NAME, fleetPublishMillis, "at least 1");
+            require(fleetSamples >= 1, FLEET_SAMPLES_PROP_NAME, fleetSamples, "at least 1");
             return this;
         }
 
@@ -725,6 +1167,47 @@ public final class Rollouts implements AutoCloseable
         RolloutPlan.Inconclusive onInconclusive()
         {
             return onInconclusive;
+        }
+
+        /** How long a driver's lease lasts unrenewed: how soon another replica takes over from a dead driver. */
+        public Context leaseMillis(final long leaseMillis)
+        {
+            this.leaseMillis = leaseMillis;
+            return this;
+        }
+
+        public long leaseMillis()
+        {
+            return leaseMillis;
+        }
+
+        Duration lease()
+        {
+            return Duration.ofMillis(leaseMillis);
+        }
+
+        /** How often each replica publishes its part of a running step's windows (shared store only). */
+        public Context fleetPublishMillis(final long fleetPublishMillis)
+        {
+            this.fleetPublishMillis = fleetPublishMillis;
+            return this;
+        }
+
+        public long fleetPublishMillis()
+        {
+            return fleetPublishMillis;
+        }
+
+        /** The latency and score samples per role a replica's part carries at most (counts are always exact). */
+        public Context fleetSamples(final int fleetSamples)
+        {
+            this.fleetSamples = fleetSamples;
+            return this;
+        }
+
+        public int fleetSamples()
+        {
+            return fleetSamples;
         }
 
         /** Past rollouts each model keeps for GET .../rollout. */

@@ -1,0 +1,147 @@
+package io.scoring.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.scoring.testsupport.RedisServerProcess;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.scoring.gateway.RolloutRestartTest.awaitState;
+import static io.scoring.gateway.RolloutRestartTest.events;
+import static io.scoring.gateway.RolloutRestartTest.state;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Rollouts across a fleet: three gateway processes share one real Redis ({@code --state-store}) and
+ * take traffic from a client that retries only connection failures on the next replica. One replica
+ * drives each rollout (its lease), every replica shows it and refuses manual steering, and the judge
+ * sees every replica's requests. An identical candidate is promoted although its driver is killed
+ * ({@code kill -9}) in the middle of a step: another replica takes it over at that step. An inverted
+ * candidate is rolled back at step one on the fleet's scores. No request is dropped by the survivors.
+ */
+class FleetRolloutTest
+{
+    private static final String MODEL = "credit-risk";
+    private static final String PATH = "/admin/models/" + MODEL + "/rollout";
+    /** Short: a dead driver is replaced within two seconds. */
+    private static final String LEASE_MS = "2000";
+
+    @Test
+    void shouldDriveEachRolloutFromOneReplicaJudgeTheFleetsRequestsAndSurviveTheDriversKill9() throws Exception
+    {
+        final List<GatewayProcess> fleet = new ArrayList<>();
+        try (RedisServerProcess redis = RedisServerProcess.startOnFreePort())
+        {
+            final String repository = RolloutCandidates.repository().toString();
+            for (int i = 0; i < 3; i++)
+            {
+                fleet.add(GatewayProcess.start(Files.createTempDirectory("scoring-state"), Map.of("SCORING_ADMIN_TOKEN", ""),
+                    "--models", repository, "--state-store", redis.uri(), "--rollout-tick-ms", "50",
+                    "--rollout-lease-ms", LEASE_MS, "--rollout-fleet-publish-ms", "200"));
+            }
+            final List<AdminClient> admins = fleet.stream().map((p) -> new AdminClient(p.adminPort, null)).toList();
+            try (FleetTraffic traffic = new FleetTraffic(fleet))
+            {
+                traffic.awaitMore(300);
+
+                // an identical candidate, started through replica 0, which drives it
+                final HttpResponse<String> started = admins.get(0).send("POST", PATH, rollout(RolloutCandidates.IDENTICAL,
+                    ", \"thresholds\": {\"replay_min_rows\": 1000000, \"psi_max\": 100, \"ks_max_d\": 1}"));
+                assertEquals(200, started.statusCode(), started.body());
+                final JsonNode followed = awaitState(admins.get(2), (s) -> s.path("phase").asText().equals("step"));
+                assertEquals(RolloutCandidates.IDENTICAL, followed.path("version").asText(), "every replica shows it");
+                assertTrue(state(admins.get(0)).path("driving").asBoolean());
+                assertFalse(followed.path("driving").asBoolean());
+                assertEquals(409, admins.get(2).put("/admin/models/" + MODEL + "/traffic", "{\"champion\": \"1\"}").statusCode(),
+                    "manual steering is refused on a replica that does not drive the rollout too");
+                final HttpResponse<String> second = admins.get(1).send("POST", PATH, rollout(RolloutCandidates.INVERTED, ""));
+                assertEquals(409, second.statusCode(), "one rollout per model, whichever replica is asked: " + second.body());
+
+                fleet.get(0).kill9(); // the driver, in the middle of step one (or two)
+                final int successor = awaitDriver(admins, 1, 2);
+                final JsonNode takenOver = state(admins.get(successor));
+                final int takenOverAt = takeoverStep(takenOver);
+                assertTrue(takenOverAt >= 1, "taken over in a step: " + takenOver.path("timeline"));
+
+                final JsonNode promoted = awaitState(admins.get(successor), (s) -> s.path("state").asText().equals("promoted"));
+                assertEquals(2, promoted.path("steps").size(), promoted.toString());
+                assertTrue(events(promoted).contains("taken_over"));
+                final JsonNode elsewhere = awaitState(admins.get(3 - successor), (s) -> s.path("state").asText().equals("promoted"));
+                assertEquals(promoted.path("id"), elsewhere.path("id"));
+                assertEquals(RolloutCandidates.IDENTICAL, AdminClient.json(admins.get(3 - successor)
+                    .get("/admin/models/" + MODEL + "/traffic")).path("champion").asText());
+
+                // an inverted candidate, started through the other survivor: the judge rolls it back on the fleet's scores
+                final int other = 3 - successor;
+                final HttpResponse<String> inverted = admins.get(other).send("POST", PATH, rollout(RolloutCandidates.INVERTED,
+                    ", \"thresholds\": {\"replay_min_rows\": 1000000}"));
+                assertEquals(200, inverted.statusCode(), inverted.body());
+                final JsonNode rolledBack = awaitState(admins.get(successor),
+                    (s) -> s.path("version").asText().equals(RolloutCandidates.INVERTED) && s.path("state").asText().equals("rolled_back"));
+                assertTrue(rolledBack.path("reason").asText().matches("score_(ks|psi) failed at step 1.*"),
+                    rolledBack.path("reason").asText());
+                assertEquals(2, rolledBack.path("window_replicas").asInt(), "judged on both survivors' requests");
+                assertEquals(RolloutCandidates.IDENTICAL, AdminClient.json(admins.get(successor)
+                    .get("/admin/models/" + MODEL + "/traffic")).path("champion").asText(), "the champion stays");
+
+                traffic.awaitMore(100);
+                traffic.close();
+                assertEquals(0, traffic.dropped.get(), "requests no surviving replica answered: " + traffic.lastUnexpected);
+                assertTrue(traffic.retried.get() > 0, "some requests met the killed replica and were sent on");
+            }
+            for (int i = 1; i < 3; i++)
+            {
+                fleet.get(i).terminate();
+            }
+        }
+        finally
+        {
+            fleet.forEach(GatewayProcess::close);
+        }
+    }
+
+    /** Steps 10 % and 50 %, two seconds and 100 canary requests each, the replay gate skipped. */
+    private static String rollout(final String version, final String more)
+    {
+        return "{\"version\": \"" + version + "\", \"steps\": [10, 50], \"step_seconds\": 2, \"min_requests\": 100, " +
+            "\"max_wait_seconds\": 120, \"gate\": \"skip\"" + more + "}";
+    }
+
+    /** Waits until one of the given replicas drives the rollout; its index. */
+    private static int awaitDriver(final List<AdminClient> admins, final int... candidates) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline)
+        {
+            for (final int i : candidates)
+            {
+                if (state(admins.get(i)).path("driving").asBoolean())
+                {
+                    return i;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no surviving replica took the rollout over within 60 s: " + state(admins.get(candidates[0])));
+    }
+
+    /** The step (1-based) of the timeline's takeover event. */
+    private static int takeoverStep(final JsonNode rollout)
+    {
+        for (final JsonNode event : rollout.path("timeline"))
+        {
+            if (event.path("event").asText().equals("taken_over"))
+            {
+                return event.path("step").asInt();
+            }
+        }
+        throw new AssertionError("no takeover in " + rollout.path("timeline"));
+    }
+}
