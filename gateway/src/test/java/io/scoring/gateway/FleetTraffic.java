@@ -103,6 +103,14 @@ final class FleetTraffic implements AutoCloseable
         }
         lastUnexpected = failure;
         dropped.incrementAndGet();
+        try
+        {
+            Thread.sleep(10); // a client's backoff: no replica answers (a lone gateway restarting), do not spin
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Sends the replica's share to a new process (a restart: new ports). */

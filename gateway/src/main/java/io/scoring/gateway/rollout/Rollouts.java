@@ -563,7 +563,7 @@ public final class Rollouts implements AutoCloseable
         archive(rollout);
     }
 
-    private void archive(final Rollout rollout)
+    private void archive(final Rollout rollout) throws IOException
     {
         final Deque<ObjectNode> past = history.computeIfAbsent(rollout.model, (m) -> new ArrayDeque<>());
         past.addFirst(rollout.summary());
@@ -636,7 +636,7 @@ public final class Rollouts implements AutoCloseable
      *
      * @return false when the store did not answer (this tick changes nothing of the model)
      */
-    private boolean holdLease(final String model) throws RouterException
+    private boolean holdLease(final String model)
     {
         final StateStore.Lease lease = leases.get(model);
         if (null == lease)
