@@ -51,9 +51,11 @@ class FleetRolloutTest
             {
                 traffic.awaitMore(300);
 
-                // an identical candidate, started through replica 0, which drives it
+                // an identical candidate, started through replica 0, which drives it; latency and scores are opened
+                // wide in both rollouts (three JVMs on a shared machine: a chance latency verdict is not this test's
+                // subject, JudgeErrorRatesTest measures the judge's error rates)
                 final HttpResponse<String> started = admins.get(0).send("POST", PATH, rollout(RolloutCandidates.IDENTICAL,
-                    ", \"thresholds\": {\"replay_min_rows\": 1000000, \"psi_max\": 100, \"ks_max_d\": 1}"));
+                    ", \"thresholds\": {\"replay_min_rows\": 1000000, \"psi_max\": 100, \"ks_max_d\": 1, \"latency_tolerance\": 100}"));
                 assertEquals(200, started.statusCode(), started.body());
                 final JsonNode followed = awaitState(admins.get(2), (s) -> s.path("phase").asText().equals("step"));
                 assertEquals(RolloutCandidates.IDENTICAL, followed.path("version").asText(), "every replica shows it");
@@ -81,7 +83,7 @@ class FleetRolloutTest
                 // an inverted candidate, started through the other survivor: the judge rolls it back on the fleet's scores
                 final int other = 3 - successor;
                 final HttpResponse<String> inverted = admins.get(other).send("POST", PATH, rollout(RolloutCandidates.INVERTED,
-                    ", \"thresholds\": {\"replay_min_rows\": 1000000}"));
+                    ", \"thresholds\": {\"replay_min_rows\": 1000000, \"latency_tolerance\": 100}"));
                 assertEquals(200, inverted.statusCode(), inverted.body());
                 final JsonNode rolledBack = awaitState(admins.get(successor),
                     (s) -> s.path("version").asText().equals(RolloutCandidates.INVERTED) && s.path("state").asText().equals("rolled_back"));

@@ -41,11 +41,11 @@ class RolloutRestartTest
         {
             traffic.awaitMore(200);
             final AdminClient first = new AdminClient(fleet.get(0).adminPort, null);
-            // the score checks are opened wide: this test is about where the rollout resumes, not the judge's
-            // chance rollbacks of an identical candidate (JudgeErrorRatesTest measures those)
+            // the score and latency checks are opened wide: this test is about where the rollout resumes, not
+            // the judge's chance rollbacks of an identical candidate (JudgeErrorRatesTest measures those)
             final HttpResponse<String> started = first.send("POST", PATH, "{\"version\": \"" + RolloutCandidates.IDENTICAL +
                 "\", \"steps\": [10, 50], \"step_seconds\": 3, \"min_requests\": 50, \"max_wait_seconds\": 120, " +
-                "\"gate\": \"skip\", \"thresholds\": {\"replay_min_rows\": 1000000, \"psi_max\": 100, \"ks_max_d\": 1}}");
+                "\"gate\": \"skip\", \"thresholds\": {\"replay_min_rows\": 1000000, \"psi_max\": 100, \"ks_max_d\": 1, \"latency_tolerance\": 100}}");
             assertEquals(200, started.statusCode(), started.body());
             awaitState(first, (s) -> s.path("phase").asText().equals("step"));
 
