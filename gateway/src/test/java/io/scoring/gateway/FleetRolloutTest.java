@@ -59,29 +59,31 @@ class FleetRolloutTest
                 assertEquals(200, started.statusCode(), started.body());
                 final JsonNode followed = awaitState(admins.get(2), (s) -> s.path("phase").asText().equals("step"));
                 assertEquals(RolloutCandidates.IDENTICAL, followed.path("version").asText(), "every replica shows it");
-                assertTrue(state(admins.get(0)).path("driving").asBoolean());
-                assertFalse(followed.path("driving").asBoolean());
-                assertEquals(409, admins.get(2).put("/admin/models/" + MODEL + "/traffic", "{\"champion\": \"1\"}").statusCode(),
-                    "manual steering is refused on a replica that does not drive the rollout too");
-                final HttpResponse<String> second = admins.get(1).send("POST", PATH, rollout(RolloutCandidates.INVERTED, ""));
+                // replica 0 took the lease; on a starved machine it may have lapsed and passed to another since
+                final int driver = awaitDriver(admins, 0, 1, 2);
+                final int follower = (driver + 1) % 3;
+                assertFalse(state(admins.get(follower)).path("driving").asBoolean());
+                assertEquals(409, admins.get(follower).put("/admin/models/" + MODEL + "/traffic", "{\"champion\": \"1\"}")
+                    .statusCode(), "manual steering is refused on a replica that does not drive the rollout too");
+                final HttpResponse<String> second = admins.get(follower).send("POST", PATH, rollout(RolloutCandidates.INVERTED, ""));
                 assertEquals(409, second.statusCode(), "one rollout per model, whichever replica is asked: " + second.body());
 
-                fleet.get(0).kill9(); // the driver, in the middle of step one (or two)
-                final int successor = awaitDriver(admins, 1, 2);
+                fleet.get(driver).kill9(); // in the middle of step one (or two)
+                final int[] survivors = {(driver + 1) % 3, (driver + 2) % 3};
+                final int successor = awaitDriver(admins, survivors);
+                final int other = survivors[0] == successor ? survivors[1] : survivors[0];
                 final JsonNode takenOver = state(admins.get(successor));
                 final int takenOverAt = takeoverStep(takenOver);
                 assertTrue(takenOverAt >= 1, "taken over in a step: " + takenOver.path("timeline"));
 
                 final JsonNode promoted = awaitState(admins.get(successor), (s) -> s.path("state").asText().equals("promoted"));
-                assertEquals(2, promoted.path("steps").size(), promoted.toString());
-                assertTrue(events(promoted).contains("taken_over"));
-                final JsonNode elsewhere = awaitState(admins.get(3 - successor), (s) -> s.path("state").asText().equals("promoted"));
+                assertEquals(2, promoted.path("steps").size(), "no step judged twice: " + promoted);
+                final JsonNode elsewhere = awaitState(admins.get(other), (s) -> s.path("state").asText().equals("promoted"));
                 assertEquals(promoted.path("id"), elsewhere.path("id"));
-                assertEquals(RolloutCandidates.IDENTICAL, AdminClient.json(admins.get(3 - successor)
+                assertEquals(RolloutCandidates.IDENTICAL, AdminClient.json(admins.get(other)
                     .get("/admin/models/" + MODEL + "/traffic")).path("champion").asText());
 
                 // an inverted candidate, started through the other survivor: the judge rolls it back on the fleet's scores
-                final int other = 3 - successor;
                 final HttpResponse<String> inverted = admins.get(other).send("POST", PATH, rollout(RolloutCandidates.INVERTED,
                     ", \"thresholds\": {\"replay_min_rows\": 1000000, \"latency_tolerance\": 100}"));
                 assertEquals(200, inverted.statusCode(), inverted.body());
@@ -98,9 +100,12 @@ class FleetRolloutTest
                 assertEquals(0, traffic.dropped.get(), "requests no surviving replica answered: " + traffic.lastUnexpected);
                 assertTrue(traffic.retried.get() > 0, "some requests met the killed replica and were sent on");
             }
-            for (int i = 1; i < 3; i++)
+            for (final GatewayProcess replica : fleet)
             {
-                fleet.get(i).terminate();
+                if (replica.alive())
+                {
+                    replica.terminate();
+                }
             }
         }
         finally
@@ -134,16 +139,21 @@ class FleetRolloutTest
         throw new AssertionError("no surviving replica took the rollout over within 60 s: " + state(admins.get(candidates[0])));
     }
 
-    /** The step (1-based) of the timeline's takeover event. */
+    /** The step (1-based) of the timeline's last takeover event. */
     private static int takeoverStep(final JsonNode rollout)
     {
+        int step = 0;
         for (final JsonNode event : rollout.path("timeline"))
         {
             if (event.path("event").asText().equals("taken_over"))
             {
-                return event.path("step").asInt();
+                step = event.path("step").asInt();
             }
         }
-        throw new AssertionError("no takeover in " + rollout.path("timeline"));
+        if (step == 0)
+        {
+            throw new AssertionError("no takeover in a step: " + rollout.path("timeline"));
+        }
+        return step;
     }
 }
