@@ -63,7 +63,8 @@ import java.util.function.DoubleConsumer;
  * by replicas ({@code --state-store redis://}), the others follow the saved state every tick (GET
  * answers it, manual steering is refused on every replica), publish their part of the step's
  * windows ({@link WindowParts}), and take the lease, and the rollout at its saved step, when the
- * driver stops renewing it. The driver judges the fleet's windows: its own and every part.
+ * driver stops renewing it. The driver judges the fleet's windows: its own and every part. Pause,
+ * resume, abort and confirm act on the driver only; another replica refuses them (409) naming it.
  *
  * <p>Threading: every public method is synchronized with the driver; nothing here runs on the request
  * path (requests only record into {@link RolloutSamples}; the rollout thread reads and publishes them).
