@@ -67,6 +67,9 @@ class FleetRolloutTest
                     .statusCode(), "manual steering is refused on a replica that does not drive the rollout too");
                 final HttpResponse<String> second = admins.get(follower).send("POST", PATH, rollout(RolloutCandidates.INVERTED, ""));
                 assertEquals(409, second.statusCode(), "one rollout per model, whichever replica is asked: " + second.body());
+                final HttpResponse<String> pause = admins.get(follower).post(PATH + "/pause");
+                assertEquals(409, pause.statusCode(), pause.body());
+                assertTrue(pause.body().contains("drives it; send the call to its admin API"), "names the driver: " + pause.body());
 
                 fleet.get(driver).kill9(); // in the middle of step one (or two)
                 final int[] survivors = {(driver + 1) % 3, (driver + 2) % 3};
