@@ -349,7 +349,7 @@ public final class Rollouts implements AutoCloseable
                 {
                     end(rollout, Rollout.State.ABORTED, "the rollout failed: " + ex.getMessage(), null, "rollout:" + rollout.id);
                 }
-                catch (final IOException | RouterException again)
+                catch (final IOException | RouterException | RuntimeException again) // escaping, it would stop the driver
                 {
                     LOG.log(System.Logger.Level.ERROR, "rollout " + rollout.id + ": could not abort: " + again.getMessage());
                 }
@@ -544,6 +544,7 @@ public final class Rollouts implements AutoCloseable
         final TrafficPolicy policy = model.policy();
         if (null != policy.canary() && policy.canary().version().equals(rollout.plan.version()))
         {
+            stillDriving(rollout);
             models.setPolicy(rollout.model, new TrafficPolicy(policy.champion(), null, policy.shadows()), caller);
         }
         rollout.basisPoints = 0;
@@ -553,6 +554,7 @@ public final class Rollouts implements AutoCloseable
 
     private void promote(final Rollout rollout, final String why) throws IOException, RouterException
     {
+        stillDriving(rollout);
         models.promote(rollout.model, "rollout:" + rollout.id);
         final long now = now();
         rollout.state = Rollout.State.PROMOTED;
@@ -579,6 +581,7 @@ public final class Rollouts implements AutoCloseable
     /** The canary at {@code basisPoints}, the champion and the shadows as they are (the candidate leaves the shadows). */
     private void setCanary(final Rollout rollout, final int basisPoints) throws IOException, RouterException
     {
+        stillDriving(rollout);
         final TrafficPolicy policy = models.model(rollout.model).policy();
         final List<TrafficPolicy.Share> shadows = policy.shadows().stream()
             .filter((s) -> !s.version().equals(rollout.plan.version())).toList();
@@ -951,6 +954,19 @@ public final class Rollouts implements AutoCloseable
                 "' (fence " + lease.fence() + " is stale): another replica drives it");
         }
         show(rollout);
+    }
+
+    /**
+     * Before a traffic change: a fenced save of the rollout as it stands (the intent first), so a driver
+     * that lost its lease is stopped ({@link FencedOut}) before it steers; the policy write itself goes
+     * through the shared router state, which knows no fence.
+     */
+    private void stillDriving(final Rollout rollout) throws IOException
+    {
+        if (leases.containsKey(rollout.model))
+        {
+            publish(rollout);
+        }
     }
 
     private void show(final Rollout rollout)
