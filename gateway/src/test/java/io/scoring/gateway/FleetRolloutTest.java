@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Rollouts across a fleet: three gateway processes share one real Redis ({@code --state-store}) and
  * take traffic from a client that retries only connection failures on the next replica. One replica
- * drives each rollout (its lease), every replica shows it and refuses manual steering, and the judge
+ * drives each rollout (its lease), every replica shows it, refuses manual steering and hands pause and
+ * resume to the driver, and the judge
  * sees every replica's requests. An identical candidate is promoted although its driver is killed
  * ({@code kill -9}) in the middle of a step: another replica takes it over at that step. An inverted
  * candidate is rolled back at step one on the fleet's scores. No request is dropped by the survivors.
@@ -67,9 +68,14 @@ class FleetRolloutTest
                     .statusCode(), "manual steering is refused on a replica that does not drive the rollout too");
                 final HttpResponse<String> second = admins.get(follower).send("POST", PATH, rollout(RolloutCandidates.INVERTED, ""));
                 assertEquals(409, second.statusCode(), "one rollout per model, whichever replica is asked: " + second.body());
+                // pause and resume through a replica that does not drive: handed to the driver, answered by it
                 final HttpResponse<String> pause = admins.get(follower).post(PATH + "/pause");
-                assertEquals(409, pause.statusCode(), pause.body());
-                assertTrue(pause.body().contains("drives it; send the call to its admin API"), "names the driver: " + pause.body());
+                assertEquals(200, pause.statusCode(), pause.body());
+                assertEquals("paused", AdminClient.json(pause).path("state").asText(), pause.body());
+                final HttpResponse<String> resume = admins.get(follower).post(PATH + "/resume");
+                assertEquals(200, resume.statusCode(), resume.body());
+                assertEquals("running", AdminClient.json(resume).path("state").asText(), resume.body());
+                assertEquals(409, admins.get(follower).post(PATH + "/confirm").statusCode(), "the driver's refusal, as it words it");
 
                 fleet.get(driver).kill9(); // in the middle of step one (or two)
                 final int[] survivors = {(driver + 1) % 3, (driver + 2) % 3};

@@ -64,7 +64,8 @@ import java.util.function.DoubleConsumer;
  * answers it, manual steering is refused on every replica), publish their part of the step's
  * windows ({@link WindowParts}), and take the lease, and the rollout at its saved step, when the
  * driver stops renewing it. The driver judges the fleet's windows: its own and every part. Pause,
- * resume, abort and confirm act on the driver only; another replica refuses them (409) naming it.
+ * resume, abort and confirm through another replica are handed to the driver through the store
+ * (document {@code rollout-call-<model>}) and answered by it ({@code rollout-answer-<model>}).
  *
  * <p>Threading: every public method is synchronized with the driver; nothing here runs on the request
  * path (requests only record into {@link RolloutSamples}; the rollout thread reads and publishes them).
@@ -83,6 +84,8 @@ public final class Rollouts implements AutoCloseable
     private final Map<String, ObjectNode> lastRead = new HashMap<>();
     /** This replica's window marks at each model's current step. */
     private final Map<String, StepMarks> stepMarks = new HashMap<>();
+    /** The last handed-over action this replica ran as driver, per model. */
+    private final Map<String, String> served = new HashMap<>();
     /** When this replica last published its windows, per model. */
     private final Map<String, Long> publishedMillis = new HashMap<>();
     /** This replica in leases and window parts: host, process, and a nonce (a restarted pid 1 is another replica). */
@@ -231,7 +234,126 @@ public final class Rollouts implements AutoCloseable
         return document;
     }
 
-    public synchronized JsonNode pause(final String modelName, final String caller) throws RouterException, IOException
+    public JsonNode pause(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.PAUSE, caller);
+    }
+
+    public JsonNode resume(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.RESUME, caller);
+    }
+
+    public JsonNode abort(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.ABORT, caller);
+    }
+
+    public JsonNode confirm(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.CONFIRM, caller);
+    }
+
+    /** The calls beneath {@code .../rollout}, each run by the replica that drives the rollout. */
+    private enum Action
+    {
+        PAUSE, RESUME, ABORT, CONFIRM
+    }
+
+    /**
+     * Runs the action here when this replica drives the rollout (or it has none to drive: the answer is
+     * then its 404 or 409); otherwise hands it to the driver through the store and waits, without
+     * holding this replica's rollouts, for the driver's answer, up to two leases (a driver that died
+     * meanwhile is replaced within one, and its successor answers).
+     */
+    private JsonNode act(final String modelName, final Action action, final String caller) throws RouterException, IOException
+    {
+        final String id;
+        synchronized (this)
+        {
+            final Rollout rollout = current.get(modelName);
+            if (!store.sharedByReplicas() || leases.containsKey(modelName) || null == rollout || rollout.state.ended())
+            {
+                return actHere(modelName, action, caller);
+            }
+            id = replica + "-" + java.util.UUID.randomUUID();
+            store.saveDocument(commandName(modelName), Check.JSON.createObjectNode().put("id", id).put("action", action.name())
+                .put("caller", caller).put("time", now()), StateStore.NO_FENCE);
+        }
+        final long deadline = now() + 2 * ctx.leaseMillis() + 1_000;
+        while (now() < deadline)
+        {
+            final Optional<ObjectNode> answer = store.loadDocument(answerName(modelName));
+            if (answer.isPresent() && id.equals(answer.get().path("id").asText()))
+            {
+                if (answer.get().has("state"))
+                {
+                    return answer.get().get("state");
+                }
+                throw new RouterException(RouterException.Kind.valueOf(answer.get().path("kind").asText()),
+                    answer.get().path("error").asText());
+            }
+            try
+            {
+                Thread.sleep(ctx.tickMillis());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the driving replica", ex);
+            }
+        }
+        throw new IOException("the replica that drives the rollout of model '" + modelName + "' did not answer the " +
+            action.name().toLowerCase(java.util.Locale.ROOT) + " within " + (deadline - now()) + " ms");
+    }
+
+    private synchronized JsonNode actHere(final String modelName, final Action action, final String caller)
+        throws RouterException, IOException
+    {
+        return switch (action)
+        {
+            case PAUSE -> pauseHere(modelName, caller);
+            case RESUME -> resumeHere(modelName, caller);
+            case ABORT -> abortHere(modelName, caller);
+            case CONFIRM -> confirmHere(modelName, caller);
+        };
+    }
+
+    /** On the driver, every tick: runs an action another replica handed over, once, and saves its answer. */
+    private void serveHandedOver(final String model) throws IOException
+    {
+        final Optional<ObjectNode> command = store.loadDocument(commandName(model));
+        if (command.isEmpty() || command.get().path("id").asText().equals(served.get(model)) ||
+            now() - command.get().path("time").asLong() > 2 * ctx.leaseMillis() + 1_000)
+        {
+            return; // none, answered already, or its caller stopped waiting
+        }
+        final String id = command.get().path("id").asText();
+        served.put(model, id);
+        final ObjectNode answer = Check.JSON.createObjectNode().put("id", id);
+        try
+        {
+            answer.set("state", actHere(model, Action.valueOf(command.get().path("action").asText()),
+                command.get().path("caller").asText()));
+        }
+        catch (final RouterException ex)
+        {
+            answer.put("kind", ex.kind().name()).put("error", ex.getMessage());
+        }
+        store.saveDocument(answerName(model), answer, StateStore.NO_FENCE);
+    }
+
+    private static String commandName(final String model)
+    {
+        return "rollout-call-" + model;
+    }
+
+    private static String answerName(final String model)
+    {
+        return "rollout-answer-" + model;
+    }
+
+    private synchronized JsonNode pauseHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "pause");
         if (rollout.state != Rollout.State.RUNNING)
@@ -246,7 +368,7 @@ public final class Rollouts implements AutoCloseable
     }
 
     /** The step being held restarts: its clock and its window begin again. */
-    public synchronized JsonNode resume(final String modelName, final String caller) throws RouterException, IOException
+    private synchronized JsonNode resumeHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "resume");
         if (rollout.state != Rollout.State.PAUSED)
@@ -269,14 +391,14 @@ public final class Rollouts implements AutoCloseable
         return state(modelName);
     }
 
-    public synchronized JsonNode abort(final String modelName, final String caller) throws RouterException, IOException
+    private synchronized JsonNode abortHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "abort");
         end(rollout, Rollout.State.ABORTED, "aborted by " + caller, null, caller);
         return state(modelName);
     }
 
-    public synchronized JsonNode confirm(final String modelName, final String caller) throws RouterException, IOException
+    private synchronized JsonNode confirmHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "confirm");
         if (rollout.state != Rollout.State.WAITING_CONFIRM)
@@ -316,6 +438,10 @@ public final class Rollouts implements AutoCloseable
                 if (!leases.containsKey(name) && store.sharedByReplicas())
                 {
                     follow(name);
+                }
+                if (leases.containsKey(name) && store.sharedByReplicas())
+                {
+                    serveHandedOver(name);
                 }
                 final Rollout rollout = current.get(name);
                 if (null != rollout && rollout.state == Rollout.State.RUNNING)
@@ -1002,11 +1128,6 @@ public final class Rollouts implements AutoCloseable
         if (rollout.state.ended())
         {
             throw conflict(rollout, action);
-        }
-        if (!leases.containsKey(modelName))
-        {
-            throw new RouterException(RouterException.Kind.CONFLICT, "cannot " + action + " the rollout of version '" +
-                rollout.plan.version() + "' here: replica '" + rollout.driver + "' drives it; send the call to its admin API");
         }
         return rollout;
     }

@@ -194,7 +194,7 @@ public final class RedisStateStore implements StateStore, AutoCloseable
         "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
     /** The compare-and-set of a fenced write: a driver that lost its lease cannot overwrite its successor's state. */
     private static final String FENCED_SET =
-        "if tonumber(redis.call('GET', KEYS[2]) or '0') == tonumber(ARGV[2]) then " +
+        "if tonumber(ARGV[2]) < 0 or tonumber(redis.call('GET', KEYS[2]) or '0') == tonumber(ARGV[2]) then " +
         "  redis.call('SET', KEYS[1], ARGV[1]) return 1 " +
         "end " +
         "return 0";

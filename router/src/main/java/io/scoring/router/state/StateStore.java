@@ -76,6 +76,9 @@ public interface StateStore
         return Optional.empty();
     }
 
+    /** The fence of a document no lease guards: its write always goes through. */
+    long NO_FENCE = -1;
+
     /**
      * Saves a document whole (durable when it returns, as {@link #save}), unless {@code fence} is no
      * longer the newest of the lease on the same name: then nothing is written and it returns false.
