@@ -130,7 +130,7 @@ public final class ScoringGateway
         models = modelRepository.loadAll(stateStore, new AuditLog(config.stateDir()), monitoring,
             monitoring.andThen(rollouts.listener()).andThen(probes.listener()));
         monitoring.models(models);
-        rollouts.start(models, monitoring.monitoring(), probes::last);
+        rollouts.start(models, monitoring.monitoring(), stateStore, probes::last); // resumes a saved rollout
         probes.start(models);
         stateStore.onChange(models::applyShared); // other replicas' changes, within a second
         models.models().forEach((model) -> LOG.log(System.Logger.Level.INFO, "model {0}: versions {1}, champion {2}, runtime {3}",

@@ -113,6 +113,11 @@ final class GatewayProcess implements AutoCloseable
         assertEquals(0, new ProcessBuilder("kill", signal, Long.toString(process.pid())).start().waitFor());
     }
 
+    boolean alive()
+    {
+        return process.isAlive();
+    }
+
     @Override
     public void close()
     {

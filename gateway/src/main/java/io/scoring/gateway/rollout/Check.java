@@ -45,6 +45,20 @@ record Check(
             detail, JSON.createObjectNode());
     }
 
+    /** A check as {@link #toJson} wrote it (a rollout's saved state, read back after a restart or by another replica). */
+    static Check parse(final com.fasterxml.jackson.databind.JsonNode json)
+    {
+        return new Check(json.path("name").asText(), Verdict.valueOf(json.path("verdict").asText()),
+            json.path("required").asBoolean(), numberOrNaN(json.path("statistic")), numberOrNaN(json.path("threshold")),
+            numberOrNaN(json.path("p_value")), json.path("canary_n").asLong(), json.path("champion_n").asLong(),
+            json.path("detail").asText(), json.path("figures") instanceof ObjectNode figures ? figures : JSON.createObjectNode());
+    }
+
+    private static double numberOrNaN(final com.fasterxml.jackson.databind.JsonNode node)
+    {
+        return node.isNumber() ? node.asDouble() : Double.NaN;
+    }
+
     /** Does this check stop the step from passing? */
     boolean blocks()
     {

@@ -61,8 +61,6 @@ final class Rollout
     /** The canary's share now, hundredths of a percent. */
     int basisPoints;
     long stepStartMillis;
-    RequestWindow.Mark canaryMark;
-    RequestWindow.Mark championMark;
     /** What the step is waiting for, while it waits; empty otherwise. */
     String waitingFor = "";
     List<Check> gateChecks = List.of();
@@ -72,15 +70,83 @@ final class Rollout
     final ArrayNode steps = Check.JSON.createArrayNode();
     final ArrayNode timeline = Check.JSON.createArrayNode();
 
+    /** The replica that drives it (holds its lease), as last saved; empty when none is known. */
+    String driver = "";
+    /** How many replicas' requests the step's last judgment saw (the driver's and every published part). */
+    int windowReplicas;
+
     Rollout(final String model, final String champion, final RolloutPlan plan, final String startedBy, final long now)
     {
-        this.id = model + "-" + now;
+        this(model + "-" + now, model, champion, plan, startedBy, now);
+        this.stepStartMillis = now;
+    }
+
+    private Rollout(
+        final String id, final String model, final String champion, final RolloutPlan plan, final String startedBy,
+        final long startedMillis)
+    {
+        this.id = id;
         this.model = model;
         this.champion = champion;
         this.plan = plan;
         this.startedBy = startedBy;
-        this.startedMillis = now;
-        this.stepStartMillis = now;
+        this.startedMillis = startedMillis;
+    }
+
+    /**
+     * A rollout as {@link #toJson} saved it: where it was, what decided it so far, its timeline. The
+     * window marks are not in it (they count one process's requests): whoever drives it next marks its
+     * own windows.
+     *
+     * @throws IllegalArgumentException when the saved state is not a rollout's
+     */
+    static Rollout restore(final JsonNode json, final Rollouts.Context defaults)
+    {
+        try
+        {
+            final Rollout rollout = new Rollout(text(json, "id"), text(json, "model"), text(json, "champion"),
+                RolloutPlan.parse(json.get("plan"), defaults), text(json, "started_by"), millis(json, "started"));
+            rollout.state = State.valueOf(text(json, "state").toUpperCase(Locale.ROOT));
+            rollout.step = json.path("step").asInt() - 1;
+            rollout.basisPoints = (int)Math.round(json.path("percent").asDouble() * 100);
+            rollout.stepStartMillis = millis(json, "step_started");
+            rollout.waitingFor = json.path("waiting_for").asText();
+            rollout.reason = json.path("reason").asText();
+            rollout.driver = json.path("driver").asText();
+            rollout.windowReplicas = json.path("window_replicas").asInt();
+            rollout.endedMillis = json.hasNonNull("ended") ? millis(json, "ended") : 0;
+            rollout.gateChecks = checks(json.path("replay_gate"));
+            rollout.checks = rollout.step == GATE ? List.of() : checks(json.path("checks"));
+            json.path("steps").forEach(rollout.steps::add);
+            json.path("timeline").forEach(rollout.timeline::add);
+            return rollout;
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalArgumentException("not a saved rollout: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String text(final JsonNode json, final String field)
+    {
+        final JsonNode value = json.get(field);
+        if (null == value || !value.isTextual())
+        {
+            throw new IllegalArgumentException(field + " missing");
+        }
+        return value.asText();
+    }
+
+    private static long millis(final JsonNode json, final String field)
+    {
+        return Instant.parse(text(json, field)).toEpochMilli();
+    }
+
+    private static List<Check> checks(final JsonNode array)
+    {
+        final List<Check> checks = new java.util.ArrayList<>();
+        array.forEach((check) -> checks.add(Check.parse(check)));
+        return List.copyOf(checks);
     }
 
     /** Appends an event to the timeline; returns it, so the audit log can carry the same entry. */
@@ -124,8 +190,10 @@ final class Rollout
             .put("step_count", plan.stepBasisPoints().length)
             .put("step_started", Instant.ofEpochMilli(stepStartMillis).toString())
             .put("waiting_for", waitingFor)
+            .put("window_replicas", windowReplicas)
             .put("started", Instant.ofEpochMilli(startedMillis).toString())
-            .put("started_by", startedBy);
+            .put("started_by", startedBy)
+            .put("driver", driver);
         if (state.ended())
         {
             json.put("ended", Instant.ofEpochMilli(endedMillis).toString());

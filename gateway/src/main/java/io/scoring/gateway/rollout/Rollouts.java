@@ -15,14 +15,18 @@ import io.scoring.router.ModelRegistry;
 import io.scoring.router.ModelVersion;
 import io.scoring.router.Role;
 import io.scoring.router.RouterException;
+import io.scoring.router.state.StateStore;
 import io.scoring.router.traffic.TrafficPolicy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -52,8 +56,22 @@ import java.util.function.DoubleConsumer;
  * (saved, audited). While a rollout runs or waits for a confirm, manual traffic changes are refused
  * ({@link #refuseManualSteering}).
  *
+ * <h2>Surviving the process, and the fleet</h2>
+ * A rollout's state (plan, step, step start, checks and decisions so far, timeline) is saved in the
+ * state store, document {@code rollout-<model>}, after every change, and read back at start: a
+ * gateway killed mid-step resumes at that step, its clock kept, its requests counted anew (they were
+ * in the dead process's memory). The replica that drives a model's rollout holds the store's lease on
+ * {@code rollout-<model>} ({@link Context#leaseMillis()}, renewed every tick); every save carries the
+ * lease's fence, so a driver that lost its lease cannot overwrite its successor. With a store shared
+ * by replicas ({@code --state-store redis://}), the others follow the saved state every tick (GET
+ * answers it, manual steering is refused on every replica), publish their part of the step's
+ * windows ({@link WindowParts}), and take the lease, and the rollout at its saved step, when the
+ * driver stops renewing it. The driver judges the fleet's windows: its own and every part. Pause,
+ * resume, abort and confirm through another replica are handed to the driver through the store
+ * (document {@code rollout-call-<model>}) and answered by it ({@code rollout-answer-<model>}).
+ *
  * <p>Threading: every public method is synchronized with the driver; nothing here runs on the request
- * path (requests only record into {@link RolloutSamples}).
+ * path (requests only record into {@link RolloutSamples}; the rollout thread reads and publishes them).
  */
 public final class Rollouts implements AutoCloseable
 {
@@ -63,6 +81,19 @@ public final class Rollouts implements AutoCloseable
     private final RolloutSamples.Attacher attacher;
     private final Map<String, Rollout> current = new TreeMap<>();
     private final Map<String, Deque<ObjectNode>> history = new HashMap<>();
+    /** The models whose rollouts this replica drives. */
+    private final Map<String, StateStore.Lease> leases = new HashMap<>();
+    /** Each model's saved rollout as this replica last read it (followers re-read only what changed). */
+    private final Map<String, ObjectNode> lastRead = new HashMap<>();
+    /** This replica's window marks at each model's current step. */
+    private final Map<String, StepMarks> stepMarks = new HashMap<>();
+    /** The last handed-over action this replica ran as driver, per model. */
+    private final Map<String, String> served = new HashMap<>();
+    /** When this replica last published its windows, per model. */
+    private final Map<String, Long> publishedMillis = new HashMap<>();
+    /** This replica in leases and window parts: host, process, and a nonce (a restarted pid 1 is another replica). */
+    private final String replica = replicaName();
+    private StateStore store = StateStore.NONE;
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor((task) ->
     {
         final Thread thread = new Thread(task, "rollout-driver");
@@ -88,20 +119,32 @@ public final class Rollouts implements AutoCloseable
     }
 
     /**
-     * Once the models are loaded: starts the driver.
+     * Once the models are loaded: resumes the rollouts saved in {@code store} (this replica drives each
+     * one whose lease it gets), then starts the driver.
      *
      * @param lastProbe (model, version) to its last health probe, or to null: a candidate whose last probe
      *                  failed is rolled back at the replay gate, before any live traffic
      */
-    public synchronized void start(
-        final ModelRegistry models, final Monitoring monitoring, final BiFunction<String, String, ProbeResult> lastProbe)
+    public synchronized void start(final ModelRegistry models, final Monitoring monitoring, final StateStore store,
+        final BiFunction<String, String, ProbeResult> lastProbe)
     {
         this.models = models;
         this.monitoring = monitoring;
+        this.store = store;
         this.lastProbe = lastProbe;
         for (final Model model : models.models())
         {
             metrics(model.name()).state.accept(0);
+            metrics(model.name()).driving.accept(0);
+            try
+            {
+                follow(model.name());
+            }
+            catch (final IOException | RouterException | RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.ERROR, "model " + model.name() + ": the saved rollout cannot be resumed: " +
+                    ex.getMessage(), ex);
+            }
         }
         driver.scheduleWithFixedDelay(this::tick, ctx.tickMillis(), ctx.tickMillis(), TimeUnit.MILLISECONDS);
     }
@@ -139,10 +182,35 @@ public final class Rollouts implements AutoCloseable
             throw new RouterException(RouterException.Kind.INVALID, "version: '" + plan.version() +
                 "' is not loaded; load it first (ready: " + new TreeMap<>(model.versions()).keySet() + ")");
         }
+        final Optional<StateStore.Lease> lease = store.tryLease(documentName(modelName), replica, ctx.lease());
+        if (lease.isEmpty())
+        {
+            throw new RouterException(RouterException.Kind.CONFLICT, "model '" + modelName + "' has a rollout driven by " +
+                "replica '" + store.leaseHolder(documentName(modelName)).orElse("?") + "'; abort it first");
+        }
+        drive(modelName, lease.get());
         final long now = System.currentTimeMillis();
         final Rollout rollout = new Rollout(modelName, policy.champion(), plan, caller, now);
-        current.put(modelName, rollout);
-        setCanary(rollout, 0); // holds the candidate: it cannot be unloaded while its gate runs
+        rollout.driver = replica;
+        final Rollout previous = current.put(modelName, rollout);
+        try
+        {
+            setCanary(rollout, 0); // holds the candidate: it cannot be unloaded while its gate runs
+        }
+        catch (final IOException | RouterException | RuntimeException ex)
+        {
+            if (null == previous)
+            {
+                current.remove(modelName);
+            }
+            else
+            {
+                current.put(modelName, previous);
+            }
+            letGo(modelName);
+            throw ex;
+        }
+        markWindows(rollout);
         final ObjectNode started = rollout.event(now, "started", "replay gate first, then steps " +
             plan.toJson().get("steps") + (plan.confirm() ? ", then a confirm" : ", then promotion"), plan.toJson());
         audit(rollout, "rollout started", started);
@@ -159,13 +227,143 @@ public final class Rollouts implements AutoCloseable
         {
             throw new RouterException(RouterException.Kind.NOT_FOUND, "model '" + modelName + "' has had no rollout");
         }
-        final ObjectNode json = rollout.toJson();
-        final ArrayNode past = json.putArray("history");
-        history.getOrDefault(modelName, new ArrayDeque<>()).forEach(past::add);
+        final ObjectNode document = document(rollout);
+        final ObjectNode json = (ObjectNode)document.get("rollout");
+        json.set("history", document.get("history"));
+        json.put("driving", leases.containsKey(modelName));
         return json;
     }
 
-    public synchronized JsonNode pause(final String modelName, final String caller) throws RouterException, IOException
+    /** What the store keeps of a model's rollouts: the current or last one, and the ones before it. */
+    private ObjectNode document(final Rollout rollout)
+    {
+        final ObjectNode document = Check.JSON.createObjectNode();
+        document.set("rollout", rollout.toJson());
+        final ArrayNode past = document.putArray("history");
+        history.getOrDefault(rollout.model, new ArrayDeque<>()).forEach(past::add);
+        return document;
+    }
+
+    public JsonNode pause(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.PAUSE, caller);
+    }
+
+    public JsonNode resume(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.RESUME, caller);
+    }
+
+    public JsonNode abort(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.ABORT, caller);
+    }
+
+    public JsonNode confirm(final String modelName, final String caller) throws RouterException, IOException
+    {
+        return act(modelName, Action.CONFIRM, caller);
+    }
+
+    /** The calls beneath {@code .../rollout}, each run by the replica that drives the rollout. */
+    private enum Action
+    {
+        PAUSE, RESUME, ABORT, CONFIRM
+    }
+
+    /**
+     * Runs the action here when this replica drives the rollout (or it has none to drive: the answer is
+     * then its 404 or 409); otherwise hands it to the driver through the store and waits, without
+     * holding this replica's rollouts, for the driver's answer, up to two leases (a driver that died
+     * meanwhile is replaced within one, and its successor answers).
+     */
+    private JsonNode act(final String modelName, final Action action, final String caller) throws RouterException, IOException
+    {
+        final String id;
+        synchronized (this)
+        {
+            final Rollout rollout = current.get(modelName);
+            if (!store.sharedByReplicas() || leases.containsKey(modelName) || null == rollout || rollout.state.ended())
+            {
+                return actHere(modelName, action, caller);
+            }
+            id = replica + "-" + java.util.UUID.randomUUID();
+            store.saveDocument(commandName(modelName), Check.JSON.createObjectNode().put("id", id).put("action", action.name())
+                .put("caller", caller).put("time", now()), StateStore.NO_FENCE);
+        }
+        final long deadline = now() + 2 * ctx.leaseMillis() + 1_000;
+        while (now() < deadline)
+        {
+            final Optional<ObjectNode> answer = store.loadDocument(answerName(modelName));
+            if (answer.isPresent() && id.equals(answer.get().path("id").asText()))
+            {
+                if (answer.get().has("state"))
+                {
+                    return answer.get().get("state");
+                }
+                throw new RouterException(RouterException.Kind.valueOf(answer.get().path("kind").asText()),
+                    answer.get().path("error").asText());
+            }
+            try
+            {
+                Thread.sleep(ctx.tickMillis());
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the driving replica", ex);
+            }
+        }
+        throw new IOException("the replica that drives the rollout of model '" + modelName + "' did not answer the " +
+            action.name().toLowerCase(java.util.Locale.ROOT) + " within " + (deadline - now()) + " ms");
+    }
+
+    private synchronized JsonNode actHere(final String modelName, final Action action, final String caller)
+        throws RouterException, IOException
+    {
+        return switch (action)
+        {
+            case PAUSE -> pauseHere(modelName, caller);
+            case RESUME -> resumeHere(modelName, caller);
+            case ABORT -> abortHere(modelName, caller);
+            case CONFIRM -> confirmHere(modelName, caller);
+        };
+    }
+
+    /** On the driver, every tick: runs an action another replica handed over, once, and saves its answer. */
+    private void serveHandedOver(final String model) throws IOException
+    {
+        final Optional<ObjectNode> command = store.loadDocument(commandName(model));
+        if (command.isEmpty() || command.get().path("id").asText().equals(served.get(model)) ||
+            now() - command.get().path("time").asLong() > 2 * ctx.leaseMillis() + 1_000)
+        {
+            return; // none, answered already, or its caller stopped waiting
+        }
+        final String id = command.get().path("id").asText();
+        served.put(model, id);
+        final ObjectNode answer = Check.JSON.createObjectNode().put("id", id);
+        try
+        {
+            answer.set("state", actHere(model, Action.valueOf(command.get().path("action").asText()),
+                command.get().path("caller").asText()));
+        }
+        catch (final RouterException ex)
+        {
+            answer.put("kind", ex.kind().name()).put("error", ex.getMessage());
+        }
+        store.saveDocument(answerName(model), answer, StateStore.NO_FENCE);
+    }
+
+    private static String commandName(final String model)
+    {
+        return "rollout-call-" + model;
+    }
+
+    private static String answerName(final String model)
+    {
+        return "rollout-answer-" + model;
+    }
+
+    private synchronized JsonNode pauseHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "pause");
         if (rollout.state != Rollout.State.RUNNING)
@@ -180,7 +378,7 @@ public final class Rollouts implements AutoCloseable
     }
 
     /** The step being held restarts: its clock and its window begin again. */
-    public synchronized JsonNode resume(final String modelName, final String caller) throws RouterException, IOException
+    private synchronized JsonNode resumeHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "resume");
         if (rollout.state != Rollout.State.PAUSED)
@@ -203,14 +401,14 @@ public final class Rollouts implements AutoCloseable
         return state(modelName);
     }
 
-    public synchronized JsonNode abort(final String modelName, final String caller) throws RouterException, IOException
+    private synchronized JsonNode abortHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "abort");
         end(rollout, Rollout.State.ABORTED, "aborted by " + caller, null, caller);
         return state(modelName);
     }
 
-    public synchronized JsonNode confirm(final String modelName, final String caller) throws RouterException, IOException
+    private synchronized JsonNode confirmHere(final String modelName, final String caller) throws RouterException, IOException
     {
         final Rollout rollout = active(modelName, "confirm");
         if (rollout.state != Rollout.State.WAITING_CONFIRM)
@@ -245,7 +443,9 @@ public final class Rollouts implements AutoCloseable
     public synchronized void onProbeFailed(final ProbeResult probe)
     {
         final Rollout rollout = current.get(probe.model());
-        if (null != rollout && !rollout.state.ended() && rollout.plan.version().equals(probe.version()))
+        // across a fleet only the driver acts: every replica probes the candidate, and the driver's own probe decides
+        if (null != rollout && !rollout.state.ended() && rollout.plan.version().equals(probe.version()) &&
+            leases.containsKey(probe.model()))
         {
             try
             {
@@ -283,15 +483,47 @@ public final class Rollouts implements AutoCloseable
 
     private synchronized void tick()
     {
+        for (final Model model : models.models())
+        {
+            final String name = model.name();
+            try
+            {
+                if (!holdLease(name))
+                {
+                    continue; // the store did not answer: nothing is changed without a lease known to be held
+                }
+                if (!leases.containsKey(name) && store.sharedByReplicas())
+                {
+                    follow(name);
+                }
+                if (leases.containsKey(name) && store.sharedByReplicas())
+                {
+                    serveHandedOver(name);
+                }
+                final Rollout rollout = current.get(name);
+                if (null != rollout && rollout.state == Rollout.State.RUNNING)
+                {
+                    publishWindows(rollout);
+                }
+            }
+            catch (final IOException | RouterException | RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "model " + name + ": following the fleet's rollout: " + ex.getMessage());
+            }
+        }
         for (final Rollout rollout : List.copyOf(current.values()))
         {
-            if (rollout.state != Rollout.State.RUNNING)
+            if (rollout.state != Rollout.State.RUNNING || !leases.containsKey(rollout.model))
             {
                 continue;
             }
             try
             {
                 advance(rollout, now());
+            }
+            catch (final FencedOut ex)
+            {
+                lost(rollout.model, ex.getMessage());
             }
             catch (final IOException | RouterException | RuntimeException ex)
             {
@@ -300,7 +532,7 @@ public final class Rollouts implements AutoCloseable
                 {
                     end(rollout, Rollout.State.ABORTED, "the rollout failed: " + ex.getMessage(), null, "rollout:" + rollout.id);
                 }
-                catch (final IOException | RouterException again)
+                catch (final IOException | RouterException | RuntimeException again) // escaping, it would stop the driver
                 {
                     LOG.log(System.Logger.Level.ERROR, "rollout " + rollout.id + ": could not abort: " + again.getMessage());
                 }
@@ -323,9 +555,19 @@ public final class Rollouts implements AutoCloseable
             gate(rollout, model, champion, candidate, now);
             return;
         }
-        final RolloutSamples canarySamples = RolloutSamples.of(candidate);
-        final RolloutSamples championSamples = RolloutSamples.of(champion);
-        final RequestWindow.Slice canary = canarySamples.window(Role.CANARY).since(rollout.canaryMark);
+        final RequestWindow.Slice[] fleet;
+        try
+        {
+            fleet = fleetWindows(rollout, candidate, champion);
+        }
+        catch (final IOException ex)
+        {
+            // judged on one replica's share it could pass a candidate the fleet's requests fail: wait instead
+            rollout.waitingFor = "the fleet's windows: " + ex.getMessage();
+            inconclusiveAfterMaxWait(rollout, now, null);
+            return;
+        }
+        final RequestWindow.Slice canary = fleet[0];
         final long waited = now - rollout.stepStartMillis;
         if (waited < rollout.plan.stepMillis() || canary.requests() < rollout.plan.minRequests())
         {
@@ -334,7 +576,7 @@ public final class Rollouts implements AutoCloseable
             inconclusiveAfterMaxWait(rollout, now, null);
             return;
         }
-        final RequestWindow.Slice championSlice = championSamples.window(Role.CHAMPION).since(rollout.championMark);
+        final RequestWindow.Slice championSlice = fleet[1];
         rollout.checks = Judge.judge(canary, championSlice, rollout.plan.thresholds(),
             shadowComparison(rollout), accuracy(rollout.model, rollout.plan.version()), accuracy(rollout.model, rollout.champion));
         publish(rollout);
@@ -437,10 +679,8 @@ public final class Rollouts implements AutoCloseable
 
     private void restartStep(final Rollout rollout, final long now)
     {
-        final Model model = models.model(rollout.model);
         rollout.stepStartMillis = now;
-        rollout.canaryMark = RolloutSamples.of(model.version(rollout.plan.version())).window(Role.CANARY).mark();
-        rollout.championMark = RolloutSamples.of(model.version(rollout.champion)).window(Role.CHAMPION).mark();
+        markWindows(rollout);
         rollout.waitingFor = "";
     }
 
@@ -493,6 +733,7 @@ public final class Rollouts implements AutoCloseable
         final TrafficPolicy policy = model.policy();
         if (null != policy.canary() && policy.canary().version().equals(rollout.plan.version()))
         {
+            stillDriving(rollout);
             models.setPolicy(rollout.model, new TrafficPolicy(policy.champion(), null, policy.shadows()), caller);
         }
         rollout.basisPoints = 0;
@@ -502,6 +743,7 @@ public final class Rollouts implements AutoCloseable
 
     private void promote(final Rollout rollout, final String why) throws IOException, RouterException
     {
+        stillDriving(rollout);
         models.promote(rollout.model, "rollout:" + rollout.id);
         final long now = now();
         rollout.state = Rollout.State.PROMOTED;
@@ -513,7 +755,7 @@ public final class Rollouts implements AutoCloseable
         archive(rollout);
     }
 
-    private void archive(final Rollout rollout)
+    private void archive(final Rollout rollout) throws IOException
     {
         final Deque<ObjectNode> past = history.computeIfAbsent(rollout.model, (m) -> new ArrayDeque<>());
         past.addFirst(rollout.summary());
@@ -522,11 +764,13 @@ public final class Rollouts implements AutoCloseable
             past.removeLast();
         }
         publish(rollout);
+        letGo(rollout.model); // ended: no replica needs to drive it
     }
 
     /** The canary at {@code basisPoints}, the champion and the shadows as they are (the candidate leaves the shadows). */
     private void setCanary(final Rollout rollout, final int basisPoints) throws IOException, RouterException
     {
+        stillDriving(rollout);
         final TrafficPolicy policy = models.model(rollout.model).policy();
         final List<TrafficPolicy.Share> shadows = policy.shadows().stream()
             .filter((s) -> !s.version().equals(rollout.plan.version())).toList();
@@ -566,6 +810,281 @@ public final class Rollouts implements AutoCloseable
     }
 
     // ---------------------------------------------------------------------------------------------
+    // the saved state, the lease, the fleet
+
+    /** The store's name of a model's rollout document and of its lease. */
+    static String documentName(final String model)
+    {
+        return "rollout-" + model;
+    }
+
+    /** The store's name of a step's window parts: one figure per rollout, step and step start (a resume restarts the step). */
+    private static String windowName(final Rollout rollout)
+    {
+        return "rollout-window-" + rollout.id + "-" + (rollout.step + 1) + "-" + rollout.stepStartMillis;
+    }
+
+    /**
+     * Renews the lease of a model this replica drives; a lease that lapsed or was taken is let go.
+     *
+     * @return false when the store did not answer (this tick changes nothing of the model)
+     */
+    private boolean holdLease(final String model)
+    {
+        final StateStore.Lease lease = leases.get(model);
+        if (null == lease)
+        {
+            return true;
+        }
+        try
+        {
+            if (!store.renew(lease, ctx.lease()))
+            {
+                lost(model, "its lease lapsed or was taken");
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "rollout of model " + model + ": could not renew the lease: " + ex.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Reads the model's saved rollout: shows it (GET, metrics, manual steering refused) and, when it is
+     * still in progress and its lease is free (its driver stopped, or this process restarted), takes
+     * the lease and drives it from its saved step.
+     */
+    private void follow(final String model) throws IOException, RouterException
+    {
+        final Optional<ObjectNode> saved = store.loadDocument(documentName(model));
+        if (saved.isEmpty())
+        {
+            return;
+        }
+        if (!saved.get().equals(lastRead.get(model)))
+        {
+            lastRead.put(model, saved.get());
+            adopt(model, saved.get());
+        }
+        final Rollout seen = current.get(model);
+        if (seen.state.ended())
+        {
+            return;
+        }
+        final Optional<StateStore.Lease> lease = store.tryLease(documentName(model), replica, ctx.lease());
+        if (lease.isEmpty())
+        {
+            return;
+        }
+        drive(model, lease.get());
+        // read again under the lease: the last driver may have saved between the read above and its lapse
+        adopt(model, store.loadDocument(documentName(model)).orElse(saved.get()));
+        takeOver(current.get(model), seen.driver);
+    }
+
+    /** The saved document as this replica's view of the model's rollouts. */
+    private void adopt(final String model, final ObjectNode saved)
+    {
+        final Rollout rollout = Rollout.restore(saved.path("rollout"), ctx);
+        final Deque<ObjectNode> past = new ArrayDeque<>();
+        saved.path("history").forEach((entry) -> past.add((ObjectNode)entry));
+        current.put(model, rollout);
+        history.put(model, past);
+        show(rollout);
+    }
+
+    /** Drives a saved rollout from its step: the traffic as the step wants it, this replica's windows marked. */
+    private void takeOver(final Rollout rollout, final String previous) throws IOException, RouterException
+    {
+        final long now = now();
+        final Model model = models.model(rollout.model);
+        final boolean restarted = !store.sharedByReplicas(); // a store of one process: its own earlier run
+        rollout.driver = replica;
+        if (model.policy().champion().equals(rollout.plan.version()) && rollout.state != Rollout.State.PAUSED)
+        {
+            // the last driver promoted the candidate and stopped before it saved so
+            rollout.state = Rollout.State.PROMOTED;
+            rollout.reason = "every step passed: version '" + rollout.plan.version() + "' is the champion";
+            rollout.endedMillis = now;
+            rollout.basisPoints = 10_000;
+            audit(rollout, "rollout promoted", rollout.event(now, "promoted", rollout.reason, null));
+            archive(rollout);
+            return;
+        }
+        final String where = rollout.step == Rollout.GATE ? "the replay gate" : "step " + (rollout.step + 1);
+        final String detail = (restarted ? "resumed after a restart" : "taken over from replica '" + previous + "'") +
+            " by replica '" + replica + "' at " + where + " (fence " + leases.get(rollout.model).fence() +
+            "); the step's clock kept" + (store.sharedByReplicas() ? "" : ", its requests counted anew");
+        LOG.log(System.Logger.Level.WARNING, "rollout {0} of {1}: {2}", rollout.id, rollout.model, detail);
+        if (rollout.state.steering())
+        {
+            final int share = rollout.step == Rollout.GATE ? 0 : rollout.plan.stepBasisPoints()[rollout.step];
+            final TrafficPolicy.Share canary = model.policy().canary();
+            if (null == canary || !canary.version().equals(rollout.plan.version()) || canary.basisPoints() != share)
+            {
+                setCanary(rollout, share); // the last driver stopped between saving the step and setting its share
+            }
+        }
+        markWindows(rollout);
+        audit(rollout, restarted ? "rollout resumed after restart" : "rollout taken over",
+            rollout.event(now, restarted ? "resumed_after_restart" : "taken_over", detail, null));
+        publish(rollout);
+    }
+
+    private void drive(final String model, final StateStore.Lease lease)
+    {
+        leases.put(model, lease);
+        metrics(model).driving.accept(1);
+    }
+
+    /** Gives the lease up (the rollout ended, or the gateway stops). */
+    private void letGo(final String model)
+    {
+        final StateStore.Lease lease = leases.remove(model);
+        metrics(model).driving.accept(0);
+        if (null != lease)
+        {
+            try
+            {
+                store.release(lease);
+            }
+            catch (final IOException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "rollout of model " + model + ": the lease lapses by itself: " + ex.getMessage());
+            }
+        }
+    }
+
+    /** Another replica drives the model's rollout now: this one only follows it. */
+    private void lost(final String model, final String why)
+    {
+        leases.remove(model);
+        lastRead.remove(model); // read the successor's state afresh
+        metrics(model).driving.accept(0);
+        LOG.log(System.Logger.Level.WARNING, "rollout of model " + model + ": replica " + replica + " stops driving it: " + why);
+    }
+
+    /** A save refused by the store: the fence is stale, another replica drives the rollout. */
+    private static final class FencedOut extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        FencedOut(final String message)
+        {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Where this replica's windows stood when it first saw a rollout's step (or started it). A step is
+     * named by its rollout, index and start, so a resumed step, which starts over, is marked anew.
+     */
+    private record StepMarks(String rolloutId, int step, long stepStartMillis, RequestWindow.Mark canary, RequestWindow.Mark champion)
+    {
+        boolean of(final Rollout rollout)
+        {
+            return rolloutId.equals(rollout.id) && step == rollout.step && stepStartMillis == rollout.stepStartMillis;
+        }
+    }
+
+    /** This replica's marks of the rollout's step, taken now if it has none; null while a version is not loaded here. */
+    private StepMarks markWindows(final Rollout rollout)
+    {
+        final StepMarks marks = stepMarks.get(rollout.model);
+        if (null != marks && marks.of(rollout))
+        {
+            return marks;
+        }
+        final Model model = models.model(rollout.model);
+        final ModelVersion candidate = model.version(rollout.plan.version());
+        final ModelVersion champion = model.version(rollout.champion);
+        if (null == candidate || null == champion)
+        {
+            return null;
+        }
+        final StepMarks fresh = new StepMarks(rollout.id, rollout.step, rollout.stepStartMillis,
+            RolloutSamples.of(candidate).window(Role.CANARY).mark(), RolloutSamples.of(champion).window(Role.CHAMPION).mark());
+        stepMarks.put(rollout.model, fresh);
+        return fresh;
+    }
+
+    /** This replica's requests of the step, canary [0] and champion [1]. */
+    private RequestWindow.Slice[] ownWindows(final Rollout rollout, final ModelVersion candidate, final ModelVersion champion)
+    {
+        final StepMarks marks = markWindows(rollout);
+        return new RequestWindow.Slice[] {
+            RolloutSamples.of(candidate).window(Role.CANARY).since(marks.canary()),
+            RolloutSamples.of(champion).window(Role.CHAMPION).since(marks.champion())};
+    }
+
+    /** The fleet's requests of the step: this replica's own, fresh, and every other replica's last published part. */
+    private RequestWindow.Slice[] fleetWindows(final Rollout rollout, final ModelVersion candidate, final ModelVersion champion)
+        throws IOException
+    {
+        final RequestWindow.Slice[] own = ownWindows(rollout, candidate, champion);
+        rollout.windowReplicas = 1;
+        if (!store.sharedByReplicas())
+        {
+            return own;
+        }
+        final List<RequestWindow.Slice> canary = new ArrayList<>(List.of(own[0]));
+        final List<RequestWindow.Slice> championSlices = new ArrayList<>(List.of(own[1]));
+        for (final Map.Entry<String, String> part : store.parts(windowName(rollout)).entrySet())
+        {
+            if (!part.getKey().equals(replica))
+            {
+                final RequestWindow.Slice[] theirs = WindowParts.decode(part.getValue());
+                canary.add(theirs[0]);
+                championSlices.add(theirs[1]);
+                rollout.windowReplicas++;
+            }
+        }
+        return new RequestWindow.Slice[] {WindowParts.merge(canary), WindowParts.merge(championSlices)};
+    }
+
+    /** Every {@link Context#fleetPublishMillis()}, this replica's part of a running step, for whoever drives it. */
+    private void publishWindows(final Rollout rollout) throws IOException
+    {
+        if (!store.sharedByReplicas() || rollout.step == Rollout.GATE)
+        {
+            return;
+        }
+        final long now = now();
+        if (now - publishedMillis.getOrDefault(rollout.model, 0L) < ctx.fleetPublishMillis())
+        {
+            return;
+        }
+        final Model model = models.model(rollout.model);
+        final ModelVersion candidate = model.version(rollout.plan.version());
+        final ModelVersion champion = model.version(rollout.champion);
+        if (null == candidate || null == champion)
+        {
+            return; // not loaded here yet: nothing of the step answered here
+        }
+        publishedMillis.put(rollout.model, now);
+        final RequestWindow.Slice[] own = ownWindows(rollout, candidate, champion);
+        store.publishPart(windowName(rollout), replica, WindowParts.encode(own[0], own[1], ctx.fleetSamples()),
+            Duration.ofMillis(2 * Math.max(rollout.plan.maxWaitMillis(), rollout.plan.stepMillis()) + ctx.leaseMillis()));
+    }
+
+    private static String replicaName()
+    {
+        String host;
+        try
+        {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        }
+        catch (final IOException ex)
+        {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" +
+            Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffff_ffffL);
+    }
+
+    // ---------------------------------------------------------------------------------------------
     // metrics
 
     /** A model's rollout meters. */
@@ -574,6 +1093,7 @@ public final class Rollouts implements AutoCloseable
         final DoubleConsumer state;
         final DoubleConsumer step;
         final DoubleConsumer percent;
+        final DoubleConsumer driving;
         final String model;
 
         Meters(final String model)
@@ -586,6 +1106,8 @@ public final class Rollouts implements AutoCloseable
             step = metrics.gauge("scoring.rollout.step", "The rollout's step, 1-based; 0 the replay gate", "model", model);
             percent = metrics.gauge("scoring.rollout.canary.percent", "The rollout candidate's share of live traffic, percent",
                 "model", model);
+            driving = metrics.gauge("scoring.rollout.driving",
+                "1 on the replica that drives the model's rollout (holds its lease), 0 on the others", "model", model);
         }
 
         void check(final Check check)
@@ -611,7 +1133,32 @@ public final class Rollouts implements AutoCloseable
         return meters.computeIfAbsent(model, Meters::new);
     }
 
-    private void publish(final Rollout rollout)
+    /** Saves a change of a rollout this replica drives (fenced), and shows it in the metrics. */
+    private void publish(final Rollout rollout) throws IOException
+    {
+        final StateStore.Lease lease = leases.get(rollout.model);
+        if (null != lease && !store.saveDocument(documentName(rollout.model), document(rollout), lease.fence()))
+        {
+            throw new FencedOut("replica '" + replica + "' was fenced out of the rollout of model '" + rollout.model +
+                "' (fence " + lease.fence() + " is stale): another replica drives it");
+        }
+        show(rollout);
+    }
+
+    /**
+     * Before a traffic change: a fenced save of the rollout as it stands (the intent first), so a driver
+     * that lost its lease is stopped ({@link FencedOut}) before it steers; the policy write itself goes
+     * through the shared router state, which knows no fence.
+     */
+    private void stillDriving(final Rollout rollout) throws IOException
+    {
+        if (leases.containsKey(rollout.model))
+        {
+            publish(rollout);
+        }
+    }
+
+    private void show(final Rollout rollout)
     {
         final Meters m = metrics(rollout.model);
         m.state.accept(rollout.state.code);
@@ -659,10 +1206,21 @@ public final class Rollouts implements AutoCloseable
         return System.currentTimeMillis();
     }
 
+    /**
+     * Stops driving; a clean stop gives up its leases, so another replica takes the rollouts over at once
+     * (a killed one's lapse after {@link Context#leaseMillis()}).
+     */
     @Override
     public void close()
     {
         driver.shutdownNow();
+        synchronized (this)
+        {
+            for (final String model : List.copyOf(leases.keySet()))
+            {
+                letGo(model);
+            }
+        }
     }
 
     /**
@@ -692,6 +1250,21 @@ public final class Rollouts implements AutoCloseable
         /** Pause: too little traffic is no evidence against a candidate; a person decides. */
         public static final RolloutPlan.Inconclusive ON_INCONCLUSIVE_DEFAULT = RolloutPlan.Inconclusive.PAUSE;
 
+        public static final String LEASE_MILLIS_PROP_NAME = "rollout-lease-ms";
+        /**
+         * 5 s: a driver that dies is replaced within 5 s plus a tick; a driver renews it every tick (250 ms),
+         * so it survives a GC pause or a Redis hiccup of several seconds before a successor may take over.
+         */
+        public static final long LEASE_MILLIS_DEFAULT = 5_000;
+
+        public static final String FLEET_PUBLISH_MILLIS_PROP_NAME = "rollout-fleet-publish-ms";
+        /** 1 s: the driver judges the others' requests at most a second old, for one part a second per replica. */
+        public static final long FLEET_PUBLISH_MILLIS_DEFAULT = 1_000;
+
+        public static final String FLEET_SAMPLES_PROP_NAME = "rollout-fleet-samples";
+        /** 2,048 per role: each replica's part is ~110 KB, and 3 replicas give the tests 6,000 values a side. */
+        public static final int FLEET_SAMPLES_DEFAULT = 2_048;
+
         public static final String HISTORY_PROP_NAME = "rollout-history";
         /** The last 20 rollouts of each model stay readable. */
         public static final int HISTORY_DEFAULT = 20;
@@ -702,6 +1275,9 @@ public final class Rollouts implements AutoCloseable
         private long maxWaitSeconds = MAX_WAIT_SECONDS_DEFAULT;
         private RolloutPlan.Inconclusive onInconclusive = ON_INCONCLUSIVE_DEFAULT;
         private int historySize = HISTORY_DEFAULT;
+        private long leaseMillis = LEASE_MILLIS_DEFAULT;
+        private long fleetPublishMillis = FLEET_PUBLISH_MILLIS_DEFAULT;
+        private int fleetSamples = FLEET_SAMPLES_DEFAULT;
         private Thresholds thresholds = Thresholds.defaults();
 
         public Context conclude()
@@ -712,6 +1288,10 @@ public final class Rollouts implements AutoCloseable
             require(replayRows >= 1, REPLAY_ROWS_PROP_NAME, replayRows, "at least 1");
             require(maxWaitSeconds >= 1, MAX_WAIT_SECONDS_PROP_NAME, maxWaitSeconds, "at least 1");
             require(historySize >= 1, HISTORY_PROP_NAME, historySize, "at least 1");
+            require(leaseMillis >= 3 * tickMillis, LEASE_MILLIS_PROP_NAME, leaseMillis,
+                "at least three ticks (" + TICK_MILLIS_PROP_NAME + " " + tickMillis + "), so a renewal is not missed by one late tick");
+            require(fleetPublishMillis >= 1, FLEET_PUBLISH_MILLIS_PROP_NAME, fleetPublishMillis, "at least 1");
+            require(fleetSamples >= 1, FLEET_SAMPLES_PROP_NAME, fleetSamples, "at least 1");
             return this;
         }
 
@@ -788,6 +1368,47 @@ public final class Rollouts implements AutoCloseable
         RolloutPlan.Inconclusive onInconclusive()
         {
             return onInconclusive;
+        }
+
+        /** How long a driver's lease lasts unrenewed: how soon another replica takes over from a dead driver. */
+        public Context leaseMillis(final long leaseMillis)
+        {
+            this.leaseMillis = leaseMillis;
+            return this;
+        }
+
+        public long leaseMillis()
+        {
+            return leaseMillis;
+        }
+
+        Duration lease()
+        {
+            return Duration.ofMillis(leaseMillis);
+        }
+
+        /** How often each replica publishes its part of a running step's windows (shared store only). */
+        public Context fleetPublishMillis(final long fleetPublishMillis)
+        {
+            this.fleetPublishMillis = fleetPublishMillis;
+            return this;
+        }
+
+        public long fleetPublishMillis()
+        {
+            return fleetPublishMillis;
+        }
+
+        /** The latency and score samples per role a replica's part carries at most (counts are always exact). */
+        public Context fleetSamples(final int fleetSamples)
+        {
+            this.fleetSamples = fleetSamples;
+            return this;
+        }
+
+        public int fleetSamples()
+        {
+            return fleetSamples;
         }
 
         /** Past rollouts each model keeps for GET .../rollout. */

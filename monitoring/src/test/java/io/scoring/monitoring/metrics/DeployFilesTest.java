@@ -126,7 +126,8 @@ class DeployFilesTest
                 metrics.gauge(name, "c", "model", "m", "version", "v2").accept(1);
             }
             // the gateway's rollouts register theirs through the same registry (gateway's rollout.Rollouts)
-            for (final String name : List.of("scoring.rollout.state", "scoring.rollout.step", "scoring.rollout.canary.percent"))
+            for (final String name : List.of("scoring.rollout.state", "scoring.rollout.step", "scoring.rollout.canary.percent",
+                "scoring.rollout.driving"))
             {
                 metrics.gauge(name, "r", "model", "m").accept(0);
             }

@@ -51,8 +51,47 @@ public final class FileStateStore implements StateStore
     @Override
     public synchronized void save(final ObjectNode state) throws IOException
     {
-        final Path temporary = directory.resolve(FILE + ".tmp");
-        final byte[] bytes = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state);
+        write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
+    }
+
+    /** {@code <name>.json} beside the router state. */
+    @Override
+    public Optional<ObjectNode> loadDocument(final String name) throws IOException
+    {
+        final Path document = document(name);
+        if (!Files.exists(document))
+        {
+            return Optional.empty();
+        }
+        final JsonNode json = JSON.readTree(document.toFile());
+        if (!(json instanceof ObjectNode object))
+        {
+            throw new IOException(document + ": not a JSON object");
+        }
+        return Optional.of(object);
+    }
+
+    /** One process owns the directory: every lease is its own, and no fence is ever stale. */
+    @Override
+    public synchronized boolean saveDocument(final String name, final ObjectNode document, final long fence) throws IOException
+    {
+        write(document(name), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
+        return true;
+    }
+
+    private Path document(final String name)
+    {
+        if (!name.matches("[A-Za-z0-9._-]+") || name.equals(FILE.substring(0, FILE.length() - ".json".length())))
+        {
+            throw new IllegalArgumentException("a document name is letters, digits, '.', '_' and '-', got '" + name + "'");
+        }
+        return directory.resolve(name + ".json");
+    }
+
+    /** Temporary file, fsync, atomic rename, fsync of the directory: the old content or the new, whole. */
+    private void write(final Path target, final byte[] bytes) throws IOException
+    {
+        final Path temporary = directory.resolve(target.getFileName() + ".tmp");
         try (FileChannel channel = FileChannel.open(temporary,
             StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
         {
@@ -65,7 +104,7 @@ public final class FileStateStore implements StateStore
         }
         try
         {
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
         catch (final AtomicMoveNotSupportedException ex)
         {

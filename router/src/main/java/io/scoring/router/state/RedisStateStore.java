@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TransactionResult;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
@@ -13,6 +14,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,6 +29,12 @@ import java.util.function.Consumer;
  *   {prefix}:state      the JSON document
  *   {prefix}:revision   incremented with every save (MULTI/EXEC with the SET and the PUBLISH)
  *   {prefix}:changes    pub/sub: the new revision
+ *   {prefix}:doc:{name}    a document of its own (a model's rollout)
+ *   {prefix}:lease:{name}  "{holder}#{fence}" while held (SET NX PX; renewed and released by a script
+ *                          that checks the value, so only the holder extends or drops it)
+ *   {prefix}:fence:{name}  the lease's fencing token, INCR on every acquisition (in the same script);
+ *                          a document write is a script that SETs only when its fence is this one
+ *   {prefix}:parts:{name}  a hash: each replica's part of a figure of the fleet
  * </pre>
  *
  * A replica applies a change as soon as the message arrives; it also checks the revision every
@@ -46,6 +54,7 @@ public final class RedisStateStore implements StateStore, AutoCloseable
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final StatefulRedisPubSubConnection<String, String> subscription;
+    private final String prefix;
     private final String stateKey;
     private final String revisionKey;
     private final String channel;
@@ -65,6 +74,7 @@ public final class RedisStateStore implements StateStore, AutoCloseable
         client = RedisClient.create(redisUri);
         connection = client.connect();
         subscription = client.connectPubSub();
+        this.prefix = prefix;
         stateKey = prefix + ":state";
         revisionKey = prefix + ":revision";
         channel = prefix + ":changes";
@@ -167,6 +177,122 @@ public final class RedisStateStore implements StateStore, AutoCloseable
         catch (final Exception ex)
         {
             LOG.log(System.Logger.Level.WARNING, "router state sync: " + ex.getMessage() + "; retrying");
+        }
+    }
+
+    /** SET NX PX and INCR together: a lease is never held without its own fence. */
+    private static final String ACQUIRE =
+        "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then " +
+        "  local fence = redis.call('INCR', KEYS[2]) " +
+        "  redis.call('SET', KEYS[1], ARGV[1] .. '#' .. fence, 'PX', ARGV[2]) " +
+        "  return fence " +
+        "end " +
+        "return 0";
+    private static final String RENEW =
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0";
+    private static final String RELEASE =
+        "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+    /** The compare-and-set of a fenced write: a driver that lost its lease cannot overwrite its successor's state. */
+    private static final String FENCED_SET =
+        "if tonumber(ARGV[2]) < 0 or tonumber(redis.call('GET', KEYS[2]) or '0') == tonumber(ARGV[2]) then " +
+        "  redis.call('SET', KEYS[1], ARGV[1]) return 1 " +
+        "end " +
+        "return 0";
+
+    @Override
+    public boolean sharedByReplicas()
+    {
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<ObjectNode> loadDocument(final String name) throws IOException
+    {
+        final String text = redis("load " + name, () -> connection.sync().get(prefix + ":doc:" + name));
+        if (null == text)
+        {
+            return Optional.empty();
+        }
+        final JsonNode json = JSON.readTree(text);
+        if (!(json instanceof ObjectNode object))
+        {
+            throw new IOException(prefix + ":doc:" + name + " is not a JSON object");
+        }
+        return Optional.of(object);
+    }
+
+    @Override
+    public synchronized boolean saveDocument(final String name, final ObjectNode document, final long fence) throws IOException
+    {
+        final String text = JSON.writeValueAsString(document);
+        final Long written = redis("save " + name, () -> connection.sync().eval(FENCED_SET, ScriptOutputType.INTEGER,
+            new String[] {prefix + ":doc:" + name, prefix + ":fence:" + name}, text, Long.toString(fence)));
+        return written == 1L;
+    }
+
+    @Override
+    public synchronized Optional<Lease> tryLease(final String name, final String holder, final Duration ttl) throws IOException
+    {
+        final Long fence = redis("lease " + name, () -> connection.sync().eval(ACQUIRE, ScriptOutputType.INTEGER,
+            new String[] {prefix + ":lease:" + name, prefix + ":fence:" + name}, holder, Long.toString(ttl.toMillis())));
+        return fence == 0L ? Optional.empty() : Optional.of(new Lease(name, holder, fence));
+    }
+
+    @Override
+    public synchronized boolean renew(final Lease lease, final Duration ttl) throws IOException
+    {
+        final Long renewed = redis("renew " + lease.name(), () -> connection.sync().eval(RENEW, ScriptOutputType.INTEGER,
+            new String[] {prefix + ":lease:" + lease.name()}, held(lease), Long.toString(ttl.toMillis())));
+        return renewed == 1L;
+    }
+
+    @Override
+    public synchronized void release(final Lease lease) throws IOException
+    {
+        redis("release " + lease.name(), () -> connection.sync().eval(RELEASE, ScriptOutputType.INTEGER,
+            new String[] {prefix + ":lease:" + lease.name()}, held(lease)));
+    }
+
+    @Override
+    public synchronized Optional<String> leaseHolder(final String name) throws IOException
+    {
+        final String value = redis("lease " + name, () -> connection.sync().get(prefix + ":lease:" + name));
+        return null == value ? Optional.empty() : Optional.of(value.substring(0, Math.max(0, value.lastIndexOf('#'))));
+    }
+
+    private static String held(final Lease lease)
+    {
+        return lease.holder() + "#" + lease.fence();
+    }
+
+    @Override
+    public synchronized void publishPart(final String name, final String part, final String value, final Duration ttl)
+        throws IOException
+    {
+        final String key = prefix + ":parts:" + name;
+        redis("publish " + name, () ->
+        {
+            connection.sync().hset(key, part, value);
+            return connection.sync().pexpire(key, ttl.toMillis());
+        });
+    }
+
+    @Override
+    public synchronized Map<String, String> parts(final String name) throws IOException
+    {
+        return redis("read " + name, () -> connection.sync().hgetall(prefix + ":parts:" + name));
+    }
+
+    /** A Redis call whose failure (down, timed out) is an IOException naming what was being done. */
+    private static <T> T redis(final String what, final java.util.function.Supplier<T> call) throws IOException
+    {
+        try
+        {
+            return call.get();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IOException("the shared state store (Redis), " + what + ": " + ex.getMessage(), ex);
         }
     }
 

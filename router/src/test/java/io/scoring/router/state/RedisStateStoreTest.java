@@ -63,4 +63,62 @@ class RedisStateStoreTest
         }
         return null;
     }
+
+    /**
+     * Two replicas want to drive the same rollout: one gets the lease, the other not until the first
+     * lets it go or stops renewing it; each acquisition raises the fence, and a write with an older
+     * fence is refused, so the first holder, once replaced, cannot overwrite its successor's state.
+     */
+    @Test
+    void shouldLeaseANameToOneReplicaAtATimeAndRefuseAStaleHoldersWrite() throws Exception
+    {
+        try (RedisServerProcess redis = RedisServerProcess.startOnFreePort();
+             RedisStateStore mine = new RedisStateStore(redis.uri(), "lease");
+             RedisStateStore theirs = new RedisStateStore(redis.uri(), "lease"))
+        {
+            final java.time.Duration ttl = java.time.Duration.ofMillis(300);
+            final StateStore.Lease first = mine.tryLease("rollout-m", "mine", ttl).orElseThrow();
+            assertTrue(theirs.tryLease("rollout-m", "theirs", ttl).isEmpty(), "held by mine");
+            assertEquals("mine", theirs.leaseHolder("rollout-m").orElseThrow());
+            assertTrue(mine.saveDocument("rollout-m", JSON.createObjectNode().put("by", "mine"), first.fence()));
+            assertTrue(mine.renew(first, ttl));
+
+            StateStore.Lease second = null;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (null == second && System.nanoTime() < deadline) // mine stops renewing: the lease lapses
+            {
+                second = theirs.tryLease("rollout-m", "theirs", ttl).orElse(null);
+                Thread.sleep(20);
+            }
+            assertTrue(null != second, "the lapsed lease is taken");
+            assertEquals(first.fence() + 1, second.fence());
+            assertTrue(!mine.renew(first, ttl), "a lapsed lease is not renewed");
+            assertTrue(!mine.saveDocument("rollout-m", JSON.createObjectNode().put("by", "mine, stale"), first.fence()),
+                "the stale holder's write is refused");
+            assertTrue(theirs.saveDocument("rollout-m", JSON.createObjectNode().put("by", "theirs"), second.fence()));
+            assertEquals("theirs", mine.loadDocument("rollout-m").orElseThrow().path("by").asText());
+
+            mine.release(first); // not the holder: nothing happens
+            assertEquals("theirs", mine.leaseHolder("rollout-m").orElseThrow());
+            theirs.release(second);
+            assertTrue(mine.leaseHolder("rollout-m").isEmpty());
+            assertEquals(second.fence() + 1, mine.tryLease("rollout-m", "mine", ttl).orElseThrow().fence());
+        }
+    }
+
+    /** Each replica's part of a figure is kept beside the others', and read as a whole. */
+    @Test
+    void shouldKeepEachReplicasPartOfAFigure() throws Exception
+    {
+        try (RedisServerProcess redis = RedisServerProcess.startOnFreePort();
+             RedisStateStore mine = new RedisStateStore(redis.uri(), "parts");
+             RedisStateStore theirs = new RedisStateStore(redis.uri(), "parts"))
+        {
+            final java.time.Duration ttl = java.time.Duration.ofMinutes(1);
+            mine.publishPart("window", "mine", "1", ttl);
+            theirs.publishPart("window", "theirs", "2", ttl);
+            mine.publishPart("window", "mine", "3", ttl);
+            assertEquals(java.util.Map.of("mine", "3", "theirs", "2"), theirs.parts("window"));
+        }
+    }
 }
