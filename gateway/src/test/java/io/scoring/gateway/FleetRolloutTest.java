@@ -48,7 +48,7 @@ class FleetRolloutTest
                     "--rollout-lease-ms", LEASE_MS, "--rollout-fleet-publish-ms", "200"));
             }
             final List<AdminClient> admins = fleet.stream().map((p) -> new AdminClient(p.adminPort, null)).toList();
-            try (FleetTraffic traffic = new FleetTraffic(fleet))
+            try (DemoTraffic traffic = DemoTraffic.to(fleet))
             {
                 traffic.awaitMore(300);
 

@@ -37,7 +37,7 @@ class RolloutRestartTest
         final String[] args = {"--models", repository.toString(), "--rollout-tick-ms", "50"};
         final List<GatewayProcess> fleet = new ArrayList<>();
         fleet.add(GatewayProcess.start(stateDir, ENV, args));
-        try (FleetTraffic traffic = new FleetTraffic(fleet))
+        try (DemoTraffic traffic = DemoTraffic.to(fleet))
         {
             traffic.awaitMore(200);
             final AdminClient first = new AdminClient(fleet.get(0).adminPort, null);

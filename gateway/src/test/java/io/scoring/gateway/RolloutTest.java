@@ -1,11 +1,7 @@
 package io.scoring.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.scoring.gateway.cli.AdminCli;
-import io.scoring.proto.v1.PredictRequest;
-import io.scoring.proto.v1.PredictResponse;
 import io.scoring.router.traffic.TrafficPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,10 +16,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -46,7 +39,7 @@ class RolloutTest
 
     private static ScoringGateway gateway;
     private static AdminClient admin;
-    private static Traffic traffic;
+    private static DemoTraffic traffic;
 
     @BeforeAll
     static void startTheGatewayWithCandidatesUnderTraffic() throws Exception
@@ -57,8 +50,8 @@ class RolloutTest
         config.rolloutContext().tickMillis(50);
         gateway = ScoringGateway.start(config, "");
         admin = new AdminClient(gateway.adminPort(), null);
-        traffic = new Traffic(gateway.httpPort(), gateway.grpcPort());
-        traffic.awaitRequests(400); // the replay gate's 200 rows and more
+        traffic = DemoTraffic.to(gateway.httpPort(), gateway.grpcPort());
+        traffic.awaitAnswered(400); // the replay gate's 200 rows and more
     }
 
     @AfterAll
@@ -273,94 +266,6 @@ class RolloutTest
         String err()
         {
             return err.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    /**
-     * Two threads sending the applicants' requests over gRPC, in random order, until closed; counting
-     * answers by version, the model's own failures (INTERNAL from the failing candidate), and anything
-     * else (a dropped request).
-     */
-    private static final class Traffic implements AutoCloseable
-    {
-        final AtomicLong answered = new AtomicLong();
-        final AtomicLong dropped = new AtomicLong();
-        final Map<String, AtomicLong> byVersion = new java.util.concurrent.ConcurrentHashMap<>();
-        volatile String lastUnexpected = "";
-        private final GatewayClients clients;
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final List<Thread> threads = new ArrayList<>();
-
-        Traffic(final int httpPort, final int grpcPort) throws Exception
-        {
-            clients = new GatewayClients(httpPort, grpcPort);
-            final DemoTestSet demo = new DemoTestSet();
-            final List<PredictRequest> requests = new ArrayList<>();
-            for (final DemoTestSet.Applicant applicant : demo.applicants)
-            {
-                requests.add(DemoRequests.ownRequest(demo, applicant).build());
-            }
-            for (int t = 0; t < 2; t++)
-            {
-                final Random random = new Random(t);
-                final Thread thread = new Thread(() ->
-                {
-                    long sent = 0;
-                    while (running.get())
-                    {
-                        final PredictRequest request = requests.get(random.nextInt(requests.size()));
-                        try
-                        {
-                            final PredictResponse response = clients.scoring.predict(
-                                request.toBuilder().setRequestId("r" + random.nextLong() + "-" + sent++).build());
-                            byVersion.computeIfAbsent(response.getVersion(), (v) -> new AtomicLong()).incrementAndGet();
-                            answered.incrementAndGet();
-                        }
-                        catch (final StatusRuntimeException ex)
-                        {
-                            if (ex.getStatus().getCode() != Status.Code.INTERNAL ||
-                                !String.valueOf(ex.getStatus().getDescription()).contains("failed to score"))
-                            {
-                                lastUnexpected = ex.getStatus().toString();
-                                dropped.incrementAndGet();
-                            }
-                        }
-                    }
-                }, "rollout-test-traffic-" + t);
-                thread.start();
-                threads.add(thread);
-            }
-        }
-
-        long answeredBy(final String version)
-        {
-            final AtomicLong count = byVersion.get(version);
-            return null == count ? 0 : count.get();
-        }
-
-        void awaitRequests(final long count) throws InterruptedException
-        {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (answered.get() < count && System.nanoTime() < deadline)
-            {
-                Thread.sleep(20);
-            }
-        }
-
-        String metrics() throws Exception
-        {
-            return clients.get("/metrics").body();
-        }
-
-        @Override
-        public void close() throws InterruptedException
-        {
-            running.set(false);
-            for (final Thread thread : threads)
-            {
-                thread.join(10_000);
-            }
-            clients.close();
         }
     }
 }

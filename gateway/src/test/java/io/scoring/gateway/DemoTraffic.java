@@ -16,14 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The demo's 1,000 applicants' requests over gRPC to a fleet of gateway processes, in random order,
+ * The demo's 1,000 applicants' requests over gRPC to one gateway or a fleet of them, in random order,
  * from two threads, round robin over the replicas, until closed. A client as a load balancer acts:
  * a request whose replica cannot be reached (UNAVAILABLE: refused, reset, or gone with the process) is
  * retried on the next replica, and only that; a request no replica answered is dropped. Counts the
  * answers by version, the model's own failures (INTERNAL "failed to score", the failing candidate's
  * rows), the retries, and the dropped requests with the last reason.
  */
-final class FleetTraffic implements AutoCloseable
+final class DemoTraffic implements AutoCloseable
 {
     final AtomicLong answered = new AtomicLong();
     final AtomicLong retried = new AtomicLong();
@@ -34,13 +34,26 @@ final class FleetTraffic implements AutoCloseable
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final List<Thread> threads = new ArrayList<>();
 
-    FleetTraffic(final List<GatewayProcess> fleet) throws Exception
+    /** Traffic to one gateway. */
+    static DemoTraffic to(final int httpPort, final int grpcPort) throws Exception
     {
-        replicas = new AtomicReferenceArray<>(fleet.size());
-        for (int i = 0; i < fleet.size(); i++)
+        return new DemoTraffic(List.of(new GatewayClients(httpPort, grpcPort)));
+    }
+
+    /** Traffic to every process of a fleet. */
+    static DemoTraffic to(final List<GatewayProcess> fleet) throws Exception
+    {
+        final List<GatewayClients> clients = new ArrayList<>();
+        for (final GatewayProcess process : fleet)
         {
-            replicas.set(i, new GatewayClients(fleet.get(i).httpPort, fleet.get(i).grpcPort));
+            clients.add(new GatewayClients(process.httpPort, process.grpcPort));
         }
+        return new DemoTraffic(clients);
+    }
+
+    private DemoTraffic(final List<GatewayClients> clients) throws Exception
+    {
+        replicas = new AtomicReferenceArray<>(clients.toArray(new GatewayClients[0]));
         final DemoTestSet demo = new DemoTestSet();
         final List<PredictRequest> requests = new ArrayList<>();
         for (final DemoTestSet.Applicant applicant : demo.applicants)
@@ -59,7 +72,7 @@ final class FleetTraffic implements AutoCloseable
                         .toBuilder().setRequestId("r" + random.nextLong() + "-" + sent).build();
                     send(request, (int)(sent++ % replicas.length()));
                 }
-            }, "fleet-traffic-" + t);
+            }, "demo-traffic-" + t);
             thread.start();
             threads.add(thread);
         }
@@ -129,12 +142,23 @@ final class FleetTraffic implements AutoCloseable
     /** Waits (up to 60 s) until {@code more} requests were answered after this call. */
     void awaitMore(final long more) throws InterruptedException
     {
-        final long target = answered.get() + more;
+        awaitAnswered(answered.get() + more);
+    }
+
+    /** Waits (up to 60 s) until {@code count} requests were answered in all. */
+    void awaitAnswered(final long count) throws InterruptedException
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (answered.get() < target && System.nanoTime() < deadline)
+        while (answered.get() < count && System.nanoTime() < deadline)
         {
             Thread.sleep(20);
         }
+    }
+
+    /** The first replica's Prometheus exposition. */
+    String metrics() throws Exception
+    {
+        return replicas.get(0).get("/metrics").body();
     }
 
     @Override
