@@ -82,7 +82,7 @@ public final class OnnxRuntimes
         try
         {
             OnnxSignature.checkInputs(session, config);
-            final List<OutputForm> forms = OnnxSignature.outputForms(session, config, prepared.zipMaps());
+            final List<OutputForm> forms = OnnxSignature.outputForms(session, config, prepared);
             return new OnnxScorer(env, session, config, forms, maxRows);
         }
         catch (final RuntimeException | OrtException ex)

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +35,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * the tensors over them, one set per batch size, created the first time the thread sees that size. A call
  * writes the inputs, runs the session into the pinned outputs and reads each answered column back:
  * nothing of ours is created per call for numeric inputs (ONNX Runtime's Java binding still allocates
- * its small {@code Result} and a few arrays per run). A string input is the exception: ONNX Runtime copies
- * strings into a tensor of its own, so each call creates and closes one (docs/PERFORMANCE.md measures it).
+ * its small {@code Result} and a few arrays per run). Strings are the exception: ONNX Runtime copies
+ * strings into a tensor of its own, so each call creates and closes one for a string input, and a string
+ * label output cannot be pinned either: it is fetched as ONNX Runtime's own tensor, read back as Java
+ * strings and mapped to each label's index in its {@link LabelVocabulary} (docs/PERFORMANCE.md measures
+ * both).
  *
  * <p>Threading: {@link #score} is safe from any number of threads; {@link #close} must only be called
  * when no thread is scoring.
  */
 final class OnnxScorer implements Scorer
 {
-    /** Every output is pinned, so none is requested beside them. */
-    private static final Set<String> NO_UNPINNED_OUTPUTS = Set.of();
-
     private final OrtEnvironment env;
     private final OrtSession session;
     private final int featureCount;
@@ -56,6 +57,8 @@ final class OnnxScorer implements Scorer
     private final int[] widthOfFetched;
     private final OnnxJavaType[] typeOfFetched;
     private final int[] rankOfFetched;
+    /** The fetched string labels, which ONNX Runtime cannot write into a pinned buffer; empty on numeric paths. */
+    private final Set<String> unpinned;
     /** Per answered output: which fetched value, and which column of it. */
     private final int[] fetchedOfOutput;
     private final int[] columnOfOutput;
@@ -109,6 +112,15 @@ final class OnnxScorer implements Scorer
         this.widthOfFetched = widths.stream().mapToInt(Integer::intValue).toArray();
         this.typeOfFetched = types.toArray(new OnnxJavaType[0]);
         this.rankOfFetched = ranks.stream().mapToInt(Integer::intValue).toArray();
+        final Set<String> strings = new HashSet<>();
+        for (int f = 0; f < fetched.length; f++)
+        {
+            if (typeOfFetched[f] == OnnxJavaType.STRING)
+            {
+                strings.add(fetched[f]);
+            }
+        }
+        this.unpinned = Set.copyOf(strings);
     }
 
     /** Options for a session that serves one request at a time per calling thread, with the lowest latency. */
@@ -162,9 +174,9 @@ final class OnnxScorer implements Scorer
                     batch.inputs.put(inputs[i].name, OnnxTensor.createTensor(env, batch.names[i], batch.shapes[i]));
                 }
             }
-            try (OrtSession.Result ignored = session.run(batch.inputs, NO_UNPINNED_OUTPUTS, batch.pinnedOutputs))
+            try (OrtSession.Result result = session.run(batch.inputs, unpinned, batch.pinnedOutputs))
             {
-                read(tensors, rows, output);
+                read(tensors, result, rows, output);
                 return OK;
             }
         }
@@ -229,12 +241,18 @@ final class OnnxScorer implements Scorer
         }
     }
 
-    private void read(final ThreadTensors tensors, final int rows, final float[] output)
+    private void read(final ThreadTensors tensors, final OrtSession.Result result, final int rows,
+        final float[] output) throws OrtException
     {
         final int outputCount = forms.size();
         for (int j = 0; j < outputCount; j++)
         {
             final int f = fetchedOfOutput[j];
+            if (typeOfFetched[f] == OnnxJavaType.STRING)
+            {
+                readLabels(forms.get(j).labels(), result, f, rows, output, j);
+                continue;
+            }
             final ByteBuffer values = tensors.outputs[f];
             final int width = widthOfFetched[f];
             final int column = columnOfOutput[j];
@@ -249,6 +267,20 @@ final class OnnxScorer implements Scorer
                     default -> values.getFloat(cell * Float.BYTES);
                 };
             }
+        }
+    }
+
+    /** A string label's rows as their indices in its vocabulary (-1, answered as "", for one outside it). */
+    private void readLabels(final LabelVocabulary labels, final OrtSession.Result result, final int f,
+        final int rows, final float[] output, final int j) throws OrtException
+    {
+        final OnnxValue value = result.get(fetched[f]).orElseThrow();
+        final Object strings = value.getValue();
+        final int outputCount = forms.size();
+        for (int row = 0; row < rows; row++)
+        {
+            final String label = rankOfFetched[f] == 1 ? ((String[])strings)[row] : ((String[][])strings)[row][0];
+            output[row * outputCount + j] = labels.indexOf(label);
         }
     }
 
@@ -379,7 +411,8 @@ final class OnnxScorer implements Scorer
             }
             for (int f = 0; f < outputs.length; f++)
             {
-                outputs[f] = direct(maxRows * widthOfFetched[f] * bytesOf(typeOfFetched[f]));
+                outputs[f] = unpinned.contains(fetched[f]) ? null :
+                    direct(maxRows * widthOfFetched[f] * bytesOf(typeOfFetched[f]));
             }
         }
 
@@ -419,6 +452,10 @@ final class OnnxScorer implements Scorer
             final Map<String, OnnxValue> pinned = new HashMap<>();
             for (int f = 0; f < fetched.length; f++)
             {
+                if (null == outputs[f])
+                {
+                    continue;
+                }
                 final long[] shape = rankOfFetched[f] == 1 ? new long[]{rows} : new long[]{rows, widthOfFetched[f]};
                 final OnnxTensor tensor = OnnxTensor.createTensor(env,
                     outputs[f].duplicate().position(0).limit(rows * widthOfFetched[f] * bytesOf(typeOfFetched[f])),

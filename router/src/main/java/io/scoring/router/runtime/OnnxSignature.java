@@ -40,9 +40,14 @@ import java.util.Map;
 final class OnnxSignature
 {
     private static final String ZIPMAP = "ZipMap";
+    private static final String IDENTITY = "Identity";
+    private static final String CLASSLABELS_STRINGS = "classlabels_strings";
 
-    /** The model's bytes as the session opens them, and the ZipMaps behind configured outputs, by output name. */
-    record Prepared(byte[] model, Map<String, ZipMap> zipMaps)
+    /**
+     * The model's bytes as the session opens them, the ZipMaps behind configured outputs and the label
+     * vocabularies of configured outputs that are a classifier's string labels, both by output name.
+     */
+    record Prepared(byte[] model, Map<String, ZipMap> zipMaps, Map<String, LabelVocabulary> labels)
     {
     }
 
@@ -65,14 +70,20 @@ final class OnnxSignature
         }
         catch (final InvalidProtocolBufferException ex)
         {
-            return new Prepared(onnxModel, Map.of()); // ONNX Runtime says what is wrong with it
+            return new Prepared(onnxModel, Map.of(), Map.of()); // ONNX Runtime says what is wrong with it
         }
         final GraphProto graph = model.getGraph();
         TreeCycles.requireNone(graph);
         final Map<String, ZipMap> zipMaps = new HashMap<>();
+        final Map<String, LabelVocabulary> labels = new HashMap<>();
         final GraphProto.Builder rewritten = graph.toBuilder();
         for (final OutputSpec output : config.outputs())
         {
+            final LabelVocabulary vocabulary = stringLabelsOf(graph, output.name());
+            if (null != vocabulary)
+            {
+                labels.put(output.name(), vocabulary);
+            }
             for (final NodeProto node : graph.getNodeList())
             {
                 if (ZIPMAP.equals(node.getOpType()) && node.getOutputCount() == 1 &&
@@ -87,8 +98,56 @@ final class OnnxSignature
                 }
             }
         }
-        return zipMaps.isEmpty() ? new Prepared(onnxModel, Map.of()) :
-            new Prepared(model.toBuilder().setGraph(rewritten).build().toByteArray(), zipMaps);
+        return zipMaps.isEmpty() ? new Prepared(onnxModel, Map.of(), labels) :
+            new Prepared(model.toBuilder().setGraph(rewritten).build().toByteArray(), zipMaps, labels);
+    }
+
+    /**
+     * The {@code classlabels_strings} of the classifier whose label (its first output) the graph value
+     * {@code name} is, through any Identity nodes; null when it is not such a label.
+     */
+    private static LabelVocabulary stringLabelsOf(final GraphProto graph, final String name)
+    {
+        String value = name;
+        for (int hops = 0; hops <= graph.getNodeCount(); hops++)
+        {
+            final NodeProto producer = producerOf(graph, value);
+            if (null == producer)
+            {
+                return null;
+            }
+            if (IDENTITY.equals(producer.getOpType()) && producer.getInputCount() == 1)
+            {
+                value = producer.getInput(0);
+                continue;
+            }
+            if (!producer.getOutput(0).equals(value))
+            {
+                return null;
+            }
+            for (final AttributeProto attribute : producer.getAttributeList())
+            {
+                if (attribute.getName().equals(CLASSLABELS_STRINGS) && attribute.getStringsCount() > 0)
+                {
+                    return new LabelVocabulary(attribute.getStringsList().stream().map((label) -> label.toStringUtf8())
+                        .toList());
+                }
+            }
+            return null;
+        }
+        return null;
+    }
+
+    private static NodeProto producerOf(final GraphProto graph, final String value)
+    {
+        for (final NodeProto node : graph.getNodeList())
+        {
+            if (node.getOutputList().contains(value))
+            {
+                return node;
+            }
+        }
+        return null;
     }
 
     private static List<String> keysOf(final NodeProto zipMap)
@@ -100,7 +159,7 @@ final class OnnxSignature
             {
                 attribute.getIntsList().forEach((key) -> keys.add(Long.toString(key)));
             }
-            else if (attribute.getName().equals("classlabels_strings"))
+            else if (attribute.getName().equals(CLASSLABELS_STRINGS))
             {
                 attribute.getStringsList().forEach((key) -> keys.add(key.toStringUtf8()));
             }
@@ -154,8 +213,8 @@ final class OnnxSignature
     }
 
     /** Each configured output's form; throws naming the first output that is missing or unanswerable. */
-    static List<OutputForm> outputForms(final OrtSession session, final ModelConfig config,
-        final Map<String, ZipMap> zipMaps) throws OrtException
+    static List<OutputForm> outputForms(final OrtSession session, final ModelConfig config, final Prepared prepared)
+        throws OrtException
     {
         final Map<String, NodeInfo> graphOutputs = session.getOutputInfo();
         final List<OutputForm> forms = new ArrayList<>();
@@ -167,8 +226,9 @@ final class OnnxSignature
                 throw new IllegalArgumentException(
                     "the graph has no output named '" + output.name() + "'; its outputs are " + graphOutputs.keySet());
             }
-            final ZipMap zipMap = zipMaps.get(output.name());
-            forms.add(null != zipMap ? zipMapForm(output, node, zipMap) : tensorForm(output, node));
+            final ZipMap zipMap = prepared.zipMaps().get(output.name());
+            forms.add(null != zipMap ? zipMapForm(output, node, zipMap) :
+                tensorForm(output, node, prepared.labels().get(output.name())));
         }
         return forms;
     }
@@ -191,7 +251,7 @@ final class OnnxSignature
             new long[]{-1});
     }
 
-    private static OutputForm tensorForm(final OutputSpec output, final NodeInfo node)
+    private static OutputForm tensorForm(final OutputSpec output, final NodeInfo node, final LabelVocabulary labels)
     {
         final TensorInfo info = tensorInfo(node);
         final long[] shape = info.getShape();
@@ -210,10 +270,20 @@ final class OnnxSignature
             }
             return new OutputForm(output.name(), output.name(), OutputForm.Kind.LABEL, 1, 0, "INT64", answered);
         }
+        if (info.type == OnnxJavaType.STRING)
+        {
+            if (width != 1 || output.hasClass() || null == labels)
+            {
+                throw new IllegalArgumentException(described + ": a string output is answered as a classifier's " +
+                    "label (one per row, no 'class', from a node with classlabels_strings" +
+                    (null == labels ? "; this one is not" : "") + ")");
+            }
+            return OutputForm.stringLabel(output.name(), answered, labels);
+        }
         if (info.type != OnnxJavaType.FLOAT && info.type != OnnxJavaType.DOUBLE)
         {
-            throw new IllegalArgumentException(described + ": answered outputs are float or double scores, or " +
-                "int64/int32 labels");
+            throw new IllegalArgumentException(described + ": answered outputs are float or double scores, " +
+                "int64/int32 labels or a classifier's string labels");
         }
         final int column;
         if (width == 1)

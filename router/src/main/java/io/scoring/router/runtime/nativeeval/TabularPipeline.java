@@ -405,11 +405,15 @@ final class TabularPipeline
     {
         final Value in = numbers(node);
         final LinearModel scores = LinearModel.classifier(node, in.width);
-        final long[] labels = new Attributes(node, Set.of("coefficients", "intercepts", "classlabels_ints",
-            "classlabels_strings", "multi_class", "post_transform")).ints("classlabels_ints");
+        final Attributes attributes = new Attributes(node, Set.of("coefficients", "intercepts", "classlabels_ints",
+            "classlabels_strings", "multi_class", "post_transform"));
+        final int stringLabels = attributes.strings("classlabels_strings").length;
+        // A string label is carried as its index in classlabels_strings (OutputForm.Kind.STRING_LABEL)
+        final long[] labels = stringLabels > 0 ? java.util.stream.LongStream.range(0, stringLabels).toArray() :
+            attributes.ints("classlabels_ints");
         if (labels.length != scores.width() || scores.width() < 2)
         {
-            throw new UnsupportedGraphException(Graph.describe(node) + ": labels need one intercept per int64 class");
+            throw new UnsupportedGraphException(Graph.describe(node) + ": labels need one intercept per class");
         }
         final Value label = allocate(1, null);
         final Value out = allocate(scores.width(), null);
