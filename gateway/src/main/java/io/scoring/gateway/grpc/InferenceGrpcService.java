@@ -104,7 +104,8 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             metadata.addInputsBuilder().setName(input.name()).setDatatype(input.datatype())
                 .addAllShape(java.util.Arrays.stream(input.shape()).boxed().toList());
         }
-        for (final V2Metadata.Tensor output : V2Metadata.outputs(model))
+        final String version = request.getVersion().isEmpty() ? null : request.getVersion();
+        for (final V2Metadata.Tensor output : V2Metadata.outputs(model, version))
         {
             metadata.addOutputsBuilder().setName(output.name()).setDatatype(output.datatype())
                 .addAllShape(java.util.Arrays.stream(output.shape()).boxed().toList());

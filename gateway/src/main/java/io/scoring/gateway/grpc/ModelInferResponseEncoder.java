@@ -17,14 +17,17 @@ import java.util.List;
  *   ModelInferResponse  1 model_name  2 model_version  3 id: string
  *                       4 parameters: entry {1 key, 2 InferParameter {3 string_param}} (repeated)
  *                       5 outputs: InferOutputTensor (repeated)   6 raw_output_contents: bytes (repeated)
- *   InferOutputTensor   1 name  2 datatype "FP32" | "INT64"  3 shape: packed int64 [N, 1] or [N]
+ *   InferOutputTensor   1 name  2 datatype "FP32" | "INT64" | "BYTES"  3 shape: packed int64 [N, 1] or [N]
  *                       5 contents: InferTensorContents {6 fp32_contents: packed floats
- *                                                        | 3 int64_contents: packed varints}  (typed answers only)
+ *                                                        | 3 int64_contents: packed varints
+ *                                                        | 8 bytes_contents: bytes (repeated)}  (typed answers only)
  * </pre>
  * Parameters in the order the generated path put them ({@code role}, then {@code feature_status}
  * when a feature took a default); outputs in the model's order, those the caller asked for (all when
  * it named none); their scores typed, or in {@code raw_output_contents} (little-endian FP32) when
- * the request came with raw input contents (little-endian INT64 for labels). Each output's datatype and
+ * the request came with raw input contents (little-endian INT64 for labels; for string labels each
+ * label's UTF-8 bytes after their little-endian 4-byte length, as Triton lays out BYTES). String labels
+ * are copied from bytes built at load ({@code LabelVocabulary}). Each output's datatype and
  * shape are the version's {@link OutputForm}. An empty id is left out, as proto3 leaves out defaults.
  *
  * <p>Threading: not thread-safe; one per transport thread. Allocation-free once its buffers have
@@ -44,6 +47,7 @@ public final class ModelInferResponseEncoder extends ProtoWriter
     private static final int CONTENTS = 5 << 3 | 2;
     private static final int FP32_CONTENTS = 6 << 3 | 2;
     private static final int INT64_CONTENTS = 3 << 3 | 2;
+    private static final int BYTES_CONTENTS = 8 << 3 | 2;
     private static final int ENTRY_KEY = 1 << 3 | 2;
     private static final int ENTRY_VALUE = 2 << 3 | 2;
     private static final int STRING_PARAM = 3 << 3 | 2;
@@ -120,8 +124,12 @@ public final class ModelInferResponseEncoder extends ProtoWriter
                 if (!raw)
                 {
                     buffer[position++] = CONTENTS;
-                    writeVarint(contentsSize(valueBytes));
-                    if (rows > 0)
+                    writeVarint(contentsSize(form, valueBytes));
+                    if (form.isStringLabel())
+                    {
+                        writeValues(ctx, j, form, false); // unpacked: each element a field of its own
+                    }
+                    else if (rows > 0)
                     {
                         buffer[position++] = (byte)(isLabel(form) ? INT64_CONTENTS : FP32_CONTENTS);
                         writeVarint(valueBytes);
@@ -147,10 +155,23 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         return form.kind() == OutputForm.Kind.LABEL;
     }
 
-    /** The bytes of an output's values: FP32 4 each; INT64 8 each raw, a varint each typed. */
+    /**
+     * The bytes of an output's values: FP32 4 each; INT64 8 each raw, a varint each typed; BYTES a
+     * length and the label each (typed, the whole repeated field: its tags included).
+     */
     private static int valueBytes(final ScoringContext ctx, final int output, final OutputForm form, final boolean raw)
     {
         final int rows = ctx.rowCount();
+        if (form.isStringLabel())
+        {
+            int bytes = 0;
+            for (int row = 0; row < rows; row++)
+            {
+                final byte[] label = form.labels().utf8(ctx.score(row, output));
+                bytes += raw ? 4 + label.length : bytesSize(label);
+            }
+            return bytes;
+        }
         if (!isLabel(form))
         {
             return 4 * rows;
@@ -172,7 +193,20 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         for (int row = 0, rows = ctx.rowCount(); row < rows; row++)
         {
             final float value = ctx.score(row, output);
-            if (!isLabel(form))
+            if (form.isStringLabel())
+            {
+                final byte[] label = form.labels().utf8(value);
+                if (raw)
+                {
+                    writeFixed32(label.length);
+                    writeRaw(label);
+                }
+                else
+                {
+                    writeBytes(BYTES_CONTENTS, label);
+                }
+            }
+            else if (!isLabel(form))
             {
                 writeFloat(value);
             }
@@ -225,12 +259,18 @@ public final class ModelInferResponseEncoder extends ProtoWriter
         {
             return size;
         }
-        final int contentsSize = contentsSize(scoreBytes);
+        final int contentsSize = contentsSize(form, scoreBytes);
         return size + 1 + varintSize(contentsSize) + contentsSize;
     }
 
-    private static int contentsSize(final int scoreBytes)
+    private static int packedSize(final int scoreBytes)
     {
         return scoreBytes > 0 ? 1 + varintSize(scoreBytes) + scoreBytes : 0;
+    }
+
+    /** InferTensorContents' size: a packed field around numbers, but string labels' repeated bytes as they are. */
+    private static int contentsSize(final OutputForm form, final int valueBytes)
+    {
+        return form.isStringLabel() ? valueBytes : packedSize(valueBytes);
     }
 }

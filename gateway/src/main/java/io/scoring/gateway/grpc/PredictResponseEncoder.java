@@ -2,8 +2,11 @@ package io.scoring.gateway.grpc;
 
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.router.model.ModelConfig;
+import io.scoring.router.runtime.LabelVocabulary;
+import io.scoring.router.runtime.OutputForm;
 
 import java.io.InputStream;
+import java.util.List;
 
 /**
  * Writes a scored request's {@code scoring.v1.PredictResponse} in protobuf wire format into a reused
@@ -13,10 +16,12 @@ import java.io.InputStream;
  * <pre>
  *   PredictResponse  1 request_id  2 model  3 version  4 role: string     5 results: RowResult (repeated)
  *   RowResult        1 scores: packed floats            2 feature_status: FeatureStatus (repeated)
+ *                    3 labels: entry {1 key: output name, 2 value: label} (repeated)
  *   FeatureStatus    1 feature: string                  2 reason: enum (varint)
  * </pre>
  * Empty strings, empty score lists and reason 0 are left out, as proto3 leaves out defaults; a row
- * lists its feature statuses only when some cell of the request took a default.
+ * lists its feature statuses only when some cell of the request took a default, and its labels only
+ * when the version has string label outputs (each label's UTF-8 bytes built at load, {@link LabelVocabulary}).
  *
  * <p>The answer is handed to gRPC as a Drainable, KnownLength stream over the same buffer, request
  * after request ({@link ProtoWriter} says why that is safe).
@@ -35,6 +40,9 @@ public final class PredictResponseEncoder extends ProtoWriter
     private static final int FEATURE_STATUS = 2 << 3 | 2;
     private static final int FEATURE = 1 << 3 | 2;
     private static final int REASON = 2 << 3;
+    private static final int LABELS = 3 << 3 | 2;
+    private static final int ENTRY_KEY = 1 << 3 | 2;
+    private static final int ENTRY_VALUE = 2 << 3 | 2;
 
     /** Each row's RowResult size, computed before writing, as each is written after its length. */
     private int[] rowSizes = new int[8];
@@ -100,7 +108,22 @@ public final class PredictResponseEncoder extends ProtoWriter
                 }
             }
         }
+        final List<OutputForm> forms = ctx.version().scorer().outputForms();
+        for (int j = 0; j < outputs; j++)
+        {
+            final OutputForm form = forms.get(j);
+            if (form.isStringLabel())
+            {
+                final int entrySize = labelEntrySize(form, ctx.score(row, j));
+                size += 1 + varintSize(entrySize) + entrySize;
+            }
+        }
         return size;
+    }
+
+    private static int labelEntrySize(final OutputForm form, final float index)
+    {
+        return stringSize(form.name()) + bytesSize(form.labels().utf8(index));
     }
 
     private static int featureStatusSize(final String feature, final byte reason)
@@ -135,6 +158,19 @@ public final class PredictResponseEncoder extends ProtoWriter
                     buffer[position++] = REASON;
                     writeVarint(status);
                 }
+            }
+        }
+        final List<OutputForm> forms = ctx.version().scorer().outputForms();
+        for (int j = 0; j < outputs; j++)
+        {
+            final OutputForm form = forms.get(j);
+            if (form.isStringLabel())
+            {
+                final float index = ctx.score(row, j);
+                buffer[position++] = LABELS;
+                writeVarint(labelEntrySize(form, index));
+                writeString(ENTRY_KEY, form.name());
+                writeBytes(ENTRY_VALUE, form.labels().utf8(index));
             }
         }
     }

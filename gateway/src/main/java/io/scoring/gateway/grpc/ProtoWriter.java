@@ -54,11 +54,7 @@ abstract class ProtoWriter
 
     final void writeFloat(final float value)
     {
-        final int bits = Float.floatToRawIntBits(value);
-        buffer[position++] = (byte)bits;
-        buffer[position++] = (byte)(bits >>> 8);
-        buffer[position++] = (byte)(bits >>> 16);
-        buffer[position++] = (byte)(bits >>> 24);
+        writeFixed32(Float.floatToRawIntBits(value));
     }
 
     /** Writes eight bytes, little-endian (a raw INT64 element). */
@@ -143,6 +139,36 @@ abstract class ProtoWriter
             }
         }
         position = p;
+    }
+
+    /** Writes a bytes field even when it is empty (an element of a repeated bytes, a map entry's value). */
+    final void writeBytes(final int tag, final byte[] value)
+    {
+        buffer[position++] = (byte)tag;
+        writeVarint(value.length);
+        writeRaw(value);
+    }
+
+    /** Writes the bytes as they are. */
+    final void writeRaw(final byte[] value)
+    {
+        System.arraycopy(value, 0, buffer, position, value.length);
+        position += value.length;
+    }
+
+    /** Writes four bytes, little-endian (the length before a raw BYTES element). */
+    final void writeFixed32(final int value)
+    {
+        buffer[position++] = (byte)value;
+        buffer[position++] = (byte)(value >>> 8);
+        buffer[position++] = (byte)(value >>> 16);
+        buffer[position++] = (byte)(value >>> 24);
+    }
+
+    /** The size of a bytes field written by {@link #writeBytes}. */
+    static int bytesSize(final byte[] value)
+    {
+        return 1 + varintSize(value.length) + value.length;
     }
 
     final void writeVarint(final int value)

@@ -4,8 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.scoring.proto.v1.FeatureStatus;
 import io.scoring.router.model.ModelConfig;
+import io.scoring.router.runtime.OutputForm;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Writes the answer to a {@code POST /v1/predict} (the shape in README, "Predict"; the tests' Jackson
@@ -17,6 +19,8 @@ import java.nio.charset.StandardCharsets;
  * {"request_id":"r-1","model":"credit-risk","version":"1","role":"champion",
  *  "results":[{"scores":[0.12],"feature_status":[{"feature":"age","reason":"ENTITY_NOT_FOUND"}]}]}
  * </pre>
+ * A version with string label outputs adds each row's labels by output name, after its scores:
+ * {@code "scores":[0.12,1],"labels":{"output_label":"bad"},"feature_status":[]}.
  *
  * <p>Stateless; any thread.
  */
@@ -28,7 +32,11 @@ public final class PredictJsonEncoder
     private static final byte[] ROLE = ascii("\",\"role\":\"");
     private static final byte[] RESULTS = ascii("\",\"results\":[");
     private static final byte[] SCORES = ascii("{\"scores\":[");
-    private static final byte[] FEATURE_STATUS = ascii("],\"feature_status\":[");
+    private static final byte[] LABELS = ascii("],\"labels\":{\"");
+    private static final byte[] NAME_VALUE = ascii("\":\"");
+    private static final byte[] NEXT_LABEL = ascii("\",\"");
+    private static final byte[] LABELS_END = ascii("\"}");
+    private static final byte[] FEATURE_STATUS = ascii(",\"feature_status\":[");
     private static final byte[] FEATURE = ascii("{\"feature\":\"");
     /** Ends a row (its feature_status, then the row) and the answer (its results, then the answer). */
     private static final byte[] END_ARRAY_AND_OBJECT = ascii("]}");
@@ -72,6 +80,7 @@ public final class PredictJsonEncoder
                 }
                 FloatFormat.write(out, ctx.score(row, j));
             }
+            writeLabels(ctx, row, out);
             out.writeBytes(FEATURE_STATUS);
             boolean first = true;
             for (int f = 0; ctx.defaultedCount() > 0 && f < featureCount; f++)
@@ -92,6 +101,33 @@ public final class PredictJsonEncoder
             out.writeBytes(END_ARRAY_AND_OBJECT);
         }
         out.writeBytes(END_ARRAY_AND_OBJECT);
+    }
+
+    /** Ends the row's scores, then writes its string labels by output name, if the version has any. */
+    private static void writeLabels(final ScoringContext ctx, final int row, final ByteBuf out)
+    {
+        final List<OutputForm> forms = ctx.version().scorer().outputForms();
+        boolean first = true;
+        for (int j = 0, count = ctx.outputCount(); j < count; j++)
+        {
+            final OutputForm form = forms.get(j);
+            if (form.isStringLabel())
+            {
+                out.writeBytes(first ? LABELS : NEXT_LABEL);
+                first = false;
+                writeEscaped(out, form.name());
+                out.writeBytes(NAME_VALUE);
+                writeEscaped(out, form.labels().utf8(ctx.score(row, j)));
+            }
+        }
+        if (first)
+        {
+            out.writeByte(']');
+        }
+        else
+        {
+            out.writeBytes(LABELS_END);
+        }
     }
 
     /** The characters as the inside of a JSON string: UTF-8, with RFC 8259's escapes. */
@@ -124,6 +160,22 @@ public final class PredictJsonEncoder
             else
             {
                 out.writeByte(0xE0 | (c >> 12)).writeByte(0x80 | ((c >> 6) & 0x3F)).writeByte(0x80 | (c & 0x3F));
+            }
+        }
+    }
+
+    /** UTF-8 bytes as the inside of a JSON string: copied, but for the ASCII characters JSON escapes. */
+    static void writeEscaped(final ByteBuf out, final byte[] utf8)
+    {
+        for (final byte b : utf8)
+        {
+            if (b < 0)
+            {
+                out.writeByte(b); // part of a multi-byte character: never escaped
+            }
+            else
+            {
+                writeAscii(out, (char)b);
             }
         }
     }

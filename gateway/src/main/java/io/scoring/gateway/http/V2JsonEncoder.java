@@ -19,7 +19,8 @@ import java.util.List;
  * {"model_name":"credit-risk","model_version":"1","id":"r-1",
  *  "parameters":{"role":"champion","feature_status":"[{\"row\":0,...}]"},
  *  "outputs":[{"name":"probability","datatype":"FP32","shape":[1,1],"data":[0.12]}]}
- * (each output's datatype and shape are the version's OutputForm: FP32 [N,1] or [N], INT64 [N] for labels)
+ * (each output's datatype and shape are the version's OutputForm: FP32 [N,1] or [N], INT64 [N] for labels,
+ *  BYTES [N] for string labels, written as JSON strings from their pre-built UTF-8 bytes)
  * </pre>
  * The id only when the request had one, feature_status only when a feature took a default, the
  * outputs the caller asked for (all when it named none), in the model's order.
@@ -98,7 +99,13 @@ public final class V2JsonEncoder
                 {
                     out.writeByte(',');
                 }
-                if (label)
+                if (form.isStringLabel())
+                {
+                    out.writeByte('"');
+                    PredictJsonEncoder.writeEscaped(out, form.labels().utf8(ctx.score(row, j)));
+                    out.writeByte('"');
+                }
+                else if (label)
                 {
                     writeLong(out, (long)ctx.score(row, j));
                 }

@@ -7,7 +7,10 @@ import io.scoring.router.Model;
 import java.io.IOException;
 import java.util.List;
 
-/** The Open Inference Protocol's model metadata as JSON ({@code GET /v2/models/{m}}): off the hot path, with Jackson. */
+/**
+ * The Open Inference Protocol's model metadata as JSON ({@code GET /v2/models/{m}} and
+ * {@code /v2/models/{m}/versions/{v}}, whose outputs are that version's): off the hot path, with Jackson.
+ */
 final class V2MetadataJson
 {
     private V2MetadataJson()
@@ -27,7 +30,7 @@ final class V2MetadataJson
         json.writeEndArray();
         json.writeStringField("platform", V2Metadata.PLATFORM);
         writeTensors(json, "inputs", V2Metadata.inputs(model));
-        writeTensors(json, "outputs", V2Metadata.outputs(model));
+        writeTensors(json, "outputs", V2Metadata.outputs(model, version));
         json.writeEndObject();
     }
 

@@ -1,6 +1,7 @@
 package io.scoring.gateway.v2;
 
 import io.scoring.router.Model;
+import io.scoring.router.ModelVersion;
 import io.scoring.router.model.FeatureSpec;
 import io.scoring.router.model.InputSpec;
 import io.scoring.router.runtime.OutputForm;
@@ -12,7 +13,9 @@ import java.util.List;
  * What V2 ModelMetadata says about a model, for both transports: the named-input form (the entity
  * key and the request-time features; the store supplies the rest), then the graph's own inputs (the
  * complete-input form, e.g. skl2onnx's {@code numeric} FP32 {@code [-1, 7]} and {@code categorical}
- * BYTES {@code [-1, 13]}), and the outputs as the champion's graph gives them ({@link OutputForm}).
+ * BYTES {@code [-1, 13]}), and the outputs as the asked version's graph gives them ({@link OutputForm}):
+ * versions of one model share its model.json, but not their graphs' output forms (one version's
+ * {@code output_label} may be INT64, the next one's BYTES).
  */
 public final class V2Metadata
 {
@@ -49,10 +52,12 @@ public final class V2Metadata
         return inputs;
     }
 
-    public static List<Tensor> outputs(final Model model)
+    /** The version's outputs: the champion's when {@code version} is null; the caller checked that it is loaded. */
+    public static List<Tensor> outputs(final Model model, final String version)
     {
+        final ModelVersion described = null == version ? model.champion() : model.version(version);
         final List<Tensor> outputs = new ArrayList<>();
-        for (final OutputForm output : model.champion().scorer().outputForms())
+        for (final OutputForm output : described.scorer().outputForms())
         {
             outputs.add(new Tensor(output.name(), output.datatype(), output.shape()));
         }
