@@ -5,6 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.grpc.Status;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.scoring.gateway.grpc.ModelInferRequestDecoder;
+import io.scoring.gateway.grpc.ModelInferResponseEncoder;
+import io.scoring.gateway.grpc.PredictRequestDecoder;
+import io.scoring.gateway.grpc.PredictResponseEncoder;
+import io.scoring.gateway.http.PredictJsonEncoder;
+import io.scoring.gateway.http.V2JsonEncoder;
+import io.scoring.gateway.pipeline.Outcome;
+import io.scoring.gateway.pipeline.PredictPipeline;
+import io.scoring.gateway.pipeline.ScoringContext;
 import io.grpc.StatusRuntimeException;
 import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
@@ -21,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +43,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -162,39 +175,7 @@ class StringLabelModelTest
     @ValueSource(booleans = {false, true})
     void shouldAnswerTheLabelAsBytesInV2Grpc(final boolean raw)
     {
-        final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(LABELS);
-        final JsonNode inputs = completeInputs().get("inputs");
-        final var numbers = request.addInputsBuilder().setName("numeric").setDatatype("FP32")
-            .addShape(BATCH).addShape(numeric.size());
-        final var names = request.addInputsBuilder().setName("categorical").setDatatype("BYTES")
-            .addShape(BATCH).addShape(categorical.size());
-        final ByteBuffer rawNumbers = ByteBuffer.allocate(BATCH * numeric.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        final ByteBuffer rawNames = ByteBuffer.allocate(BATCH * categorical.size() * 64).order(ByteOrder.LITTLE_ENDIAN);
-        final InferTensorContents.Builder typedNumbers = InferTensorContents.newBuilder();
-        final InferTensorContents.Builder typedNames = InferTensorContents.newBuilder();
-        inputs.get(0).get("data").forEach((n) ->
-        {
-            rawNumbers.putFloat(n.floatValue());
-            typedNumbers.addFp32Contents(n.floatValue());
-        });
-        inputs.get(1).get("data").forEach((n) ->
-        {
-            final byte[] name = n.textValue().getBytes(StandardCharsets.UTF_8);
-            rawNames.putInt(name.length).put(name);
-            typedNames.addBytesContents(com.google.protobuf.ByteString.copyFrom(name));
-        });
-        if (raw)
-        {
-            request.addRawInputContents(com.google.protobuf.ByteString.copyFrom(rawNumbers.flip()))
-                .addRawInputContents(com.google.protobuf.ByteString.copyFrom(rawNames.flip()));
-        }
-        else
-        {
-            numbers.setContents(typedNumbers);
-            names.setContents(typedNames);
-        }
-
-        final ModelInferResponse response = clients.inference.modelInfer(request.build());
+        final ModelInferResponse response = clients.inference.modelInfer(completeInputsRequest(raw));
 
         assertEquals("BYTES", response.getOutputs(1).getDatatype());
         assertEquals(List.of((long)BATCH), response.getOutputs(1).getShapeList());
@@ -251,9 +232,122 @@ class StringLabelModelTest
         assertTrue(grpc.getStatus().getDescription().contains("no version '3'"), grpc.getStatus().toString());
     }
 
+    @Test
+    void shouldWriteThePredictAnswerTheGeneratedClassesWrite() throws Exception
+    {
+        final ScoringContext ctx = ownScored();
+        final PredictResponse.Builder generated = PredictResponse.newBuilder().setRequestId(ctx.requestId().toString())
+            .setModel(LABELS).setVersion("1").setRole(ctx.role().wireName());
+        for (int row = 0; row < ctx.rowCount(); row++)
+        {
+            generated.addResultsBuilder().addScores(ctx.score(row, 0)).addScores(ctx.score(row, 1))
+                .putLabels("output_label", NAMES.get((int)ctx.score(row, 1)));
+        }
+
+        final byte[] written = new PredictResponseEncoder().encode(ctx).readAllBytes();
+
+        assertArrayEquals(generated.build().toByteArray(), written);
+    }
+
+    @Test
+    void shouldEncodeStringLabelsWithoutAllocating() throws Exception
+    {
+        final ScoringContext own = ownScored();
+        final ScoringContext v2 = v2Scored(false);
+        final ScoringContext v2Raw = v2Scored(true);
+        final PredictResponseEncoder ownProto = new PredictResponseEncoder();
+        final ModelInferResponseEncoder v2Proto = new ModelInferResponseEncoder();
+        final V2JsonEncoder v2Json = new V2JsonEncoder();
+        final ByteBuf out = Unpooled.buffer(64 * 1024);
+        final Runnable encodeAll = () ->
+        {
+            ownProto.encode(own);
+            v2Proto.encode(v2);
+            v2Proto.encode(v2Raw);
+            out.clear();
+            PredictJsonEncoder.encode(own, out);
+            out.clear();
+            v2Json.encode(v2, out);
+        };
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 20_000; i++)
+        {
+            encodeAll.run();
+        }
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 20_000; i++)
+        {
+            encodeAll.run();
+        }
+        final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, "allocated " + allocated + " bytes over 20,000 answers in each of five encodings");
+    }
+
+    private static ScoringContext v2Scored(final boolean raw)
+    {
+        final ScoringContext ctx = new ScoringContext();
+        final byte[] request = completeInputsRequest(raw).toByteArray();
+        assertTrue(new ModelInferRequestDecoder(gateway.models()).decode(request, 0, request.length, ctx));
+        assertEquals(Outcome.OK, new PredictPipeline(gateway.models(), 64, null).predict(ctx), ctx.errorMessage());
+        return ctx;
+    }
+
+    /** The first applicants' own-API request, decoded and scored in process by the gateway's models. */
+    private static ScoringContext ownScored()
+    {
+        final PredictRequest.Builder batch = PredictRequest.newBuilder().setModel(LABELS).setRequestId("r-1");
+        for (final DemoTestSet.Applicant applicant : applicants())
+        {
+            batch.addRows(DemoRequests.ownRequest(demo, applicant).getRows(0));
+        }
+        final byte[] request = batch.build().toByteArray();
+        final ScoringContext ctx = new ScoringContext();
+        assertTrue(new PredictRequestDecoder().decode(request, 0, request.length, ctx));
+        assertEquals(Outcome.OK, new PredictPipeline(gateway.models(), 64, null).predict(ctx), ctx.errorMessage());
+        return ctx;
+    }
+
     private static List<DemoTestSet.Applicant> applicants()
     {
         return demo.applicants.subList(0, BATCH);
+    }
+
+    /** {@link #completeInputs()} as a V2 gRPC request, typed or raw. */
+    private static ModelInferRequest completeInputsRequest(final boolean raw)
+    {
+        final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(LABELS);
+        final JsonNode inputs = completeInputs().get("inputs");
+        final var numbers = request.addInputsBuilder().setName("numeric").setDatatype("FP32")
+            .addShape(BATCH).addShape(numeric.size());
+        final var names = request.addInputsBuilder().setName("categorical").setDatatype("BYTES")
+            .addShape(BATCH).addShape(categorical.size());
+        final ByteBuffer rawNumbers = ByteBuffer.allocate(BATCH * numeric.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer rawNames = ByteBuffer.allocate(BATCH * categorical.size() * 64).order(ByteOrder.LITTLE_ENDIAN);
+        final InferTensorContents.Builder typedNumbers = InferTensorContents.newBuilder();
+        final InferTensorContents.Builder typedNames = InferTensorContents.newBuilder();
+        inputs.get(0).get("data").forEach((n) ->
+        {
+            rawNumbers.putFloat(n.floatValue());
+            typedNumbers.addFp32Contents(n.floatValue());
+        });
+        inputs.get(1).get("data").forEach((n) ->
+        {
+            final byte[] name = n.textValue().getBytes(StandardCharsets.UTF_8);
+            rawNames.putInt(name.length).put(name);
+            typedNames.addBytesContents(com.google.protobuf.ByteString.copyFrom(name));
+        });
+        if (raw)
+        {
+            request.addRawInputContents(com.google.protobuf.ByteString.copyFrom(rawNumbers.flip()))
+                .addRawInputContents(com.google.protobuf.ByteString.copyFrom(rawNames.flip()));
+        }
+        else
+        {
+            numbers.setContents(typedNumbers);
+            names.setContents(typedNames);
+        }
+
+        return request.build();
     }
 
     /** The V2 complete-input body of the first applicants: the graph's numeric and categorical inputs. */
