@@ -27,6 +27,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code credit-risk-sklearn/1}: skl2onnx's layout, a float input [1, 7] (pinned) and a string input
  *   [1, 13] of category names (a string tensor ONNX Runtime copies, created and closed per call); the
  *   ZipMap read through the tensor it maps (pinned), and the int64 label (pinned).</li>
+ *   <li>{@code credit-risk-sklearn/1-strings}: version 1 as skl2onnx exports it for string classes
+ *   ("good", "bad"): the label a string tensor, which ONNX Runtime cannot write into a pinned buffer, so
+ *   it is fetched as ONNX Runtime's own tensor and read back as Java strings each call.</li>
  *   <li>{@code credit-risk-sklearn/2}: the same inputs, 100 boosted trees, a [1, 2] output.</li>
  * </ul>
  * Each call scores the next of 1024 assembled rows, as {@link NativeEvaluatorBenchmark} builds them.
@@ -44,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 public class ConverterModelBenchmark
 {
-    @Param({"credit-risk/1", "credit-risk-sklearn/1", "credit-risk-sklearn/2"})
+    @Param({"credit-risk/1", "credit-risk-sklearn/1", "credit-risk-sklearn/1-strings", "credit-risk-sklearn/2"})
     String model;
 
     /** {@code auto}: as the gateway serves it (a native evaluator where one agrees with ONNX Runtime). */
