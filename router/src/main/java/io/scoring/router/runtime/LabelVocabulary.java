@@ -45,15 +45,10 @@ public final class LabelVocabulary
     }
 
     /**
-     * The label at {@code index} as the scorer carried it, or "" for an index that names none (a runtime
-     * can only give labels of the vocabulary; the guard keeps a bad float from failing an answer).
+     * The UTF-8 bytes of the label at {@code index} as the scorer carried it, empty for an index that
+     * names none (a runtime only gives labels of the vocabulary; the guard keeps a bad float from failing
+     * an answer). The array is shared, never to be written.
      */
-    public String label(final float index)
-    {
-        return isLabel(index) ? labels.get((int)index) : "";
-    }
-
-    /** The UTF-8 bytes of {@link #label(float)}; the array is shared, never to be written. */
     public byte[] utf8(final float index)
     {
         return isLabel(index) ? utf8[(int)index] : EMPTY;

@@ -61,8 +61,8 @@ class StringLabelsTest
                 assertEquals(Scorer.OK, onnxRuntime.score(row, 1, onnx));
                 final String[] expected = sklearn.get(i).split(",");
                 final String name = NAMES.get(Integer.parseInt(expected[2]));
-                assertEquals(name, label.labels().label(onnx[1]), "onnxruntime, row " + i);
-                assertEquals(name, label.labels().label(own[1]), "native, row " + i);
+                assertEquals(name, label.labels().labels().get((int)onnx[1]), "onnxruntime, row " + i);
+                assertEquals(name, label.labels().labels().get((int)own[1]), "native, row " + i);
                 assertEquals(Double.parseDouble(expected[1]), onnx[0], 1e-6, "row " + i);
                 assertEquals(onnx[0], own[0], 1e-6, "row " + i);
             }
