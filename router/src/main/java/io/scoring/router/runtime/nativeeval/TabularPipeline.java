@@ -23,10 +23,16 @@ import java.util.Set;
  *
  * <p>Supported nodes, with ONNX Runtime's semantics: ai.onnx.ml {@code Scaler}, {@code Imputer} (float),
  * {@code Binarizer}, {@code Normalizer} (MAX, L1, L2), {@code ArrayFeatureExtractor} (constant indices),
- * {@code OneHotEncoder} ({@code zeros} = 1), {@code LinearClassifier} (labels and scores),
- * {@code ZipMap}; standard {@code Concat} (on the last axis), {@code Reshape} / {@code Flatten} to one
- * row per batch entry, {@code Identity}, {@code Cast} to float or int64. Anything else throws
- * {@link UnsupportedGraphException} and ONNX Runtime serves the version.
+ * {@code OneHotEncoder} ({@code zeros} = 1), {@code LabelEncoder} (string, int64 or float keys to int64
+ * or float values, opset 1's {@code classes_strings} and opset 2's {@code keys_*} / {@code values_*}; string
+ * keys mapped at compile time to the column's category codes), {@code LinearClassifier} (labels and
+ * scores), {@code TreeEnsembleClassifier} (int64 labels and scores, or scores alone for string labels) and
+ * {@code TreeEnsembleRegressor} (every target), both evaluated by {@link TreeEnsemble} as the whole-model
+ * evaluator does, {@code ZipMap}; standard {@code Concat} (on the last axis), {@code Reshape} /
+ * {@code Flatten} to one row per batch entry, {@code Identity}, {@code Cast} to float or int64, and what
+ * onnxmltools writes around trees: {@code Mul} and {@code Div} by a constant (a scalar or one per column),
+ * {@code Exp}. Anything else throws {@link UnsupportedGraphException} and ONNX Runtime serves the version:
+ * string outputs (a LabelEncoder to strings, a tree classifier's string label) among them.
  *
  * <p>Load time only; the {@link Scorer} it builds allocates nothing per call.
  */
