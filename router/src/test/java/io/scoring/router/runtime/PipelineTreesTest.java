@@ -14,7 +14,9 @@ import io.scoring.router.model.ModelConfig;
 import io.scoring.router.runtime.nativeeval.NativeEvaluators.TreeLayout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import static io.scoring.router.runtime.OnnxGraphs.f;
 import static io.scoring.router.runtime.OnnxGraphs.floats;
@@ -77,6 +80,59 @@ class PipelineTreesTest
             rows(config(PROBABILITY_AND_LABEL.formatted(2))));
         Parity.assertSameScores(withZipMap(model, 10, 20, 30), config(PROBABILITY_AND_LABEL.formatted(20)),
             "native-pipeline", rows(config(PROBABILITY_AND_LABEL.formatted(20))));
+    }
+
+    static Stream<Arguments> binaryClassifiers()
+    {
+        final List<Arguments> cases = new ArrayList<>();
+        for (final List<Integer> classes : List.of(List.of(0), List.of(1), List.of(0, 1)))
+        {
+            for (final boolean mixedSigns : new boolean[]{false, true})
+            {
+                for (final int baseValues : new int[]{0, 1, 2})
+                {
+                    for (final String transform : List.of("NONE", "LOGISTIC"))
+                    {
+                        cases.add(Arguments.of(classes, mixedSigns, baseValues, transform));
+                    }
+                }
+            }
+        }
+        return cases.stream();
+    }
+
+    /**
+     * onnxmltools' XGBoost layout (one float input, the label and the probabilities), labels 3 and 7: ONNX
+     * Runtime's label rules for two classes, its threshold of 0.5 or 0 and its literal 1 / 0 outside the
+     * one-class-weighted case, are kept.
+     */
+    @ParameterizedTest(name = "weights for classes {0}, mixed signs {1}, {2} base value(s), {3}")
+    @MethodSource("binaryClassifiers")
+    void shouldChooseATwoClassTreeClassifiersLabelAsOnnxRuntimeDoes(final List<Integer> classes,
+        final boolean mixedSigns, final int baseValues, final String transform) throws Exception
+    {
+        final RandomForest forest = new RandomForest();
+        forest.weightPrefix = "class";
+        forest.targets = classes;
+        forest.mixedSigns = mixedSigns;
+        forest.extraTargetRate = 0.4;
+        forest.weightScale = 0.2f;
+        final float[] base = Arrays.copyOf(new float[]{0.1f, 0.3f}, baseValues);
+        final byte[] model = OnnxGraphs.withFeatures(forest.features)
+            .node("TreeEnsembleClassifier", ML, List.of(OnnxGraphs.INPUT), List.of("label", "probabilities"),
+                attributes(forest.attributes(classes.hashCode() + baseValues), ints("classlabels_int64s", 3, 7),
+                    s("post_transform", transform), floats("base_values", base)).toArray(new AttributeProto[0]))
+            .bytes();
+        final GraphProto.Builder graph = ModelProto.parseFrom(model).getGraph().toBuilder()
+            .addOutput(tensor("label", TensorProto.DataType.INT64_VALUE, 0))
+            .addOutput(tensor("probabilities", TensorProto.DataType.FLOAT_VALUE, 2));
+        final ModelConfig config = singleInputConfig(forest.features,
+            "[{\"name\": \"probabilities\", \"class\": 1}, {\"name\": \"label\"}]");
+        // ONNX Runtime leaves a score unwritten with both classes weighed and one base value: not native
+        final String runtime = classes.size() == 2 && baseValues == 1 ? "onnxruntime" : "native-pipeline";
+
+        Parity.assertSameScores(ModelProto.parseFrom(model).toBuilder().setGraph(graph).build().toByteArray(), config,
+            runtime, Parity.rows(forest.features, forest.thresholds, 400, baseValues, false));
     }
 
     /** onnxmltools' LightGBM classifier: Identity on both outputs, Cast of the label, then a ZipMap or a Mul by 1. */
@@ -144,11 +200,11 @@ class PipelineTreesTest
      * keys and values, or opset 1's classes_strings), cast to float; one numeric column re-coded int64 to
      * float; then a tree classifier, or a linear one, with and without a ZipMap.
      */
-    @ParameterizedTest(name = "opset-1 form {0}, trees {1}, zipmap {2}")
-    @CsvSource({"false, true, false", "false, true, true", "true, true, false", "false, false, false",
-        "false, false, true", "true, false, true"})
+    @ParameterizedTest(name = "opset-1 form {0}, trees {1}, zipmap {2}, linear intercepts {3}")
+    @CsvSource({"false, true, false, 0", "false, true, true, 0", "true, true, false, 0", "false, false, false, 2",
+        "false, false, true, 2", "true, false, true, 2", "false, false, false, 1", "true, false, true, 1"})
     void shouldEncodeStringCategoriesWithALabelEncoderAsOnnxRuntime(final boolean classesStrings, final boolean trees,
-        final boolean zipMap) throws Exception
+        final boolean zipMap, final int intercepts) throws Exception
     {
         final ModelConfig config = ConverterGraphsTest.sklearnConfig();
         final List<FeatureSpec> categorical = config.inputs().get(1).features();
@@ -171,7 +227,7 @@ class PipelineTreesTest
         }
         if (!classesStrings)
         {
-            recodeResidence(graph, columns); // opset 2's form only
+            recodeNumbers(graph, columns); // opset 2's form only
         }
         graph.addNode(standard("Concat", columns, TRANSFORMED, i("axis", 1)));
         final int width = 7 + columns.size() - 1;
@@ -180,21 +236,22 @@ class PipelineTreesTest
             final RandomForest forest = new RandomForest();
             forest.features = width;
             forest.weightPrefix = "class";
-            forest.thresholds = new float[]{-1f, 0.5f, 1.5f, 2.5f, 4f, 12f, 30f, 42f, 2000f};
+            forest.thresholds = new float[]{-1f, 0.5f, 1.5f, 2.5f, 4f, 12f, 27f, 30f, 42f, 99f, 2000f};
             graph.addNode(ml("TreeEnsembleClassifier", List.of(TRANSFORMED), List.of("output_label", "output_probability"),
                 attributes(forest.attributes(23), ints("classlabels_int64s", 0, 1), s("post_transform", "LOGISTIC"))));
         }
         else
         {
-            final float[] coefficients = new float[2 * width];
+            // skl2onnx's two rows (-w, w) or one row, whose label ONNX Runtime takes at raw score 0, not 0.5
+            final float[] coefficients = new float[intercepts * width];
             for (int k = 0; k < width; k++)
             {
                 coefficients[k] = -0.01f * (k % 5 - 2);
-                coefficients[width + k] = 0.01f * (k % 5 - 2);
+                coefficients[(intercepts - 1) * width + k] = 0.01f * (k % 5 - 2);
             }
             graph.addNode(ml("LinearClassifier", List.of(TRANSFORMED), List.of("output_label", "output_probability"),
-                List.of(floats("coefficients", coefficients), floats("intercepts", 0.3f, -0.3f),
-                    ints("classlabels_ints", 0, 1), s("post_transform", "LOGISTIC"))));
+                List.of(floats("coefficients", coefficients), floats("intercepts", Arrays.copyOf(new float[]{-0.3f, 0.3f},
+                    intercepts)), ints("classlabels_ints", 0, 1), s("post_transform", "LOGISTIC"))));
         }
         final byte[] tensor = model(graph, 2, classesStrings ? 1 : 2);
         final byte[] model = zipMap ? withZipMap(tensor, 0, 1) : tensor;
@@ -218,8 +275,11 @@ class PipelineTreesTest
         Parity.assertSameScores(model(graph, 2), config, "onnxruntime", rows(config));
     }
 
-    /** int64 to float: residence_since (1 to 4) cast to int64 and re-coded; other values take default_float. */
-    private static void recodeResidence(final GraphProto.Builder graph, final List<String> columns)
+    /**
+     * int64 to float: residence_since (1 to 4) cast to int64 and re-coded, other values taking default_float;
+     * float to int64: installment_commitment re-coded.
+     */
+    private static void recodeNumbers(final GraphProto.Builder graph, final List<String> columns)
     {
         graph.addInitializer(TensorProto.newBuilder().setName("index_residence").setDataType(TensorProto.DataType.INT64_VALUE)
             .addDims(1).addInt64Data(3));
@@ -228,6 +288,14 @@ class PipelineTreesTest
         graph.addNode(ml("LabelEncoder", List.of("residence_int"), List.of("residence_recoded"), List.of(
             ints("keys_int64s", 4, 2, 1, 3), floats("values_floats", 0.5f, -2f, 3.25f, 1f), f("default_float", 7f))));
         columns.add("residence_recoded");
+        // float to int64: installment_commitment (1 to 4) by float keys, 0 standing for -0 too
+        graph.addInitializer(TensorProto.newBuilder().setName("index_installment").setDataType(TensorProto.DataType.INT64_VALUE)
+            .addDims(1).addInt64Data(2));
+        graph.addNode(ml("ArrayFeatureExtractor", List.of("numeric", "index_installment"), List.of("installment"), List.of()));
+        graph.addNode(ml("LabelEncoder", List.of("installment"), List.of("installment_code"), List.of(
+            floats("keys_floats", 4f, 0f, 2.5f, 1f, 3f), ints("values_int64s", 40, -5, 25, 10, 30), i("default_int64", 99))));
+        graph.addNode(standard("Cast", List.of("installment_code"), "installment_recoded", i("to", TensorProto.DataType.FLOAT_VALUE)));
+        columns.add("installment_recoded");
     }
 
     private static long[] reversed(final int count)
@@ -375,6 +443,20 @@ class PipelineTreesTest
         }
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
             TypeProto.Tensor.newBuilder().setElemType(type).setShape(shape))).build();
+    }
+
+    /** One float input {@value OnnxGraphs#INPUT} of features {@code f0..}, request-time numbers defaulting to 0. */
+    private static ModelConfig singleInputConfig(final int features, final String outputs) throws Exception
+    {
+        final StringBuilder list = new StringBuilder();
+        for (int f = 0; f < features; f++)
+        {
+            list.append(f == 0 ? "" : ", ").append("{\"name\": \"f").append(f)
+                .append("\", \"source\": \"request\", \"type\": \"numeric\", \"default\": 0}");
+        }
+        final String json = "{\"name\": \"xgboost\", \"entity_key\": \"id\", \"champion\": \"1\", \"input\": " +
+            "{\"name\": \"" + OnnxGraphs.INPUT + "\"}, \"features\": [" + list + "], \"outputs\": " + outputs + "}";
+        return ModelConfig.parse(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), "xgboost");
     }
 
     /** The demo's model.json with these outputs. */

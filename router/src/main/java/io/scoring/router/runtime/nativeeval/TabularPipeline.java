@@ -436,14 +436,8 @@ final class TabularPipeline
         steps.add((s) ->
         {
             final RowFunction.Scratch scratch = scratchOfThread.get();
-            scores.evaluate(s, in.offset, scratch);
-            int best = 0;
-            for (int k = 0; k < scores.width(); k++)
-            {
-                s[out.offset + k] = scratch.values[k];
-                best = scratch.values[k] > scratch.values[best] ? k : best;
-            }
-            s[label.offset] = labels[best];
+            s[label.offset] = labels[scores.classIndex(s, in.offset, scratch)];
+            System.arraycopy(scratch.values, 0, s, out.offset, out.width);
         });
         define(node, 0, label);
         define(node, 1, out);
@@ -696,21 +690,7 @@ final class TabularPipeline
         final boolean divide = "Div".equals(node.getOpType());
         final int valueAt = !divide && !values.containsKey(node.getInput(0)) ? 1 : 0;
         final Value in = numbers(node.toBuilder().setInput(0, node.getInput(valueAt)).build());
-        final Tensor constant = graph.constant(node.getInput(1 - valueAt), node);
-        final long[] dims = constant.dims();
-        final int size = constant.size();
-        if (size != 1 && size != in.width || dims.length > 2 || dims.length == 2 && dims[0] != 1 ||
-            dims.length > 0 && dims[dims.length - 1] != size)
-        {
-            throw new UnsupportedGraphException(Graph.describe(node) + ": only a scalar or one constant per column, got " +
-                Arrays.toString(dims));
-        }
-        final float[] factors = new float[in.width];
-        Arrays.fill(factors, constant.floats()[0]);
-        if (size == in.width)
-        {
-            System.arraycopy(constant.floats(), 0, factors, 0, size);
-        }
+        final float[] factors = LinearModel.broadcastRow(graph.constant(node.getInput(1 - valueAt), node), in.width, node);
         final Value out = allocate(in.width, null);
         steps.add(divide ? (s) ->
         {
