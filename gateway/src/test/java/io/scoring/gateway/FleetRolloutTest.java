@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * resume to the driver, and the judge
  * sees every replica's requests. An identical candidate is promoted although its driver is killed
  * ({@code kill -9}) in the middle of a step: another replica takes it over at that step. An inverted
- * candidate is rolled back at step one on the fleet's scores. No request is dropped by the survivors.
+ * candidate is rolled back at step one on the fleet's scores, and a third is aborted through a replica
+ * that does not drive it. No request is dropped by the survivors.
  */
 class FleetRolloutTest
 {
@@ -77,9 +78,13 @@ class FleetRolloutTest
                 assertEquals("running", AdminClient.json(resume).path("state").asText(), resume.body());
                 assertEquals(409, admins.get(follower).post(PATH + "/confirm").statusCode(), "the driver's refusal, as it words it");
 
+                final long killed = System.nanoTime();
                 fleet.get(driver).kill9(); // in the middle of step one (or two)
                 final int[] survivors = {(driver + 1) % 3, (driver + 2) % 3};
                 final int successor = awaitDriver(admins, survivors);
+                // the figure the README quotes: the lease (2 s here) lapses, and the next tick of a survivor takes it
+                System.out.printf("FleetRolloutTest: replica %d took the rollout over %d ms after the driver's kill -9 (lease %s ms)%n",
+                    successor, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), LEASE_MS);
                 final int other = survivors[0] == successor ? survivors[1] : survivors[0];
                 final JsonNode takenOver = state(admins.get(successor));
                 final int takenOverAt = takeoverStep(takenOver);
@@ -103,6 +108,20 @@ class FleetRolloutTest
                 assertEquals(2, rolledBack.path("window_replicas").asInt(), "judged on both survivors' requests");
                 assertEquals(RolloutCandidates.IDENTICAL, AdminClient.json(admins.get(successor)
                     .get("/admin/models/" + MODEL + "/traffic")).path("champion").asText(), "the champion stays");
+
+                // a third, aborted through the replica that does not drive it: handed to the driver, traffic back at once
+                final HttpResponse<String> third = admins.get(successor).send("POST", PATH, rollout(RolloutCandidates.INVERTED, "")
+                    .replace("\"step_seconds\": 2", "\"step_seconds\": 600"));
+                assertEquals(200, third.statusCode(), third.body());
+                awaitState(admins.get(other), (s) -> s.path("state").asText().equals("running") && s.path("percent").asInt() == 10);
+                final HttpResponse<String> aborted = admins.get(other).post(PATH + "/abort");
+                assertEquals(200, aborted.statusCode(), aborted.body());
+                assertEquals("aborted", AdminClient.json(aborted).path("state").asText(), aborted.body());
+                for (final int replica : survivors)
+                {
+                    final JsonNode policy = awaitTraffic(admins.get(replica), (t) -> t.path("canary").isNull() || t.path("canary").isMissingNode());
+                    assertEquals(RolloutCandidates.IDENTICAL, policy.path("champion").asText(), "replica " + replica + ": " + policy);
+                }
 
                 traffic.awaitMore(100);
                 traffic.close();
@@ -146,6 +165,23 @@ class FleetRolloutTest
             Thread.sleep(50);
         }
         throw new AssertionError("no surviving replica took the rollout over within 60 s: " + state(admins.get(candidates[0])));
+    }
+
+    /** Waits until a replica's traffic policy satisfies {@code done}; the policy. */
+    private static JsonNode awaitTraffic(final AdminClient admin, final java.util.function.Predicate<JsonNode> done) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        JsonNode traffic = null;
+        while (System.nanoTime() < deadline)
+        {
+            traffic = AdminClient.json(admin.get("/admin/models/" + MODEL + "/traffic"));
+            if (done.test(traffic))
+            {
+                return traffic;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the traffic policy did not change within 60 s: " + traffic);
     }
 
     /** The step (1-based) of the timeline's last takeover event. */

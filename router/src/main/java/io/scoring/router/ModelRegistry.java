@@ -83,6 +83,25 @@ public final class ModelRegistry implements AutoCloseable
         change(model, caller, "set_traffic", (m) -> m.setPolicy(policy));
     }
 
+    /**
+     * As {@link #setPolicy(String, TrafficPolicy, String)}, saved only while {@code guard} is the newest
+     * lease of its name (a rollout's driver steering).
+     *
+     * @return false when the guard's fence is stale: another replica drives, and nothing changed here
+     */
+    public boolean setPolicy(final String model, final TrafficPolicy policy, final String caller, final StateStore.Lease guard)
+        throws RouterException, IOException
+    {
+        return change(model, caller, "set_traffic", (m) -> m.setPolicy(policy), guard);
+    }
+
+    /** As {@link #promote(String, String)}, guarded as {@link #setPolicy(String, TrafficPolicy, String, StateStore.Lease)}. */
+    public boolean promote(final String model, final String caller, final StateStore.Lease guard)
+        throws RouterException, IOException
+    {
+        return change(model, caller, "promote", Model::promote, guard);
+    }
+
     public void load(final String model, final String version, final String caller) throws RouterException, IOException
     {
         change(model, caller, "load " + version, (m) -> m.load(version, loader));
@@ -116,7 +135,15 @@ public final class ModelRegistry implements AutoCloseable
         }
     }
 
-    private synchronized void change(final String name, final String caller, final String action, final Change change)
+    private void change(final String name, final String caller, final String action, final Change change)
+        throws RouterException, IOException
+    {
+        change(name, caller, action, change, null);
+    }
+
+    /** Applies, saves and audits a change; with a {@code guard}, only while its fence is the newest (else false). */
+    private synchronized boolean change(
+        final String name, final String caller, final String action, final Change change, final StateStore.Lease guard)
         throws RouterException, IOException
     {
         final Model model = models.get(name);
@@ -125,12 +152,23 @@ public final class ModelRegistry implements AutoCloseable
             throw new RouterException(RouterException.Kind.NOT_FOUND, "model '" + name + "' is not served");
         }
         final ObjectNode before = describe(model);
+        final ObjectNode stateBefore = state();
         change.apply(model);
-        stateStore.save(state());
+        if (null == guard)
+        {
+            stateStore.save(state());
+        }
+        else if (!stateStore.save(state(), guard))
+        {
+            // refused: the successor's state is the fleet's; until it arrives, this replica goes back to its own
+            applyShared(stateStore.load().orElse(stateBefore));
+            return false;
+        }
         if (null != audit)
         {
             audit.append(caller, action, name, before, describe(model));
         }
+        return true;
     }
 
     /**

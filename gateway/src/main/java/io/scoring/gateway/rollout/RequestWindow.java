@@ -78,6 +78,12 @@ final class RequestWindow
         return new Mark(claimed.get(), failures.get());
     }
 
+    /** How many requests there were since {@code from}, without copying them. */
+    long requestsSince(final Mark from)
+    {
+        return claimed.get() - from.requests();
+    }
+
     /** The requests since {@code from}: their count, failures, and the successful ones' latencies and scores. */
     Slice since(final Mark from)
     {

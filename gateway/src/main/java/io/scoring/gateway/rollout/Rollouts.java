@@ -24,9 +24,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -87,8 +89,8 @@ public final class Rollouts implements AutoCloseable
     private final Map<String, ObjectNode> lastRead = new HashMap<>();
     /** This replica's window marks at each model's current step. */
     private final Map<String, StepMarks> stepMarks = new HashMap<>();
-    /** The last handed-over action this replica ran as driver, per model. */
-    private final Map<String, String> served = new HashMap<>();
+    /** The handed-over actions this replica ran as driver, per model (those still in the store). */
+    private final Map<String, Set<String>> served = new HashMap<>();
     /** When this replica last published its windows, per model. */
     private final Map<String, Long> publishedMillis = new HashMap<>();
     /** This replica in leases and window parts: host, process, and a nonce (a restarted pid 1 is another replica). */
@@ -287,21 +289,22 @@ public final class Rollouts implements AutoCloseable
                 return actHere(modelName, action, caller);
             }
             id = replica + "-" + java.util.UUID.randomUUID();
-            store.saveDocument(commandName(modelName), Check.JSON.createObjectNode().put("id", id).put("action", action.name())
-                .put("caller", caller).put("time", now()), StateStore.NO_FENCE);
+            store.publishPart(callsName(modelName), id, Check.JSON.createObjectNode().put("action", action.name())
+                .put("caller", caller).put("time", now()).toString(), handOverTtl());
         }
-        final long deadline = now() + 2 * ctx.leaseMillis() + 1_000;
+        final long waitMillis = handOverTtl().toMillis();
+        final long deadline = now() + waitMillis;
         while (now() < deadline)
         {
-            final Optional<ObjectNode> answer = store.loadDocument(answerName(modelName));
-            if (answer.isPresent() && id.equals(answer.get().path("id").asText()))
+            final String answer = store.parts(answersName(modelName)).get(id);
+            if (null != answer)
             {
-                if (answer.get().has("state"))
+                final JsonNode json = Check.JSON.readTree(answer);
+                if (json.has("state"))
                 {
-                    return answer.get().get("state");
+                    return json.get("state");
                 }
-                throw new RouterException(RouterException.Kind.valueOf(answer.get().path("kind").asText()),
-                    answer.get().path("error").asText());
+                throw new RouterException(RouterException.Kind.valueOf(json.path("kind").asText()), json.path("error").asText());
             }
             try
             {
@@ -314,7 +317,13 @@ public final class Rollouts implements AutoCloseable
             }
         }
         throw new IOException("the replica that drives the rollout of model '" + modelName + "' did not answer the " +
-            action.name().toLowerCase(java.util.Locale.ROOT) + " within " + (deadline - now()) + " ms");
+            action.name().toLowerCase(java.util.Locale.ROOT) + " within " + waitMillis + " ms");
+    }
+
+    /** How long a handed-over action waits for its answer: two leases, so a driver that dies meanwhile is replaced. */
+    private Duration handOverTtl()
+    {
+        return Duration.ofMillis(2 * ctx.leaseMillis() + 1_000);
     }
 
     private synchronized JsonNode actHere(final String modelName, final Action action, final String caller)
@@ -329,38 +338,58 @@ public final class Rollouts implements AutoCloseable
         };
     }
 
-    /** On the driver, every tick: runs an action another replica handed over, once, and saves its answer. */
+    /**
+     * On the driver, every tick: runs each action other replicas handed over, once, oldest first, and
+     * saves its answer beside the others'. Each call has its own field in the hash, so two replicas
+     * handing actions over at the same moment do not overwrite each other; a call a predecessor already
+     * answered (it died after answering) is not run again.
+     */
     private void serveHandedOver(final String model) throws IOException
     {
-        final Optional<ObjectNode> command = store.loadDocument(commandName(model));
-        if (command.isEmpty() || command.get().path("id").asText().equals(served.get(model)) ||
-            now() - command.get().path("time").asLong() > 2 * ctx.leaseMillis() + 1_000)
+        final Map<String, String> calls = store.parts(callsName(model));
+        final Set<String> servedHere = served.computeIfAbsent(model, (m) -> new HashSet<>());
+        servedHere.retainAll(calls.keySet()); // bounded: a call leaves the hash with its TTL
+        if (calls.isEmpty())
         {
-            return; // none, answered already, or its caller stopped waiting
+            return;
         }
-        final String id = command.get().path("id").asText();
-        served.put(model, id);
-        final ObjectNode answer = Check.JSON.createObjectNode().put("id", id);
-        try
+        final Map<String, String> answered = store.parts(answersName(model));
+        final List<Map.Entry<String, JsonNode>> pending = new ArrayList<>();
+        for (final Map.Entry<String, String> call : calls.entrySet())
         {
-            answer.set("state", actHere(model, Action.valueOf(command.get().path("action").asText()),
-                command.get().path("caller").asText()));
+            final JsonNode json = Check.JSON.readTree(call.getValue());
+            if (!servedHere.contains(call.getKey()) && !answered.containsKey(call.getKey()) &&
+                now() - json.path("time").asLong() <= handOverTtl().toMillis())
+            {
+                pending.add(Map.entry(call.getKey(), json));
+            }
         }
-        catch (final RouterException ex)
+        pending.sort(java.util.Comparator.comparingLong((call) -> call.getValue().path("time").asLong()));
+        for (final Map.Entry<String, JsonNode> call : pending)
         {
-            answer.put("kind", ex.kind().name()).put("error", ex.getMessage());
+            servedHere.add(call.getKey());
+            final ObjectNode answer = Check.JSON.createObjectNode();
+            try
+            {
+                answer.set("state", actHere(model, Action.valueOf(call.getValue().path("action").asText()),
+                    call.getValue().path("caller").asText()));
+            }
+            catch (final RouterException ex)
+            {
+                answer.put("kind", ex.kind().name()).put("error", ex.getMessage());
+            }
+            store.publishPart(answersName(model), call.getKey(), answer.toString(), handOverTtl());
         }
-        store.saveDocument(answerName(model), answer, StateStore.NO_FENCE);
     }
 
-    private static String commandName(final String model)
+    private static String callsName(final String model)
     {
-        return "rollout-call-" + model;
+        return "rollout-calls-" + model;
     }
 
-    private static String answerName(final String model)
+    private static String answersName(final String model)
     {
-        return "rollout-answer-" + model;
+        return "rollout-answers-" + model;
     }
 
     private synchronized JsonNode pauseHere(final String modelName, final String caller) throws RouterException, IOException
@@ -555,6 +584,13 @@ public final class Rollouts implements AutoCloseable
             gate(rollout, model, champion, candidate, now);
             return;
         }
+        final long waited = now - rollout.stepStartMillis;
+        if (waited < rollout.plan.stepMillis() && !store.sharedByReplicas())
+        {
+            // nothing is judged before the step's time is up: count the canary's requests, copy none of them
+            waitForStep(rollout, now, RolloutSamples.of(candidate).window(Role.CANARY).requestsSince(markWindows(rollout).canary()));
+            return;
+        }
         final RequestWindow.Slice[] fleet;
         try
         {
@@ -568,12 +604,9 @@ public final class Rollouts implements AutoCloseable
             return;
         }
         final RequestWindow.Slice canary = fleet[0];
-        final long waited = now - rollout.stepStartMillis;
         if (waited < rollout.plan.stepMillis() || canary.requests() < rollout.plan.minRequests())
         {
-            rollout.waitingFor = String.format("%d of %d canary requests, %.1f of %.1f s", canary.requests(),
-                rollout.plan.minRequests(), waited / 1000.0, rollout.plan.stepMillis() / 1000.0);
-            inconclusiveAfterMaxWait(rollout, now, null);
+            waitForStep(rollout, now, canary.requests());
             return;
         }
         final RequestWindow.Slice championSlice = fleet[1];
@@ -590,6 +623,14 @@ public final class Rollouts implements AutoCloseable
             }
             case PASS -> passStep(rollout, now);
         }
+    }
+
+    /** The step has not had its time or its canary requests yet. */
+    private void waitForStep(final Rollout rollout, final long now, final long canaryRequests) throws IOException, RouterException
+    {
+        rollout.waitingFor = String.format("%d of %d canary requests, %.1f of %.1f s", canaryRequests,
+            rollout.plan.minRequests(), (now - rollout.stepStartMillis) / 1000.0, rollout.plan.stepMillis() / 1000.0);
+        inconclusiveAfterMaxWait(rollout, now, null);
     }
 
     private void gate(
@@ -733,8 +774,8 @@ public final class Rollouts implements AutoCloseable
         final TrafficPolicy policy = model.policy();
         if (null != policy.canary() && policy.canary().version().equals(rollout.plan.version()))
         {
-            stillDriving(rollout);
-            models.setPolicy(rollout.model, new TrafficPolicy(policy.champion(), null, policy.shadows()), caller);
+            steer(rollout, (lease) -> models.setPolicy(rollout.model, new TrafficPolicy(policy.champion(), null, policy.shadows()),
+                caller, lease));
         }
         rollout.basisPoints = 0;
         audit(rollout, "rollout " + state.wireName(), rollout.event(now, state.wireName(), reason, figures));
@@ -743,8 +784,7 @@ public final class Rollouts implements AutoCloseable
 
     private void promote(final Rollout rollout, final String why) throws IOException, RouterException
     {
-        stillDriving(rollout);
-        models.promote(rollout.model, "rollout:" + rollout.id);
+        steer(rollout, (lease) -> models.promote(rollout.model, "rollout:" + rollout.id, lease));
         final long now = now();
         rollout.state = Rollout.State.PROMOTED;
         rollout.reason = why + ": version '" + rollout.plan.version() + "' is the champion";
@@ -770,12 +810,11 @@ public final class Rollouts implements AutoCloseable
     /** The canary at {@code basisPoints}, the champion and the shadows as they are (the candidate leaves the shadows). */
     private void setCanary(final Rollout rollout, final int basisPoints) throws IOException, RouterException
     {
-        stillDriving(rollout);
         final TrafficPolicy policy = models.model(rollout.model).policy();
         final List<TrafficPolicy.Share> shadows = policy.shadows().stream()
             .filter((s) -> !s.version().equals(rollout.plan.version())).toList();
-        models.setPolicy(rollout.model, new TrafficPolicy(policy.champion(),
-            new TrafficPolicy.Share(rollout.plan.version(), basisPoints), shadows), "rollout:" + rollout.id);
+        steer(rollout, (lease) -> models.setPolicy(rollout.model, new TrafficPolicy(policy.champion(),
+            new TrafficPolicy.Share(rollout.plan.version(), basisPoints), shadows), "rollout:" + rollout.id, lease));
         rollout.basisPoints = basisPoints;
     }
 
@@ -1139,22 +1178,40 @@ public final class Rollouts implements AutoCloseable
         final StateStore.Lease lease = leases.get(rollout.model);
         if (null != lease && !store.saveDocument(documentName(rollout.model), document(rollout), lease.fence()))
         {
-            throw new FencedOut("replica '" + replica + "' was fenced out of the rollout of model '" + rollout.model +
-                "' (fence " + lease.fence() + " is stale): another replica drives it");
+            throw fencedOut(rollout, lease);
         }
         show(rollout);
     }
 
-    /**
-     * Before a traffic change: a fenced save of the rollout as it stands (the intent first), so a driver
-     * that lost its lease is stopped ({@link FencedOut}) before it steers; the policy write itself goes
-     * through the shared router state, which knows no fence.
-     */
-    private void stillDriving(final Rollout rollout) throws IOException
+    private FencedOut fencedOut(final Rollout rollout, final StateStore.Lease lease)
     {
-        if (leases.containsKey(rollout.model))
+        return new FencedOut("replica '" + replica + "' was fenced out of the rollout of model '" + rollout.model +
+            "' (fence " + (null == lease ? "none" : Long.toString(lease.fence())) + " is stale): another replica drives it");
+    }
+
+    /** A traffic change the registry saves only while the given lease is the newest (false: nothing changed). */
+    @FunctionalInterface
+    private interface Steering
+    {
+        boolean apply(StateStore.Lease lease) throws IOException, RouterException;
+    }
+
+    /**
+     * A traffic change of the rollout: first a fenced save of the rollout as it stands (the intent, so a
+     * replica that takes over knows what was being done), then the policy write, fenced by the same
+     * lease in the shared router state, so a driver that lost its lease between the two cannot steer.
+     */
+    private void steer(final Rollout rollout, final Steering steering) throws IOException, RouterException
+    {
+        final StateStore.Lease lease = leases.get(rollout.model);
+        if (null == lease)
         {
-            publish(rollout);
+            throw fencedOut(rollout, null);
+        }
+        publish(rollout);
+        if (!steering.apply(lease))
+        {
+            throw fencedOut(rollout, lease);
         }
     }
 

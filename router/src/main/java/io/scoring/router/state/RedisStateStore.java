@@ -125,6 +125,21 @@ public final class RedisStateStore implements StateStore, AutoCloseable
         }
     }
 
+    /** Saves and announces the state in one script that first checks the guard's fence (see {@link #FENCED_STATE}). */
+    @Override
+    public synchronized boolean save(final ObjectNode state, final Lease guard) throws IOException
+    {
+        final String text = JSON.writeValueAsString(state);
+        final Long revision = redis("save the router state", () -> connection.sync().eval(FENCED_STATE, ScriptOutputType.INTEGER,
+            new String[] {stateKey, revisionKey, prefix + ":fence:" + guard.name()}, text, Long.toString(guard.fence()), channel));
+        if (revision == 0L)
+        {
+            return false;
+        }
+        appliedRevision = Math.max(appliedRevision, revision); // our own change is applied already
+        return true;
+    }
+
     /** Starts listening: {@code listener} gets every newer state saved by another replica. */
     @Override
     public void onChange(final Consumer<ObjectNode> listener)
@@ -198,6 +213,14 @@ public final class RedisStateStore implements StateStore, AutoCloseable
         "  redis.call('SET', KEYS[1], ARGV[1]) return 1 " +
         "end " +
         "return 0";
+
+    /** {@link #save}'s SET, INCR and PUBLISH, done only while the fence is the lease's newest; the new revision, or 0. */
+    private static final String FENCED_STATE =
+        "if tonumber(redis.call('GET', KEYS[3]) or '0') ~= tonumber(ARGV[2]) then return 0 end " +
+        "redis.call('SET', KEYS[1], ARGV[1]) " +
+        "local revision = redis.call('INCR', KEYS[2]) " +
+        "redis.call('PUBLISH', ARGV[3], tostring(revision)) " +
+        "return revision";
 
     @Override
     public boolean sharedByReplicas()

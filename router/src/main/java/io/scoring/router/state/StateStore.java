@@ -46,6 +46,18 @@ public interface StateStore
     void save(ObjectNode state) throws IOException;
 
     /**
+     * Saves the state as {@link #save} does, unless {@code guard}'s fence is no longer the newest of its
+     * lease: then nothing is written and it returns false. The traffic changes a rollout's driver makes
+     * go through here, so a driver that lost its lease (paused, partitioned) cannot steer after its
+     * successor took over. A store of one process has no stale fences.
+     */
+    default boolean save(final ObjectNode state, final Lease guard) throws IOException
+    {
+        save(state);
+        return true;
+    }
+
+    /**
      * Hears states saved elsewhere (other replicas sharing this store); a local store has none. The
      * listener runs on the store's own thread.
      */

@@ -67,7 +67,8 @@ class RedisStateStoreTest
     /**
      * Two replicas want to drive the same rollout: one gets the lease, the other not until the first
      * lets it go or stops renewing it; each acquisition raises the fence, and a write with an older
-     * fence is refused, so the first holder, once replaced, cannot overwrite its successor's state.
+     * fence is refused, so the first holder, once replaced, cannot overwrite its successor's state nor
+     * steer the traffic (the router state saved under the lease).
      */
     @Test
     void shouldLeaseANameToOneReplicaAtATimeAndRefuseAStaleHoldersWrite() throws Exception
@@ -97,6 +98,10 @@ class RedisStateStoreTest
                 "the stale holder's write is refused");
             assertTrue(theirs.saveDocument("rollout-m", JSON.createObjectNode().put("by", "theirs"), second.fence()));
             assertEquals("theirs", mine.loadDocument("rollout-m").orElseThrow().path("by").asText());
+            // the traffic it would steer: the router state, guarded by the same lease
+            assertTrue(theirs.save(routerState("theirs"), second));
+            assertTrue(!mine.save(routerState("mine, stale"), first), "the stale holder cannot steer");
+            assertEquals("theirs", theirs.load().orElseThrow().path("by").asText());
 
             mine.release(first); // not the holder: nothing happens
             assertEquals("theirs", mine.leaseHolder("rollout-m").orElseThrow());
@@ -104,6 +109,13 @@ class RedisStateStoreTest
             assertTrue(mine.leaseHolder("rollout-m").isEmpty());
             assertEquals(second.fence() + 1, mine.tryLease("rollout-m", "mine", ttl).orElseThrow().fence());
         }
+    }
+
+    private static ObjectNode routerState(final String by)
+    {
+        final ObjectNode state = JSON.createObjectNode().put("by", by);
+        state.putObject("models");
+        return state;
     }
 
     /** Each replica's part of a figure is kept beside the others', and read as a whole. */
