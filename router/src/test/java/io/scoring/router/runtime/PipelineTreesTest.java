@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,13 +35,16 @@ import static io.scoring.router.runtime.OnnxGraphs.i;
 import static io.scoring.router.runtime.OnnxGraphs.ints;
 import static io.scoring.router.runtime.OnnxGraphs.s;
 import static io.scoring.router.runtime.OnnxGraphs.strings;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Tree ensembles and label encoders inside skl2onnx- and onnxmltools-shaped pipelines, served natively
  * ({@code native-pipeline}) and scoring as ONNX Runtime does, labels included, on every demo applicant and
  * on rows of edge values (NaN, infinities, codes outside the categories): the demo's gradient boosting
- * pipeline, regressors with every aggregate, a SOFTMAX multi-class classifier, LightGBM's binary layout,
- * and string categories encoded by a LabelEncoder; each with and without a ZipMap where it has one.
+ * pipeline, regressors with every aggregate, multi-class classifiers under every transform, two-class labels
+ * by ONNX Runtime's own rules, LightGBM's binary layout and log-link regressors, string categories and
+ * numbers re-coded by LabelEncoders; each with and without a ZipMap where it has one. The converters'
+ * fixtures are served natively too, and a LabelEncoder to strings is left to ONNX Runtime.
  */
 class PipelineTreesTest
 {
@@ -61,6 +65,25 @@ class PipelineTreesTest
         {
             Parity.assertSameScores(tensor, config, "native-pipeline", rows(config), layout);
             Parity.assertSameScores(withZipMap(tensor, 0, 1), config, "native-pipeline", rows(config), layout);
+        }
+    }
+
+    /** The converters' own layouts ({@link ConverterFixturesTest} holds their scores to ONNX Runtime and the libraries). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.scoring.router.runtime.ConverterFixturesTest#fixtures")
+    void shouldServeEveryConverterFixtureNatively(final String fixture) throws Exception
+    {
+        final Path directory = Path.of("src/test/resources/converters").resolve(fixture);
+        final ModelConfig config;
+        try (InputStream in = Files.newInputStream(directory.resolve("model.json")))
+        {
+            config = ModelConfig.parse(in, fixture);
+        }
+        try (Scorer scorer = OnnxRuntimes.load(Files.readAllBytes(directory.resolve("model.onnx")), config, 8,
+            OnnxRuntimes.Choice.AUTO))
+        {
+            // a lone regressor on one float input needs no pipeline: the tree evaluator serves it alone
+            assertEquals(fixture.contains("regressor") ? "native-tree-ensemble" : "native-pipeline", scorer.runtimeName());
         }
     }
 
