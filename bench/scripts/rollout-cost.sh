@@ -45,12 +45,26 @@ rollout() {
 }
 end_rollout() { curl -sf -X POST "$ADMIN/rollout/abort" >/dev/null || true; }
 
-echo "variant,protocol,round,throughput,server_cpu_us,errors,load1" >"$RUNS"
+# CPU clock ticks (utime + stime) of the gateway's threads named $2: the rollout thread's share of the gateway's
+# CPU (lib.sh's cpu_ticks) is what the judge's ticks cost, apart from the closed loop's noise
+thread_ticks() { # PID THREAD_NAME
+  local ticks=0 task
+  for task in /proc/"$1"/task/*; do
+    [[ "$(cat "$task/comm" 2>/dev/null)" == "$2" ]] && ticks=$(( ticks + $(awk '{ print $14 + $15 }' "$task/stat") ))
+  done
+  echo "$ticks"
+}
+
+echo "variant,protocol,round,throughput,server_cpu_us,errors,load1,rollout_thread_cpu_share" >"$RUNS"
 measure() { # VARIANT ROUND
+  local process_before driver_before share
+  process_before=$(cpu_ticks "$GW_PID"); driver_before=$(thread_ticks "$GW_PID" rollout-driver)
   generate --target "127.0.0.1:$GW_GRPC" --protocol grpc --mode closed --concurrency "$CONCURRENCY" \
     --warmup "$WARMUP" --duration "$DURATION" --label "$1" --csv "$CSV" --server-pid "$GW_PID"
-  tail -1 "$CSV" | awk -F, -v v="$1" -v r="$2" -v t="$(column throughput)" -v c="$(column server_cpu_us)" \
-    -v e="$(column errors)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '{ printf "%s,grpc,%s,%s,%s,%s,%s\n", v, r, $t, $c, $e, load }' >>"$RUNS"
+  share=$(awk -v p=$(( $(cpu_ticks "$GW_PID") - process_before )) -v d=$(( $(thread_ticks "$GW_PID" rollout-driver) - driver_before )) \
+    'BEGIN { printf "%.5f", p > 0 ? d / p : 0 }')
+  tail -1 "$CSV" | awk -F, -v v="$1" -v r="$2" -v t="$(column throughput)" -v c="$(column server_cpu_us)" -v s="$share" \
+    -v e="$(column errors)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '{ printf "%s,grpc,%s,%s,%s,%s,%s,%s\n", v, r, $t, $c, $e, load, s }' >>"$RUNS"
 }
 
 canary
@@ -77,5 +91,7 @@ done
   done
   echo "rollout / canary, median of the per-round ratio: throughput $(ratio_to "$RUNS" canary rollout 2 grpc 3 throughput)," \
     "CPU per answer $(ratio_to "$RUNS" canary rollout 2 grpc 3 server_cpu_us)"
+  echo "the rollout thread's share of the gateway's CPU, median: $(rounds_of "$RUNS" rollout 2 grpc rollout_thread_cpu_share | median)" \
+    "(canary legs: $(rounds_of "$RUNS" canary 2 grpc rollout_thread_cpu_share | median))"
   echo "every run: $RUNS"
 } | tee "$OUT/summary.txt"

@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * What does a model in a converter's layout cost per row, on ONNX Runtime and as the gateway serves it
- * (the native tabular pipeline evaluator for skl2onnx's logistic regression), and what does it allocate,
- * against the demo's single-float-input model?
+ * (the native tabular pipeline evaluator, for skl2onnx's logistic regression and its boosted trees alike),
+ * and what does it allocate, against the demo's single-float-input model?
  *
  * <ul>
  *   <li>{@code credit-risk/1}: one float input [1, 20], one float output [1, 1] (pinned in and out).</li>
@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   mvn -B -q -pl bench -am package -DskipTests
  *   java -jar bench/target/benchmarks.jar ConverterModelBenchmark -prof gc -f 1
+ *   java -jar bench/target/benchmarks.jar ConverterModelBenchmark -prof gc -f 1 -p model=credit-risk-sklearn/2
  * </pre>
  */
 @BenchmarkMode(Mode.AverageTime)

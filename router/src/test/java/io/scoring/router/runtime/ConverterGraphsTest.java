@@ -176,7 +176,7 @@ class ConverterGraphsTest
                 .addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns))))).build();
     }
 
-    private static ModelConfig sklearnConfig() throws Exception
+    static ModelConfig sklearnConfig() throws Exception
     {
         try (InputStream in = Files.newInputStream(SKLEARN.resolve("model.json")))
         {
@@ -184,7 +184,7 @@ class ConverterGraphsTest
         }
     }
 
-    private static List<float[]> applicants(final int features) throws Exception
+    static List<float[]> applicants(final int features) throws Exception
     {
         final List<float[]> rows = new ArrayList<>();
         final List<String> lines = Files.readAllLines(TEST_SET);

@@ -36,7 +36,7 @@ class SklearnDemoModelTest
             Files.readAllBytes(DEMO.resolve(Integer.toString(version)).resolve("model.onnx")), config, 8,
             OnnxRuntimes.Choice.AUTO))
         {
-            assertEquals(version == 1 ? "native-pipeline" : "onnxruntime", scorer.runtimeName());
+            assertEquals("native-pipeline", scorer.runtimeName());
             final float[] row = new float[config.featureCount()];
             final float[] output = new float[2];
             double worst = 0;

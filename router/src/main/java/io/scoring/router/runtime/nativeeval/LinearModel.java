@@ -162,11 +162,22 @@ final class LinearModel extends RowFunction
     @Override
     void evaluate(final float[] input, final int offset, final Scratch scratch)
     {
+        classIndex(input, offset, scratch);
+    }
+
+    /**
+     * {@link #evaluate(float[], int, Scratch)}, returning the index of the class label ONNX Runtime's
+     * {@code LinearClassifier} picks, from the raw scores before the post transform (a saturated logistic
+     * may tie them): with one score, 1 when it is above 0, else 0; with several, the first largest.
+     */
+    int classIndex(final float[] input, final int offset, final Scratch scratch)
+    {
         final float[] values = scratch.values;
         final int outputs = bias.length;
         if (outputs == 1)
         {
-            final float score = finishOne(dot(input, offset, 0));
+            final float raw = dot(input, offset, 0);
+            final float score = finishOne(raw);
             if (secondClass)
             {
                 values[0] = 1f - score;
@@ -176,13 +187,16 @@ final class LinearModel extends RowFunction
             {
                 values[0] = score;
             }
-            return;
+            return raw > 0 ? 1 : 0;
         }
+        int best = 0;
         for (int k = 0; k < outputs; k++)
         {
             values[k] = dot(input, offset, k);
+            best = values[k] > values[best] ? k : best;
         }
         postTransform.applyTo(values, outputs);
+        return best;
     }
 
     private float dot(final float[] input, final int offset, final int output)

@@ -38,7 +38,7 @@ import java.util.Set;
 public final class NativeEvaluators
 {
     /** ai.onnx.ml opsets whose tree and linear operators keep the classic attributes read here. */
-    private static final long MAX_ML_OPSET = 4;
+    static final long MAX_ML_OPSET = 4;
     /** {@code Slice} reads starts/ends/axes/steps from inputs from opset 10 on. */
     private static final long MIN_SLICE_OPSET = 10;
 
@@ -93,7 +93,7 @@ public final class NativeEvaluators
         }
         try
         {
-            return TabularPipeline.compile(graph, config, maxRows, forms);
+            return TabularPipeline.compile(graph, config, maxRows, treeLayout, forms);
         }
         catch (final UnsupportedGraphException ex)
         {

@@ -23,10 +23,16 @@ import java.util.Set;
  *
  * <p>Supported nodes, with ONNX Runtime's semantics: ai.onnx.ml {@code Scaler}, {@code Imputer} (float),
  * {@code Binarizer}, {@code Normalizer} (MAX, L1, L2), {@code ArrayFeatureExtractor} (constant indices),
- * {@code OneHotEncoder} ({@code zeros} = 1), {@code LinearClassifier} (labels and scores),
- * {@code ZipMap}; standard {@code Concat} (on the last axis), {@code Reshape} / {@code Flatten} to one
- * row per batch entry, {@code Identity}, {@code Cast} to float or int64. Anything else throws
- * {@link UnsupportedGraphException} and ONNX Runtime serves the version.
+ * {@code OneHotEncoder} ({@code zeros} = 1), {@code LabelEncoder} (string, int64 or float keys to int64
+ * or float values, opset 1's {@code classes_strings} and opset 2's {@code keys_*} / {@code values_*}; string
+ * keys mapped at compile time to the column's category codes), {@code LinearClassifier} (labels and
+ * scores), {@code TreeEnsembleClassifier} (int64 labels and scores, or scores alone for string labels) and
+ * {@code TreeEnsembleRegressor} (every target), both evaluated by {@link TreeEnsemble} as the whole-model
+ * evaluator does, {@code ZipMap}; standard {@code Concat} (on the last axis), {@code Reshape} /
+ * {@code Flatten} to one row per batch entry, {@code Identity}, {@code Cast} to float or int64, and what
+ * onnxmltools writes around trees: {@code Mul} and {@code Div} by a constant (a scalar or one per column),
+ * {@code Exp}. Anything else throws {@link UnsupportedGraphException} and ONNX Runtime serves the version:
+ * string outputs (a LabelEncoder to strings, a tree classifier's string label) among them.
  *
  * <p>Load time only; the {@link Scorer} it builds allocates nothing per call.
  */
@@ -41,9 +47,14 @@ final class TabularPipeline
     private static final Set<String> CONCAT = Set.of("axis");
     private static final Set<String> CAST = Set.of("to", "saturate");
     private static final Set<String> FLATTEN = Set.of("axis");
+    private static final Set<String> LABEL_ENCODER = Set.of("classes_strings", "keys_strings", "keys_int64s",
+        "keys_floats", "values_strings", "values_int64s", "values_floats", "default_string", "default_int64",
+        "default_float");
     private static final Set<String> NONE = Set.of();
     private static final int TENSOR_FLOAT = 1;
     private static final int TENSOR_INT64 = 7;
+    /** Integers up to this magnitude are exact in the float scratch. */
+    private static final long FLOAT_EXACT = 1L << 24;
 
     /** Where a value lives in the scratch, how wide it is per row, and, for string columns, whose categories. */
     private record Value(int offset, int width, FeatureSpec[] strings)
@@ -56,21 +67,23 @@ final class TabularPipeline
 
     private final Graph graph;
     private final ModelConfig config;
+    private final NativeEvaluators.TreeLayout treeLayout;
     private final Map<String, Value> values = new HashMap<>();
     private final List<Step> steps = new ArrayList<>();
     private int scratchSize;
 
-    private TabularPipeline(final Graph graph, final ModelConfig config)
+    private TabularPipeline(final Graph graph, final ModelConfig config, final NativeEvaluators.TreeLayout treeLayout)
     {
         this.graph = graph;
         this.config = config;
+        this.treeLayout = treeLayout;
     }
 
     /** A scorer computing the outputs' fetched values natively, or the first obstacle. */
-    static Scorer compile(final Graph graph, final ModelConfig config, final int maxRows, final List<OutputForm> forms)
-        throws UnsupportedGraphException
+    static Scorer compile(final Graph graph, final ModelConfig config, final int maxRows,
+        final NativeEvaluators.TreeLayout treeLayout, final List<OutputForm> forms) throws UnsupportedGraphException
     {
-        return new TabularPipeline(graph, config).scorer(maxRows, forms);
+        return new TabularPipeline(graph, config, treeLayout).scorer(maxRows, forms);
     }
 
     private Scorer scorer(final int maxRows, final List<OutputForm> forms) throws UnsupportedGraphException
@@ -156,6 +169,11 @@ final class TabularPipeline
             case "ml.OneHotEncoder" -> oneHot(node);
             case "Concat" -> concat(node);
             case "ml.LinearClassifier" -> linearClassifier(node);
+            case "ml.TreeEnsembleClassifier" -> treeClassifier(node);
+            case "ml.TreeEnsembleRegressor" -> treeRegressor(node);
+            case "ml.LabelEncoder" -> labelEncoder(node);
+            case "Mul", "Div" -> byConstant(node);
+            case "Exp" -> exp(node);
             default -> throw new UnsupportedGraphException(Graph.describe(node) + " is not a supported pipeline step");
         }
     }
@@ -422,17 +440,291 @@ final class TabularPipeline
         steps.add((s) ->
         {
             final RowFunction.Scratch scratch = scratchOfThread.get();
-            scores.evaluate(s, in.offset, scratch);
-            int best = 0;
-            for (int k = 0; k < scores.width(); k++)
-            {
-                s[out.offset + k] = scratch.values[k];
-                best = scratch.values[k] > scratch.values[best] ? k : best;
-            }
-            s[label.offset] = labels[best];
+            s[label.offset] = labels[scores.classIndex(s, in.offset, scratch)];
+            System.arraycopy(scratch.values, 0, s, out.offset, out.width);
         });
         define(node, 0, label);
         define(node, 1, out);
+    }
+
+    /**
+     * The label (int64 labels only: string labels need a string output) and the class scores, both from
+     * the one {@link TreeEnsemble} the whole-model evaluator uses, reading the row where the input value sits.
+     */
+    private void treeClassifier(final NodeProto node) throws UnsupportedGraphException
+    {
+        final Value in = numbers(node);
+        checkTreeOpset(node);
+        final TreeEnsemble trees = TreeEnsemble.classifier(node, in.width, treeLayout);
+        final Value label = allocate(1, null);
+        final Value out = allocate(trees.width(), null);
+        final ThreadLocal<RowFunction.Scratch> scratchOfThread =
+            ThreadLocal.withInitial(() -> new RowFunction.Scratch(trees.width()));
+        steps.add((s) ->
+        {
+            final RowFunction.Scratch scratch = scratchOfThread.get();
+            s[label.offset] = trees.classify(s, in.offset, scratch);
+            System.arraycopy(scratch.values, 0, s, out.offset, out.width);
+        });
+        if (trees.hasIntLabels())
+        {
+            define(node, 0, label);
+        }
+        if (node.getOutputCount() > 1)
+        {
+            define(node, 1, out);
+        }
+    }
+
+    private void treeRegressor(final NodeProto node) throws UnsupportedGraphException
+    {
+        final Value in = numbers(node);
+        checkTreeOpset(node);
+        final TreeEnsemble trees = TreeEnsemble.regressor(node, in.width, treeLayout);
+        final Value out = allocate(trees.width(), null);
+        if (trees.width() == 1)
+        {
+            // the single-target path walks the trees side by side and needs no scratch
+            steps.add((s) -> s[out.offset] = trees.evaluate(s, in.offset));
+        }
+        else
+        {
+            final ThreadLocal<RowFunction.Scratch> scratchOfThread =
+                ThreadLocal.withInitial(() -> new RowFunction.Scratch(trees.width()));
+            steps.add((s) ->
+            {
+                final RowFunction.Scratch scratch = scratchOfThread.get();
+                trees.evaluate(s, in.offset, scratch);
+                System.arraycopy(scratch.values, 0, s, out.offset, out.width);
+            });
+        }
+        define(node, 0, out);
+    }
+
+    private void checkTreeOpset(final NodeProto node) throws UnsupportedGraphException
+    {
+        if (graph.opset(node) < 1 || graph.opset(node) > NativeEvaluators.MAX_ML_OPSET)
+        {
+            throw new UnsupportedGraphException(Graph.describe(node) + ": ai.onnx.ml opset " + graph.opset(node));
+        }
+    }
+
+    /**
+     * ai.onnx.ml {@code LabelEncoder} to numbers: opset 1's {@code classes_strings} (a string's index, else
+     * {@code default_int64}) and opset 2's {@code keys_*} / {@code values_int64s} or {@code values_floats}
+     * (else {@code default_int64}, -1, or {@code default_float}, -0). String keys are mapped at compile time to
+     * each column's category codes, as ONNX Runtime would see the names: a code outside the categories
+     * reaches it as "". Numbers are looked up by binary search of the sorted keys; int64 keys match the
+     * input truncated as the gateway truncates it for an int64 tensor. String values, NaN or duplicate
+     * keys, and int64 values a float cannot hold exactly are refused.
+     */
+    private void labelEncoder(final NodeProto node) throws UnsupportedGraphException
+    {
+        final Attributes attributes = new Attributes(node, LABEL_ENCODER);
+        final Value in = input(node, 0);
+        final String[] classes = attributes.strings("classes_strings");
+        final String[] stringKeys;
+        final float[] mapped;
+        final float absent;
+        if (classes.length > 0)
+        {
+            if (hasAny(attributes, "keys_strings", "keys_int64s", "keys_floats", "values_strings", "values_int64s",
+                "values_floats", "default_float"))
+            {
+                throw attributes.unsupported("classes_strings mixed with keys or values");
+            }
+            stringKeys = classes;
+            mapped = new float[classes.length];
+            for (int k = 0; k < mapped.length; k++)
+            {
+                mapped[k] = k;
+            }
+            absent = exactInteger(attributes.i("default_int64", -1), attributes);
+        }
+        else
+        {
+            final long[] intValues = attributes.ints("values_int64s");
+            final float[] floatValues = attributes.floats("values_floats");
+            if (attributes.strings("values_strings").length > 0 || intValues.length > 0 == floatValues.length > 0)
+            {
+                throw attributes.unsupported("only int64 or float values (a string output is not a number column)");
+            }
+            mapped = intValues.length > 0 ? new float[intValues.length] : floatValues;
+            for (int k = 0; k < intValues.length; k++)
+            {
+                mapped[k] = exactInteger(intValues[k], attributes);
+            }
+            absent = intValues.length > 0 ? exactInteger(attributes.i("default_int64", -1), attributes) :
+                attributes.f("default_float", -0f);
+            stringKeys = attributes.strings("keys_strings");
+        }
+        final long[] intKeys = attributes.ints("keys_int64s");
+        final float[] floatKeys = attributes.floats("keys_floats");
+        final int keyCount = stringKeys.length + intKeys.length + floatKeys.length;
+        if (keyCount != mapped.length || keyCount != Math.max(stringKeys.length, Math.max(intKeys.length, floatKeys.length)))
+        {
+            throw attributes.unsupported("one list of keys, as long as the values");
+        }
+        if (in.isStrings() != (stringKeys.length > 0))
+        {
+            throw attributes.unsupported("string keys for a string input, numbers for a number");
+        }
+        final Value out = allocate(in.width, null);
+        if (in.isStrings())
+        {
+            final Map<String, Float> valueOfKey = new HashMap<>();
+            for (int k = 0; k < stringKeys.length; k++)
+            {
+                if (null != valueOfKey.put(stringKeys[k], mapped[k]))
+                {
+                    throw attributes.unsupported("key '" + stringKeys[k] + "' is listed twice");
+                }
+            }
+            final float[][] valueOfCode = new float[in.width][];
+            for (int c = 0; c < in.width; c++)
+            {
+                final List<String> categories = in.strings[c].categories();
+                valueOfCode[c] = new float[categories.size()];
+                for (int code = 0; code < categories.size(); code++)
+                {
+                    valueOfCode[c][code] = valueOfKey.getOrDefault(categories.get(code), absent);
+                }
+            }
+            final float unknown = valueOfKey.getOrDefault("", absent);
+            steps.add((s) ->
+            {
+                for (int c = 0; c < in.width; c++)
+                {
+                    final float v = s[in.offset + c];
+                    final float[] values = valueOfCode[c];
+                    s[out.offset + c] = v >= 0 && v < values.length && v == (int)v ? values[(int)v] : unknown;
+                }
+            });
+        }
+        else if (intKeys.length > 0)
+        {
+            final Integer[] order = sortedOrder(keyCount, (a, b) -> Long.compare(intKeys[a], intKeys[b]));
+            final long[] keys = new long[keyCount];
+            final float[] values = new float[keyCount];
+            for (int k = 0; k < keyCount; k++)
+            {
+                keys[k] = intKeys[order[k]];
+                values[k] = mapped[order[k]];
+                if (k > 0 && keys[k] == keys[k - 1])
+                {
+                    throw attributes.unsupported("key " + keys[k] + " is listed twice");
+                }
+            }
+            steps.add((s) ->
+            {
+                for (int c = 0; c < in.width; c++)
+                {
+                    final int at = Arrays.binarySearch(keys, (long)s[in.offset + c]);
+                    s[out.offset + c] = at >= 0 ? values[at] : absent;
+                }
+            });
+        }
+        else
+        {
+            // -0 and 0 are one key, as in ONNX Runtime's hash map; binarySearch would tell them apart
+            final Integer[] order = sortedOrder(keyCount, (a, b) -> Float.compare(floatKeys[a] + 0f, floatKeys[b] + 0f));
+            final float[] keys = new float[keyCount];
+            final float[] values = new float[keyCount];
+            for (int k = 0; k < keyCount; k++)
+            {
+                keys[k] = floatKeys[order[k]] + 0f;
+                values[k] = mapped[order[k]];
+                if (Float.isNaN(keys[k]) || k > 0 && keys[k] == keys[k - 1])
+                {
+                    throw attributes.unsupported("a NaN or twice-listed key");
+                }
+            }
+            steps.add((s) ->
+            {
+                for (int c = 0; c < in.width; c++)
+                {
+                    final int at = Arrays.binarySearch(keys, s[in.offset + c] + 0f);
+                    s[out.offset + c] = at >= 0 ? values[at] : absent;
+                }
+            });
+        }
+        define(node, 0, out);
+    }
+
+    private static boolean hasAny(final Attributes attributes, final String... names)
+    {
+        for (final String name : names)
+        {
+            if (attributes.has(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static float exactInteger(final long value, final Attributes attributes) throws UnsupportedGraphException
+    {
+        if (Math.abs(value) > FLOAT_EXACT)
+        {
+            throw attributes.unsupported("value " + value + " is not exact in the float a row carries");
+        }
+        return value;
+    }
+
+    private static Integer[] sortedOrder(final int count, final java.util.Comparator<Integer> byKey)
+    {
+        final Integer[] order = new Integer[count];
+        for (int k = 0; k < count; k++)
+        {
+            order[k] = k;
+        }
+        Arrays.sort(order, byKey);
+        return order;
+    }
+
+    /**
+     * A row value times or divided by a constant (a scalar or one per column), as onnxmltools writes them
+     * around trees: LightGBM's probabilities times 1 without a ZipMap, a random forest's sums divided by
+     * 100, XGBoost's log-link regressors' {@code Exp} times the base score.
+     */
+    private void byConstant(final NodeProto node) throws UnsupportedGraphException
+    {
+        new Attributes(node, NONE);
+        final boolean divide = "Div".equals(node.getOpType());
+        final int valueAt = !divide && !values.containsKey(node.getInput(0)) ? 1 : 0;
+        final Value in = numbers(node.toBuilder().setInput(0, node.getInput(valueAt)).build());
+        final float[] factors = LinearModel.broadcastRow(graph.constant(node.getInput(1 - valueAt), node), in.width, node);
+        final Value out = allocate(in.width, null);
+        steps.add(divide ? (s) ->
+        {
+            for (int k = 0; k < in.width; k++)
+            {
+                s[out.offset + k] = s[in.offset + k] / factors[k];
+            }
+        } : (s) ->
+        {
+            for (int k = 0; k < in.width; k++)
+            {
+                s[out.offset + k] = s[in.offset + k] * factors[k];
+            }
+        });
+        define(node, 0, out);
+    }
+
+    private void exp(final NodeProto node) throws UnsupportedGraphException
+    {
+        new Attributes(node, NONE);
+        final Value in = numbers(node);
+        final Value out = allocate(in.width, null);
+        steps.add((s) ->
+        {
+            for (int k = 0; k < in.width; k++)
+            {
+                s[out.offset + k] = (float)Math.exp(s[in.offset + k]);
+            }
+        });
+        define(node, 0, out);
     }
 
     private static float[] broadcast(final float[] values, final int width, final float absent,

@@ -5,6 +5,7 @@ import io.scoring.proto.onnx.NodeProto;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.stream.LongStream;
 
 /**
  * ai.onnx.ml {@code TreeEnsembleRegressor} and {@code TreeEnsembleClassifier} (classic attributes,
@@ -27,9 +28,19 @@ import java.util.Set;
  *   the class 0 sum, and class 0 the negation of that.</li>
  * </ul>
  *
- * Cases where ONNX Runtime leaves part of its output unwritten (a classifier under {@code PROBIT}, or
+ * A classifier's label ({@link #classify}) is ONNX Runtime's too, chosen from the sums before the post
+ * transform: with more than two classes the first class of the largest sum among the classes a leaf or
+ * a base value reached; with two, from the positive score s (class 1's sum if a weight reached it, else
+ * class 0's): in the one-class-weighted case {@code labels[1]} when s > 0.5 (no weight negative) or
+ * s > 0 (else), otherwise {@code labels[0]}; in any other two-class case the literal 1 when s > 0, else 0,
+ * whatever the labels.
+ *
+ * <p>Cases where ONNX Runtime leaves part of its output unwritten (a classifier under {@code PROBIT}, or
  * with two classes, weights for both and one base value) are not supported, nor are leaves without a
  * weight, weights naming a target out of range, or classifiers with fewer than two classes.
+ *
+ * <p>Whole-model evaluation ({@link NativeEvaluators}) and a tabular pipeline's tree step
+ * ({@link TabularPipeline}) both evaluate trees through this class, the row at any offset of any array.
  */
 final class TreeEnsemble extends RowFunction
 {
@@ -63,10 +74,14 @@ final class TreeEnsemble extends RowFunction
     private final boolean binaryCase;
     /** Classifier: no weight is negative. */
     private final boolean weightsArePositive;
+    /** Classifier: the int64 class labels, or the classes' indexes for string labels (as ONNX Runtime numbers them). */
+    private final long[] labels;
+    /** Classifier: the labels are {@code classlabels_int64s}, so the label output is a number. */
+    private final boolean intLabels;
 
     private TreeEnsemble(final Kind kind, final int width, final Forest forest, final Aggregate aggregate,
         final PostTransform postTransform, final float[] baseValues, final boolean binaryCase,
-        final boolean weightsArePositive)
+        final boolean weightsArePositive, final long[] labels, final boolean intLabels)
     {
         super(width);
         this.kind = kind;
@@ -78,6 +93,8 @@ final class TreeEnsemble extends RowFunction
         this.treeCount = forest.treeCount;
         this.binaryCase = binaryCase;
         this.weightsArePositive = weightsArePositive;
+        this.labels = labels;
+        this.intLabels = intLabels;
     }
 
     /** The function of a {@code TreeEnsembleRegressor} node's only output. */
@@ -105,7 +122,7 @@ final class TreeEnsemble extends RowFunction
         final PostTransform postTransform = PostTransform.parse(attributes.s("post_transform", "NONE"), attributes);
         return new TreeEnsemble(targets == 1 ? Kind.REGRESSOR_ONE_TARGET : Kind.REGRESSOR, (int)targets,
             Forest.layOut(trees, targetIds, weights, layout), aggregate, postTransform, attributes.floats("base_values"),
-            false, false);
+            false, false, new long[0], false);
     }
 
     /** The function of a {@code TreeEnsembleClassifier} node's second output, the class scores. */
@@ -144,9 +161,11 @@ final class TreeEnsemble extends RowFunction
         {
             throw attributes.unsupported("more base values than classes");
         }
+        final long[] intLabels = attributes.ints("classlabels_int64s");
+        final long[] labels = intLabels.length > 0 ? intLabels : LongStream.range(0, classes).toArray();
         return new TreeEnsemble(classes == 2 ? Kind.BINARY_CLASSIFIER : Kind.CLASSIFIER, classes,
             Forest.layOut(trees, classIds, weights, layout), Aggregate.SUM, postTransform, baseValues, binaryCase,
-            weightsArePositive);
+            weightsArePositive, labels, intLabels.length > 0);
     }
 
     /** The number of class labels, integer (in attribute {@code intLabels}) or string, not both. */
@@ -240,13 +259,28 @@ final class TreeEnsemble extends RowFunction
         return max;
     }
 
+    /** Whether the classifier's labels are int64s, so that {@link #classify} returns the label itself. */
+    boolean hasIntLabels()
+    {
+        return intLabels;
+    }
+
     @Override
     void evaluate(final float[] input, final int offset, final Scratch scratch)
+    {
+        classify(input, offset, scratch);
+    }
+
+    /**
+     * {@link #evaluate(float[], int, Scratch)}, returning a classifier's label as ONNX Runtime chooses it (for
+     * string labels, the label's index); 0 for a regressor.
+     */
+    long classify(final float[] input, final int offset, final Scratch scratch)
     {
         if (kind == Kind.REGRESSOR_ONE_TARGET)
         {
             scratch.values[0] = evaluate(input, offset);
-            return;
+            return 0;
         }
         final int width = width();
         final float[] values = scratch.values;
@@ -254,12 +288,16 @@ final class TreeEnsemble extends RowFunction
         Arrays.fill(values, 0, width, 0f);
         Arrays.fill(present, 0, width, false);
         accumulate(input, offset, values, present);
-        switch (kind)
+        return switch (kind)
         {
-            case REGRESSOR -> finishRegressor(values, present, width);
+            case REGRESSOR ->
+            {
+                finishRegressor(values, present, width);
+                yield 0;
+            }
             case BINARY_CLASSIFIER -> finishBinary(values, present);
             default -> finishClassifier(values, present, width);
-        }
+        };
     }
 
     private void accumulate(final float[] input, final int offset, final float[] values, final boolean[] present)
@@ -299,22 +337,26 @@ final class TreeEnsemble extends RowFunction
         postTransform.applyTo(values, width);
     }
 
-    private void finishClassifier(final float[] values, final boolean[] present, final int width)
+    private long finishClassifier(final float[] values, final boolean[] present, final int width)
     {
         for (int k = 0; k < baseValues.length; k++)
         {
             values[k] = present[k] ? values[k] + baseValues[k] : baseValues[k];
             present[k] = true;
         }
+        int best = -1;
         for (int k = 0; k < width; k++)
         {
+            best = present[k] && (best < 0 || values[k] > values[best]) ? k : best;
             values[k] = present[k] ? values[k] : 0f;
         }
         postTransform.applyTo(values, width);
+        // every leaf has a weight (Trees refuses leaves without), so some class is always reached
+        return labels[best];
     }
 
-    /** ONNX Runtime's two-class {@code FinalizeScores}, {@code _set_score_binary} and {@code write_scores}. */
-    private void finishBinary(final float[] values, final boolean[] present)
+    /** ONNX Runtime's two-class {@code FinalizeScores}, {@code _set_score_binary} and {@code write_scores}; returns the label. */
+    private long finishBinary(final float[] values, final boolean[] present)
     {
         boolean twoScores = true;
         int secondClass = -1;
@@ -342,17 +384,25 @@ final class TreeEnsemble extends RowFunction
             twoScores = present[1];
         }
 
+        final float positive = twoScores && present[1] ? values[1] : present[0] ? values[0] : 0f;
+        final long label;
         if (binaryCase)
         {
-            final float positive = twoScores && present[1] ? values[1] : present[0] ? values[0] : 0f;
             if (weightsArePositive)
             {
                 secondClass = positive > 0.5f ? 0 : 1;
+                label = positive > 0.5f ? labels[1] : labels[0];
             }
             else
             {
                 secondClass = positive > 0f ? 2 : 3;
+                label = positive > 0f ? labels[1] : labels[0];
             }
+        }
+        else
+        {
+            // ONNX Runtime's positive_label_ and negative_label_: 1 and 0, not the class labels
+            label = positive > 0f ? 1 : 0;
         }
 
         if (twoScores)
@@ -360,7 +410,7 @@ final class TreeEnsemble extends RowFunction
             values[0] = present[0] ? values[0] : 0f;
             values[1] = present[1] ? values[1] : 0f;
             postTransform.applyTo(values, 2);
-            return;
+            return label;
         }
         final float score = present[0] ? values[0] : 0f;
         if (secondClass <= 1)
@@ -378,5 +428,6 @@ final class TreeEnsemble extends RowFunction
             values[0] = -score;
             values[1] = score;
         }
+        return label;
     }
 }
