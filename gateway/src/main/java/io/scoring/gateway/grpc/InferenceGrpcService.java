@@ -17,6 +17,7 @@ import io.scoring.proto.inference.GrpcPredictV2.ServerMetadataResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ServerReadyRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ServerReadyResponse;
 import io.scoring.router.Model;
+import io.scoring.router.ModelVersion;
 import io.scoring.router.ModelRegistry;
 
 import java.util.List;
@@ -89,7 +90,9 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             responses.onError(notFound(request.getName()));
             return;
         }
-        if (!request.getVersion().isEmpty() && null == model.version(request.getVersion()))
+        // resolved once: a version unloaded after this check is still the one described
+        final ModelVersion described = request.getVersion().isEmpty() ? model.champion() : model.version(request.getVersion());
+        if (null == described)
         {
             responses.onError(Status.NOT_FOUND.withDescription("model '" + model.name() + "' has no version '" +
                 request.getVersion() + "'").asRuntimeException());
@@ -104,8 +107,7 @@ final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceS
             metadata.addInputsBuilder().setName(input.name()).setDatatype(input.datatype())
                 .addAllShape(java.util.Arrays.stream(input.shape()).boxed().toList());
         }
-        final String version = request.getVersion().isEmpty() ? null : request.getVersion();
-        for (final V2Metadata.Tensor output : V2Metadata.outputs(model, version))
+        for (final V2Metadata.Tensor output : V2Metadata.outputs(described))
         {
             metadata.addOutputsBuilder().setName(output.name()).setDatatype(output.datatype())
                 .addAllShape(java.util.Arrays.stream(output.shape()).boxed().toList());

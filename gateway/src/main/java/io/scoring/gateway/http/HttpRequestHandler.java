@@ -22,6 +22,7 @@ import io.scoring.monitoring.metrics.ScoringMetrics;
 import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.RequestCycle;
 import io.scoring.router.Model;
+import io.scoring.router.ModelVersion;
 
 import java.io.IOException;
 import java.util.regex.Matcher;
@@ -175,7 +176,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 (null == failure ? "" : ": it FAILED to load: " + failure));
             return;
         }
-        if (null != version && null == model.version(version))
+        // resolved once: metadata describes this version even if it is unloaded meanwhile
+        final ModelVersion described = null == version ? model.champion() : model.version(version);
+        if (null == described)
         {
             exchange.error(Outcome.VERSION_NOT_FOUND, "model '" + modelName + "' has no version '" + version +
                 "'; loaded: " + model.versions().keySet());
@@ -189,7 +192,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 final ByteBuf body = exchange.buffer();
                 try (JsonGenerator json = JSON.createGenerator((java.io.OutputStream)new ByteBufOutputStream(body)))
                 {
-                    V2MetadataJson.encodeModelMetadata(json, model, version);
+                    V2MetadataJson.encodeModelMetadata(json, model, version, described);
                 }
                 exchange.respond(HttpResponseStatus.OK, body);
             }

@@ -3,6 +3,7 @@ package io.scoring.gateway.http;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.scoring.gateway.v2.V2Metadata;
 import io.scoring.router.Model;
+import io.scoring.router.ModelVersion;
 
 import java.io.IOException;
 import java.util.List;
@@ -17,7 +18,8 @@ final class V2MetadataJson
     {
     }
 
-    static void encodeModelMetadata(final JsonGenerator json, final Model model, final String version)
+    /** @param described the version whose outputs are given: the asked one, or the champion when none was asked */
+    static void encodeModelMetadata(final JsonGenerator json, final Model model, final String version, final ModelVersion described)
         throws IOException
     {
         json.writeStartObject();
@@ -30,7 +32,7 @@ final class V2MetadataJson
         json.writeEndArray();
         json.writeStringField("platform", V2Metadata.PLATFORM);
         writeTensors(json, "inputs", V2Metadata.inputs(model));
-        writeTensors(json, "outputs", V2Metadata.outputs(model, version));
+        writeTensors(json, "outputs", V2Metadata.outputs(described));
         json.writeEndObject();
     }
 

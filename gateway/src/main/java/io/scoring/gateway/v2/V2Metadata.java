@@ -52,10 +52,9 @@ public final class V2Metadata
         return inputs;
     }
 
-    /** The version's outputs: the champion's when {@code version} is null; the caller checked that it is loaded. */
-    public static List<Tensor> outputs(final Model model, final String version)
+    /** The version's outputs, as its graph gives them. */
+    public static List<Tensor> outputs(final ModelVersion described)
     {
-        final ModelVersion described = null == version ? model.champion() : model.version(version);
         final List<Tensor> outputs = new ArrayList<>();
         for (final OutputForm output : described.scorer().outputForms())
         {

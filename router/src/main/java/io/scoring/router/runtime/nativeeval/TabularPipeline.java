@@ -448,8 +448,10 @@ final class TabularPipeline
     }
 
     /**
-     * The label (int64 labels only: string labels need a string output) and the class scores, both from
-     * the one {@link TreeEnsemble} the whole-model evaluator uses, reading the row where the input value sits.
+     * The label and the class scores, both from the one {@link TreeEnsemble} the whole-model evaluator
+     * uses, reading the row where the input value sits. A string label is carried as its index in
+     * {@code classlabels_strings} (OutputForm.Kind.STRING_LABEL), which is what {@link TreeEnsemble#classify}
+     * returns for string labels.
      */
     private void treeClassifier(final NodeProto node) throws UnsupportedGraphException
     {
@@ -466,10 +468,7 @@ final class TabularPipeline
             s[label.offset] = trees.classify(s, in.offset, scratch);
             System.arraycopy(scratch.values, 0, s, out.offset, out.width);
         });
-        if (trees.hasIntLabels())
-        {
-            define(node, 0, label);
-        }
+        define(node, 0, label);
         if (node.getOutputCount() > 1)
         {
             define(node, 1, out);

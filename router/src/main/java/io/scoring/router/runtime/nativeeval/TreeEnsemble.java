@@ -76,12 +76,10 @@ final class TreeEnsemble extends RowFunction
     private final boolean weightsArePositive;
     /** Classifier: the int64 class labels, or the classes' indexes for string labels (as ONNX Runtime numbers them). */
     private final long[] labels;
-    /** Classifier: the labels are {@code classlabels_int64s}, so the label output is a number. */
-    private final boolean intLabels;
 
     private TreeEnsemble(final Kind kind, final int width, final Forest forest, final Aggregate aggregate,
         final PostTransform postTransform, final float[] baseValues, final boolean binaryCase,
-        final boolean weightsArePositive, final long[] labels, final boolean intLabels)
+        final boolean weightsArePositive, final long[] labels)
     {
         super(width);
         this.kind = kind;
@@ -94,7 +92,6 @@ final class TreeEnsemble extends RowFunction
         this.binaryCase = binaryCase;
         this.weightsArePositive = weightsArePositive;
         this.labels = labels;
-        this.intLabels = intLabels;
     }
 
     /** The function of a {@code TreeEnsembleRegressor} node's only output. */
@@ -122,7 +119,7 @@ final class TreeEnsemble extends RowFunction
         final PostTransform postTransform = PostTransform.parse(attributes.s("post_transform", "NONE"), attributes);
         return new TreeEnsemble(targets == 1 ? Kind.REGRESSOR_ONE_TARGET : Kind.REGRESSOR, (int)targets,
             Forest.layOut(trees, targetIds, weights, layout), aggregate, postTransform, attributes.floats("base_values"),
-            false, false, new long[0], false);
+            false, false, new long[0]);
     }
 
     /** The function of a {@code TreeEnsembleClassifier} node's second output, the class scores. */
@@ -165,7 +162,7 @@ final class TreeEnsemble extends RowFunction
         final long[] labels = intLabels.length > 0 ? intLabels : LongStream.range(0, classes).toArray();
         return new TreeEnsemble(classes == 2 ? Kind.BINARY_CLASSIFIER : Kind.CLASSIFIER, classes,
             Forest.layOut(trees, classIds, weights, layout), Aggregate.SUM, postTransform, baseValues, binaryCase,
-            weightsArePositive, labels, intLabels.length > 0);
+            weightsArePositive, labels);
     }
 
     /** The number of class labels, integer (in attribute {@code intLabels}) or string, not both. */
@@ -257,12 +254,6 @@ final class TreeEnsemble extends RowFunction
             max = value > max ? value : max;
         }
         return max;
-    }
-
-    /** Whether the classifier's labels are int64s, so that {@link #classify} returns the label itself. */
-    boolean hasIntLabels()
-    {
-        return intLabels;
     }
 
     @Override
