@@ -10,7 +10,7 @@
 #
 #   mvn -B -o -q -pl gateway,bench -am package -DskipTests && bench/scripts/overload.sh
 #   LIMITS="off gradient2 vegas" DEADLINE=200ms DURATION=10s bench/scripts/overload.sh
-#   LIMITS="gradient2" SCORING_NICES="0 10" bench/scripts/overload.sh   # the scoring threads reniced, side by side
+#   LIMITS="gradient2" SCORING_NICES="0 10" bench/scripts/overload.sh   # the scoring threads at nice 10, side by side
 #
 # Writes target/overload/overload.csv (one row per run) and prints it as the table PERFORMANCE.md shows.
 set -euo pipefail
@@ -25,8 +25,9 @@ DURATION="${DURATION:-10s}"
 PHASE="${PHASE:-10s}"
 AFTER="${AFTER:-5s}"
 LIMITS="${LIMITS:-off gradient2}"
-# nice values for the limit's scoring threads ("0" leaves them be): Linux ignores Java thread priorities, and
-# on a core the event loop shares with them, a refusal waits for its turn behind their scoring
+# nice values for the limit's scoring threads ("0" leaves them be), through the JVM's own mapping of their
+# Thread.MIN_PRIORITY (-XX:ThreadPriorityPolicy=1): Linux ignores Java thread priorities otherwise, and on a
+# core the event loop shares with them, a refusal waits for its turn behind their scoring
 SCORING_NICES="${SCORING_NICES:-0}"
 HIDDEN="${HIDDEN:-1024,1024,512}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xmx512m}"
@@ -45,21 +46,13 @@ rm -f "$CSV"
 log "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(uptime | sed 's/.*load average/load average/')"
 
 CAPACITY_FLAG=()
-# renice_scoring_threads PID NICE: every thread of the gateway named scoring-<n> (the limit's scoring threads)
-renice_scoring_threads() {
-  local task
-  for task in /proc/"$1"/task/*; do
-    if [[ "$(cat "$task/comm" 2>/dev/null)" =~ ^scoring-[0-9]+$ ]]; then renice -n "$2" -p "${task##*/}" >/dev/null; fi
-  done
-}
-
 for limit in $LIMITS; do
   for nice in $SCORING_NICES; do
     if [[ "$limit" == off && "$nice" != 0 ]]; then continue; fi  # no scoring threads without a limit
     label="limit-$limit"; if [[ "$nice" != 0 ]]; then label="$label-nice$nice"; fi
-    start_gateway GW "gateway-$label" "$OUT/gateway-$label.log" "$OUT/state-$label" "$GATEWAY_JVM" \
+    jvm="$GATEWAY_JVM"; if [[ "$nice" != 0 ]]; then jvm="$jvm -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=$nice"; fi
+    start_gateway GW "gateway-$label" "$OUT/gateway-$label.log" "$OUT/state-$label" "$jvm" \
       --runtime onnxruntime --concurrency-limit "$limit" --payload-log-dir off
-    if [[ "$nice" != 0 ]]; then renice_scoring_threads "$GW_PID" "$nice"; fi
     $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$GW_GRPC" \
       "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
       --label "$label" --csv "$CSV" | tee "$OUT/overload-$label.out" | grep -v '^label,\|^limit-' >&2 &

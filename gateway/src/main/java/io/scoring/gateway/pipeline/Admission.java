@@ -88,6 +88,10 @@ public final class Admission implements AutoCloseable
         {
             final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
             thread.setDaemon(true);
+            // Below the event loops, where the JVM maps Java priorities to nice values (Linux ignores them
+            // unless started with -XX:ThreadPriorityPolicy=1; README "Overload"): on a core the event loop
+            // shares with these threads, a refusal then does not wait for its turn behind their scoring.
+            thread.setPriority(Thread.MIN_PRIORITY);
             return thread;
         });
         workers.prestartAllCoreThreads();
