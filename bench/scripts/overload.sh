@@ -45,7 +45,8 @@ CSV="$OUT/overload.csv"
 rm -f "$CSV"
 log "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(uptime | sed 's/.*load average/load average/')"
 
-CAPACITY_FLAG=()
+# CAPACITY=<answers/s> skips the measurement (to compare with an earlier run at the same rates)
+CAPACITY_FLAG=(); if [[ -n "${CAPACITY:-}" ]]; then CAPACITY_FLAG=(--capacity "$CAPACITY"); fi
 for limit in $LIMITS; do
   for nice in $SCORING_NICES; do
     if [[ "$limit" == off && "$nice" != 0 ]]; then continue; fi  # no scoring threads without a limit

@@ -62,7 +62,7 @@ measure() { # VARIANT ROUND
   generate --target "127.0.0.1:$GW_GRPC" --protocol grpc --mode closed --concurrency "$CONCURRENCY" \
     --warmup "$WARMUP" --duration "$DURATION" --label "$1" --csv "$CSV" --server-pid "$GW_PID"
   share=$(awk -v p=$(( $(cpu_ticks "$GW_PID") - process_before )) -v d=$(( $(thread_ticks "$GW_PID" rollout-driver) - driver_before )) \
-    'BEGIN { printf "%.5f", p > 0 ? d / p : 0 }')
+    'BEGIN { printf "%.5f", (p > 0 ? d / p : 0) }')
   tail -1 "$CSV" | awk -F, -v v="$1" -v r="$2" -v t="$(column throughput)" -v c="$(column server_cpu_us)" -v s="$share" \
     -v e="$(column errors)" -v load="$(cut -d' ' -f1 /proc/loadavg)" '{ printf "%s,grpc,%s,%s,%s,%s,%s,%s\n", v, r, $t, $c, $e, load, s }' >>"$RUNS"
 }

@@ -1292,7 +1292,7 @@ public final class Rollouts implements AutoCloseable
         public static final long TICK_MILLIS_DEFAULT = 250;
 
         public static final String WINDOW_REQUESTS_PROP_NAME = "rollout-window-requests";
-        /** 8,192 requests per version and role (~110 KB): a step's last 8,192 requests are judged. */
+        /** 8,192 requests per version, role and answering thread (~240 KB a thread): each thread's last 8,192 of a step are judged. */
         public static final int WINDOW_REQUESTS_DEFAULT = 8_192;
 
         public static final String REPLAY_ROWS_PROP_NAME = "rollout-replay-rows";

@@ -17,8 +17,8 @@ import java.util.Collection;
  *  "champion": {...}}
  * </pre>
  *
- * Counts are exact; the samples (latency, score, entity of each successful request) are the last
- * {@code maxSamples} of the replica's step, so a part is at most {@code 2 x 20 x maxSamples} bytes
+ * Counts are exact; the samples (latency, score, entity of each successful request) are
+ * {@code maxSamples} of the replica's step, spread evenly over it, so a part is at most {@code 2 x 20 x maxSamples} bytes
  * before base64 (~110 KB at the default 2,048).
  *
  * <p>Threading: stateless; the rollout thread only, never the request path.
@@ -39,13 +39,15 @@ final class WindowParts
 
     private static ObjectNode encode(final RequestWindow.Slice slice, final int maxSamples)
     {
-        final int n = Math.min(maxSamples, slice.latencies().length);
-        final int from = slice.latencies().length - n; // the newest: the step's most recent requests
+        final int length = slice.latencies().length;
+        final int n = Math.min(maxSamples, length);
         final ByteBuffer latencies = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
         final ByteBuffer scores = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
         final ByteBuffer entities = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = from; i < from + n; i++)
+        for (int j = 0; j < n; j++)
         {
+            // spread evenly over the step: the slice is its threads' rings side by side, not one time order
+            final int i = (int)((long)j * length / n);
             latencies.putDouble(slice.latencies()[i]);
             scores.putFloat((float)slice.scores()[i]); // recorded as float: nothing lost
             entities.putLong(slice.entities()[i]);

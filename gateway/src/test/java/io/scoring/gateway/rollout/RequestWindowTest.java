@@ -30,6 +30,39 @@ class RequestWindowTest
         assertArrayEquals(new double[]{0.1f, 0.2f}, step.scores());
     }
 
+    /** Two event loops answering one version each record into a ring of their own; the step reads both. */
+    @Test
+    void shouldKeepEveryThreadsRequestsOfAStep() throws Exception
+    {
+        final RequestWindow window = new RequestWindow(64);
+        final RequestWindow.Mark stepStart = window.mark();
+        final List<Thread> loops = new ArrayList<>();
+        for (int t = 0; t < 2; t++)
+        {
+            final int base = t * 1_000;
+            loops.add(new Thread(() ->
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    window.record(i == 0, base + i, 0.5f, base + i + 1);
+                }
+            }));
+        }
+        loops.forEach(Thread::start);
+        for (final Thread loop : loops)
+        {
+            loop.join();
+        }
+
+        final RequestWindow.Slice step = window.since(stepStart);
+
+        assertEquals(100, step.requests());
+        assertEquals(2, step.failures());
+        assertEquals(98, step.latencies().length, "each thread's answered requests, none overwritten by the other's");
+        assertEquals(98, java.util.Arrays.stream(step.entities()).distinct().count());
+        assertEquals(100, window.requestsSince(stepStart));
+    }
+
     @Test
     void shouldKeepCountingEveryRequestButJudgeTheLatestRingfulWhenAStepOutgrowsTheRing()
     {

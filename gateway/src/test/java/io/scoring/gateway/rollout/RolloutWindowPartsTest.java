@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * What a replica tells the fleet's driver of a step, and what the driver judges: exact counts, the
- * newest samples up to the bound, and one merged step in which an entity two replicas saw counts once.
+ * samples up to the bound, spread over the step, and one merged step in which an entity two replicas saw counts once.
  */
 class RolloutWindowPartsTest
 {
@@ -28,9 +28,9 @@ class RolloutWindowPartsTest
 
         assertEquals(10, part[0].requests());
         assertEquals(1, part[0].failures());
-        assertArrayEquals(new double[]{1_006, 1_007, 1_008, 1_009}, part[0].latencies(), "the newest four");
-        assertArrayEquals(new double[]{0.6f, 0.7f, 0.8f, 0.9f}, part[0].scores());
-        assertArrayEquals(new long[]{7, 8, 9, 10}, part[0].entities());
+        assertArrayEquals(new double[]{1_001, 1_003, 1_005, 1_007}, part[0].latencies(), "four spread over the nine answered");
+        assertArrayEquals(new double[]{0.1f, 0.3f, 0.5f, 0.7f}, part[0].scores());
+        assertArrayEquals(new long[]{2, 4, 6, 8}, part[0].entities());
         assertEquals(10, part[1].requests());
     }
 
