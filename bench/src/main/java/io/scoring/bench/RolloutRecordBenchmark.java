@@ -44,9 +44,15 @@ public class RolloutRecordBenchmark
 {
     private MonitoredDemo demo;
     private ModelVersion champion;
-    private final float[] row = new float[20];
-    private final StringBuilder key = new StringBuilder("A0042");
-    private long nanos = 1;
+
+    /** Each event loop's own request: its latency, key and row (shared, they would contend in the benchmark itself). */
+    @State(Scope.Thread)
+    public static class Caller
+    {
+        private final float[] row = new float[20];
+        private final StringBuilder key = new StringBuilder("A0042");
+        private long nanos = 1;
+    }
 
     @Setup
     public void setUp() throws Exception
@@ -62,18 +68,18 @@ public class RolloutRecordBenchmark
     }
 
     @Benchmark
-    public long recordRequest()
+    public long recordRequest(final Caller caller)
     {
-        RolloutSamples.of(champion).record(Role.CHAMPION, false, nanos++, 0.25f, key);
-        return nanos;
+        RolloutSamples.of(champion).record(Role.CHAMPION, false, caller.nanos++, 0.25f, caller.key);
+        return caller.nanos;
     }
 
     @Benchmark
-    public long recordRequestAndRow()
+    public long recordRequestAndRow(final Caller caller)
     {
         final RolloutSamples samples = RolloutSamples.of(champion);
-        samples.record(Role.CHAMPION, false, nanos++, 0.25f, key);
-        samples.rememberRow(row);
-        return nanos;
+        samples.record(Role.CHAMPION, false, caller.nanos++, 0.25f, caller.key);
+        samples.rememberRow(caller.row);
+        return caller.nanos;
     }
 }
