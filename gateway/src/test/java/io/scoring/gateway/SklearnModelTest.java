@@ -292,7 +292,8 @@ class SklearnModelTest
         return demo.requestValue(applicant, feature);
     }
 
-    private static List<String> names(final JsonNode array)
+    /** The texts of a JSON array of strings (model.json's feature lists). */
+    static List<String> names(final JsonNode array)
     {
         final List<String> names = new ArrayList<>();
         array.forEach((n) -> names.add(n.asText()));

@@ -93,8 +93,8 @@ class StringLabelModelTest
             sklearnLabel.put(cells[0], NAMES.get(Integer.parseInt(cells[2])));
         }
         final JsonNode config = JSON.readTree(SKLEARN.resolve("model.json").toFile());
-        numeric = names(config.get("inputs").get(0).get("features"));
-        categorical = names(config.get("inputs").get(1).get("features"));
+        numeric = SklearnModelTest.names(config.get("inputs").get(0).get("features"));
+        categorical = SklearnModelTest.names(config.get("inputs").get(1).get("features"));
     }
 
     @AfterAll
@@ -381,12 +381,5 @@ class StringLabelModelTest
         {
             Files.write(Files.createDirectory(model.resolve(version.getKey())).resolve("model.onnx"), version.getValue());
         }
-    }
-
-    private static List<String> names(final JsonNode array)
-    {
-        final List<String> names = new ArrayList<>();
-        array.forEach((n) -> names.add(n.asText()));
-        return names;
     }
 }
