@@ -32,6 +32,7 @@ SCORING_NICES="${SCORING_NICES:-0}"
 HIDDEN="${HIDDEN:-1024,1024,512}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xmx512m}"
 GATEWAY_JVM="${GATEWAY_JVM:--Xmx512m}"
+GATEWAY_FLAGS="${GATEWAY_FLAGS:-}"        # extra gateway flags, e.g. --concurrency-limit-max=200
 
 BUILD=0 prepare_run  # the jars as built by the command above, copied; traps stop what is started
 
@@ -52,8 +53,9 @@ for limit in $LIMITS; do
     if [[ "$limit" == off && "$nice" != 0 ]]; then continue; fi  # no scoring threads without a limit
     label="limit-$limit"; if [[ "$nice" != 0 ]]; then label="$label-nice$nice"; fi
     jvm="$GATEWAY_JVM"; if [[ "$nice" != 0 ]]; then jvm="$jvm -XX:ThreadPriorityPolicy=1 -XX:JavaPriority1_To_OSPriority=$nice"; fi
+    # shellcheck disable=SC2086  # GATEWAY_FLAGS is a list of flags
     start_gateway GW "gateway-$label" "$OUT/gateway-$label.log" "$OUT/state-$label" "$jvm" \
-      --runtime onnxruntime --concurrency-limit "$limit" --payload-log-dir off
+      --runtime onnxruntime --concurrency-limit "$limit" --payload-log-dir off $GATEWAY_FLAGS
     $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$GW_GRPC" \
       "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
       --label "$label" --csv "$CSV" | tee "$OUT/overload-$label.out" | grep -v '^label,\|^limit-' >&2 &
