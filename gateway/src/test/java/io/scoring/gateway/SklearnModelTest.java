@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.google.protobuf.ByteString;
-import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ModelMetadataRequest;
@@ -26,7 +24,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -124,40 +121,8 @@ class SklearnModelTest
     {
         final Expected expected = Expected.of("2");
         final List<DemoTestSet.Applicant> applicants = demo.applicants.subList(0, BATCH);
-        final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(MODEL).setModelVersion("2");
-        final var numbers = request.addInputsBuilder().setName("numeric").setDatatype("FP32")
-            .addShape(BATCH).addShape(numeric.size());
-        final var names = request.addInputsBuilder().setName("categorical").setDatatype("BYTES")
-            .addShape(BATCH).addShape(categorical.size());
-        final ByteBuffer rawNumbers = ByteBuffer.allocate(BATCH * numeric.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        final ByteBuffer rawNames = ByteBuffer.allocate(BATCH * categorical.size() * 64).order(ByteOrder.LITTLE_ENDIAN);
-        final InferTensorContents.Builder typedNumbers = InferTensorContents.newBuilder();
-        final InferTensorContents.Builder typedNames = InferTensorContents.newBuilder();
-        for (final DemoTestSet.Applicant applicant : applicants)
-        {
-            for (final String feature : numeric)
-            {
-                final float value = ((Double)value(applicant, feature)).floatValue();
-                rawNumbers.putFloat(value);
-                typedNumbers.addFp32Contents(value);
-            }
-            for (final String feature : categorical)
-            {
-                final byte[] name = ((String)value(applicant, feature)).getBytes(StandardCharsets.UTF_8);
-                rawNames.putInt(name.length).put(name);
-                typedNames.addBytesContents(ByteString.copyFrom(name));
-            }
-        }
-        if (raw)
-        {
-            request.addRawInputContents(ByteString.copyFrom(rawNumbers.array(), 0, rawNumbers.position()))
-                .addRawInputContents(ByteString.copyFrom(rawNames.array(), 0, rawNames.position()));
-        }
-        else
-        {
-            numbers.setContents(typedNumbers);
-            names.setContents(typedNames);
-        }
+        final ModelInferRequest.Builder request = SklearnCompleteInputs.request(demo, applicants, numeric, categorical, raw)
+            .setModelName(MODEL).setModelVersion("2");
 
         final ModelInferResponse response = clients.inference.modelInfer(request.build());
 

@@ -17,7 +17,6 @@ import io.scoring.gateway.pipeline.Outcome;
 import io.scoring.gateway.pipeline.PredictPipeline;
 import io.scoring.gateway.pipeline.ScoringContext;
 import io.grpc.StatusRuntimeException;
-import io.scoring.proto.inference.GrpcPredictV2.InferTensorContents;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferRequest;
 import io.scoring.proto.inference.GrpcPredictV2.ModelInferResponse;
 import io.scoring.proto.inference.GrpcPredictV2.ModelMetadataRequest;
@@ -315,39 +314,7 @@ class StringLabelModelTest
     /** {@link #completeInputs()} as a V2 gRPC request, typed or raw. */
     private static ModelInferRequest completeInputsRequest(final boolean raw)
     {
-        final ModelInferRequest.Builder request = ModelInferRequest.newBuilder().setModelName(LABELS);
-        final JsonNode inputs = completeInputs().get("inputs");
-        final var numbers = request.addInputsBuilder().setName("numeric").setDatatype("FP32")
-            .addShape(BATCH).addShape(numeric.size());
-        final var names = request.addInputsBuilder().setName("categorical").setDatatype("BYTES")
-            .addShape(BATCH).addShape(categorical.size());
-        final ByteBuffer rawNumbers = ByteBuffer.allocate(BATCH * numeric.size() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        final ByteBuffer rawNames = ByteBuffer.allocate(BATCH * categorical.size() * 64).order(ByteOrder.LITTLE_ENDIAN);
-        final InferTensorContents.Builder typedNumbers = InferTensorContents.newBuilder();
-        final InferTensorContents.Builder typedNames = InferTensorContents.newBuilder();
-        inputs.get(0).get("data").forEach((n) ->
-        {
-            rawNumbers.putFloat(n.floatValue());
-            typedNumbers.addFp32Contents(n.floatValue());
-        });
-        inputs.get(1).get("data").forEach((n) ->
-        {
-            final byte[] name = n.textValue().getBytes(StandardCharsets.UTF_8);
-            rawNames.putInt(name.length).put(name);
-            typedNames.addBytesContents(com.google.protobuf.ByteString.copyFrom(name));
-        });
-        if (raw)
-        {
-            request.addRawInputContents(com.google.protobuf.ByteString.copyFrom(rawNumbers.flip()))
-                .addRawInputContents(com.google.protobuf.ByteString.copyFrom(rawNames.flip()));
-        }
-        else
-        {
-            numbers.setContents(typedNumbers);
-            names.setContents(typedNames);
-        }
-
-        return request.build();
+        return SklearnCompleteInputs.request(demo, applicants(), numeric, categorical, raw).setModelName(LABELS).build();
     }
 
     /** The V2 complete-input body of the first applicants: the graph's numeric and categorical inputs. */

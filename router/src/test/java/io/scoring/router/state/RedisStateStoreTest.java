@@ -57,9 +57,7 @@ class RedisStateStoreTest
     {
         for (int n = 0; n < 500; n++)
         {
-            final ObjectNode state = JSON.createObjectNode().put("by", by).put("n", n);
-            state.putObject("models");
-            store.save(state);
+            store.save(routerState(by).put("n", n));
         }
         return null;
     }

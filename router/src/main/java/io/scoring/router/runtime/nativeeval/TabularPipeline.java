@@ -433,18 +433,33 @@ final class TabularPipeline
         {
             throw new UnsupportedGraphException(Graph.describe(node) + ": labels need one intercept per class");
         }
+        classifierStep(node, in, scores.width(), (row, offset, scratch) -> labels[scores.classIndex(row, offset, scratch)]);
+    }
+
+    /** A row's label, its class scores left in the scratch. */
+    @FunctionalInterface
+    private interface Classification
+    {
+        long label(float[] row, int offset, RowFunction.Scratch scratch);
+    }
+
+    /** A classifier's step: its label (output 0) and its class scores (output 1), through one scratch per thread. */
+    private void classifierStep(final NodeProto node, final Value in, final int classes, final Classification classification)
+    {
         final Value label = allocate(1, null);
-        final Value out = allocate(scores.width(), null);
-        final ThreadLocal<RowFunction.Scratch> scratchOfThread =
-            ThreadLocal.withInitial(() -> new RowFunction.Scratch(scores.width()));
+        final Value out = allocate(classes, null);
+        final ThreadLocal<RowFunction.Scratch> scratchOfThread = ThreadLocal.withInitial(() -> new RowFunction.Scratch(classes));
         steps.add((s) ->
         {
             final RowFunction.Scratch scratch = scratchOfThread.get();
-            s[label.offset] = labels[scores.classIndex(s, in.offset, scratch)];
+            s[label.offset] = classification.label(s, in.offset, scratch);
             System.arraycopy(scratch.values, 0, s, out.offset, out.width);
         });
         define(node, 0, label);
-        define(node, 1, out);
+        if (node.getOutputCount() > 1)
+        {
+            define(node, 1, out);
+        }
     }
 
     /**
@@ -458,21 +473,7 @@ final class TabularPipeline
         final Value in = numbers(node);
         checkTreeOpset(node);
         final TreeEnsemble trees = TreeEnsemble.classifier(node, in.width, treeLayout);
-        final Value label = allocate(1, null);
-        final Value out = allocate(trees.width(), null);
-        final ThreadLocal<RowFunction.Scratch> scratchOfThread =
-            ThreadLocal.withInitial(() -> new RowFunction.Scratch(trees.width()));
-        steps.add((s) ->
-        {
-            final RowFunction.Scratch scratch = scratchOfThread.get();
-            s[label.offset] = trees.classify(s, in.offset, scratch);
-            System.arraycopy(scratch.values, 0, s, out.offset, out.width);
-        });
-        define(node, 0, label);
-        if (node.getOutputCount() > 1)
-        {
-            define(node, 1, out);
-        }
+        classifierStep(node, in, trees.width(), trees::classify);
     }
 
     private void treeRegressor(final NodeProto node) throws UnsupportedGraphException
