@@ -89,8 +89,8 @@ public final class Rollouts implements AutoCloseable
     private final Map<String, ObjectNode> lastRead = new HashMap<>();
     /** This replica's window marks at each model's current step. */
     private final Map<String, StepMarks> stepMarks = new HashMap<>();
-    /** The handed-over actions this replica ran as driver, per model (those still in the store). */
-    private final Map<String, Set<String>> served = new HashMap<>();
+    /** The handed-over calls this replica looked at as driver (ran, or found answered or stale), per model, while in the store. */
+    private final Map<String, Set<String>> handedOverSeen = new HashMap<>();
     /** When this replica last published its windows, per model. */
     private final Map<String, Long> publishedMillis = new HashMap<>();
     /** This replica in leases and window parts: host, process, and a nonce (a restarted pid 1 is another replica). */
@@ -347,19 +347,23 @@ public final class Rollouts implements AutoCloseable
     private void serveHandedOver(final String model) throws IOException
     {
         final Map<String, String> calls = store.parts(callsName(model));
-        final Set<String> servedHere = served.computeIfAbsent(model, (m) -> new HashSet<>());
-        servedHere.retainAll(calls.keySet()); // bounded: a call leaves the hash with its TTL
-        if (calls.isEmpty())
+        final Set<String> seen = handedOverSeen.computeIfAbsent(model, (m) -> new HashSet<>());
+        seen.retainAll(calls.keySet()); // bounded: a call leaves the hash with its TTL
+        if (seen.containsAll(calls.keySet()))
         {
-            return;
+            return; // nothing new: the answers are not read
         }
         final Map<String, String> answered = store.parts(answersName(model));
         final List<Map.Entry<String, JsonNode>> pending = new ArrayList<>();
+        final long oldest = now() - handOverTtl().toMillis();
         for (final Map.Entry<String, String> call : calls.entrySet())
         {
+            if (!seen.add(call.getKey()) || answered.containsKey(call.getKey()))
+            {
+                continue; // looked at already, or answered by a predecessor
+            }
             final JsonNode json = Check.JSON.readTree(call.getValue());
-            if (!servedHere.contains(call.getKey()) && !answered.containsKey(call.getKey()) &&
-                now() - json.path("time").asLong() <= handOverTtl().toMillis())
+            if (json.path("time").asLong() >= oldest) // else its caller stopped waiting
             {
                 pending.add(Map.entry(call.getKey(), json));
             }
@@ -367,7 +371,6 @@ public final class Rollouts implements AutoCloseable
         pending.sort(java.util.Comparator.comparingLong((call) -> call.getValue().path("time").asLong()));
         for (final Map.Entry<String, JsonNode> call : pending)
         {
-            servedHere.add(call.getKey());
             final ObjectNode answer = Check.JSON.createObjectNode();
             try
             {
