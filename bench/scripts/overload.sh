@@ -12,6 +12,11 @@
 #   LIMITS="off gradient2 vegas" DEADLINE=200ms DURATION=10s bench/scripts/overload.sh
 #   LIMITS="gradient2" SCORING_NICES="0 10" bench/scripts/overload.sh   # the scoring threads at nice 10, side by side
 #
+# Last, the same scenario against the bare gRPC echo server (io.scoring.bench.load.EchoServer) pinned the same
+# way, at the same rates (FLOOR=0 skips it): the floor of this machine. An echo refuses nothing, and its answers'
+# p99 from their send (ok_service_p99_ms) is the least a refusal's p99 can be here; its "back to normal" says
+# how often a bucket's p99 leaves 2x of the 0.5x p99 with no overload behind it at all.
+#
 # Writes target/overload/overload.csv (one row per run) and prints it as the table PERFORMANCE.md shows.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -33,6 +38,7 @@ HIDDEN="${HIDDEN:-1024,1024,512}"
 LG_JVM_OPTS="${LG_JVM_OPTS:--Xmx512m}"
 GATEWAY_JVM="${GATEWAY_JVM:--Xmx512m}"
 GATEWAY_FLAGS="${GATEWAY_FLAGS:-}"        # extra gateway flags, e.g. --concurrency-limit-max=200
+FLOOR="${FLOOR:-1}"
 
 BUILD=0 prepare_run  # the jars as built by the command above, copied; traps stop what is started
 
@@ -56,12 +62,7 @@ for limit in $LIMITS; do
     # shellcheck disable=SC2086  # GATEWAY_FLAGS is a list of flags
     start_gateway GW "gateway-$label" "$OUT/gateway-$label.log" "$OUT/state-$label" "$jvm" \
       --runtime onnxruntime --concurrency-limit "$limit" --payload-log-dir off $GATEWAY_FLAGS
-    $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$GW_GRPC" \
-      "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
-      --label "$label" --csv "$CSV" | tee "$OUT/overload-$label.out" | grep -v '^label,\|^limit-' >&2 &
-    LG_PID=$!
-    wait "$LG_PID"
-    LG_PID=""
+    run_overload "$label" "$GW_GRPC"
     stop_all
     if [[ ${#CAPACITY_FLAG[@]} == 0 ]]; then
       # one capacity for every setting: the first one's (the limit off), so the rates are the same side by side
@@ -70,8 +71,24 @@ for limit in $LIMITS; do
   done
 done
 
-printf '\n| limit | load | rate /s | goodput /s | goodput / capacity | ok p50 ms | ok p99 ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+run_overload() {  # LABEL PORT: the generator's overload scenario against a server already started
+  $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$2" \
+    "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
+    --label "$1" --csv "$CSV" | tee "$OUT/overload-$1.out" | grep -v '^label,\|^limit-\|^echo-' >&2 &
+  LG_PID=$!
+  wait "$LG_PID"
+  LG_PID=""
+}
+
+if [[ "$FLOOR" == 1 ]]; then
+  start echo "$OUT/echo.log" "^echo: gRPC on port" $SERVER_PIN java $GATEWAY_JVM -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer \
+    --grpc-port 0 --http-port -1
+  run_overload echo-floor "$(sed -n 's/^echo: gRPC on port \([0-9]*\).*/\1/p' "$OUT/echo.log")"
+  stop_all
+fi
+
+printf '\n| limit | load | rate /s | goodput /s | goodput / capacity | ok p50 ms | ok p99 ms | ok p99 from send ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 awk -F, 'function v(x) { return tolower(x) == "nan" ? "-" : x }
-  NR > 1 { printf "| %s | %sx | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8, $9, $10, $11, v($12), $13, $14,
-  (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
+  NR > 1 { printf "| %s | %sx | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8, $9, $10, v($16), $11, v($12),
+  $13, $14, (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
 log "deadline $DEADLINE per call; rows in $CSV; per-run detail in $OUT/overload-*.out"

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  *       rates derive from instead (the closed loop still runs, as the warm-up).</li>
  *   <li>Open loop at each multiple of the capacity ({@code --multipliers}, default 0.5,1,2,4): goodput (answered
  *       OK, so before the deadline: gRPC cancels a call at its deadline), the p50 / p99 of those answers, how many
- *       were refused ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were late.</li>
+ *       were refused ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were late, and
+ *       the answers' p99 from their actual send ({@code ok_service_p99_ms}: against a bare echo server at the same
+ *       rate, the floor a refusal's p99 can be held to on the machine).</li>
  *   <li>Recovery: 0.5x throughout, plus enough extra load for {@code --peak} (default 4x) during {@code --phase}
  *       (default 10 s); then {@code --after} (default 5 s) at 0.5x alone. The p99 of the 0.5x stream's answers per
  *       100 ms, and the time after the overload ended from which every 100 ms stays within 2x the 0.5x run's p99.</li>
@@ -37,7 +39,7 @@ import java.util.concurrent.TimeUnit;
 public final class Overload
 {
     static final String CSV_HEADER = "label,multiplier,rate,capacity,sent,ok,goodput,goodput_per_capacity,ok_p50_ms,ok_p99_ms," +
-        "refused,refused_p99_ms,late,other_errors,recovered_ms";
+        "refused,refused_p99_ms,late,other_errors,recovered_ms,ok_service_p99_ms";
     /** Latency is back to normal when a 100 ms bucket's p99 is within this factor of the 0.5x run's. */
     static final double NORMAL_FACTOR = 2.0;
     private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -183,10 +185,10 @@ public final class Overload
         final long refusedCount = result.errors().getOrDefault(OverloadRecording.REFUSED, 0L);
         final long late = result.errors().getOrDefault("DEADLINE_EXCEEDED", 0L);
         final long other = result.errorCount() - refusedCount - late + result.unanswered();
-        return String.format(Locale.ROOT, "%s,%.1f,%.0f,%.0f,%d,%d,%.1f,%.3f,%.3f,%.3f,%d,%.3f,%d,%d,%.0f",
+        return String.format(Locale.ROOT, "%s,%.1f,%.0f,%.0f,%d,%d,%.1f,%.3f,%.3f,%.3f,%d,%.3f,%d,%d,%.0f,%.3f",
             label, multiplier, rate, capacity, result.sent(), result.ok(), result.throughput(), result.throughput() / capacity,
             result.latency().getValueAtPercentile(50) / 1e6, result.latency().getValueAtPercentile(99) / 1e6,
             refusedCount, refused.getTotalCount() == 0 ? Double.NaN : refused.getValueAtPercentile(99) / 1e6, late, other,
-            recoveredMillis);
+            recoveredMillis, result.serviceTime().getTotalCount() == 0 ? Double.NaN : result.serviceTime().getValueAtPercentile(99) / 1e6);
     }
 }
