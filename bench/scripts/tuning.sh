@@ -10,7 +10,7 @@
 # A variant is "name|JVM options|gateway flags[|traffic policy JSON, no spaces]" (the policy defaults to
 # the 10% canary and 100% shadow). Variants are separated by spaces, so a variant's flags are separated by ";". The defaults, against the baseline (the gateway's defaults: epoll,
 # handlers on the event loop, Netty's adaptive allocator for gRPC and HTTP, G1, one event loop per core, no leak
-# detection, shadows parking 500 µs and longer while idle):
+# detection, shadows and monitoring parking 5 ms and longer while idle):
 #   nio               Netty's NIO transport instead of epoll          -Dio.netty.transport.noNative=true
 #   pool-executor     gRPC handlers on a 2-thread pool, not the loop  --grpc-executor-threads=2
 #   io-threads-1      one event loop instead of one per core          --io-threads=1

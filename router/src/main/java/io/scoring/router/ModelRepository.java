@@ -224,15 +224,16 @@ public final class ModelRepository implements Model.VersionLoader
 
         public static final String SHADOW_IDLE_SLEEP_MICROS_PROP_NAME = "shadow-idle-sleep-us";
         /**
-         * 500 µs: a shadow's result is on no one's response path, so its thread can wait. A fixed sleep costs
-         * at most 2,000 wake-ups a second, where spinning, yielding and short parks after every request cost
+         * 5 ms: a shadow's result is on no one's response path, so its thread can wait. A fixed sleep costs
+         * at most 200 wake-ups a second, where spinning, yielding and short parks after every request cost
          * the event loops a share of two cores (docs/PERFORMANCE.md measures both: 1.43x the CPU per answer
-         * at 4,000 requests/s). At 60,000 requests/s a pause queues about 30 of them, far below the ring's
-         * capacity. While the ring stays empty the parks double, up to 50 ms, so an idle shadow thread wakes
-         * 20 times a second, not 2,000 (ShadowExecutor.MAX_IDLE_PARK_NANOS). 0: Agrona's busy backoff (spin,
-         * yield, then parks of 10 µs to 1 ms).
+         * at 4,000 requests/s), and 500 µs cost 1.18x the CPU per answer of 5 ms at 4,000 requests/s with the
+         * same callers' latency (docs/PERFORMANCE.md, "The longer park"). At 60,000 requests/s a pause queues
+         * about 300 of them, a twentieth of the default ring. While the ring stays empty the parks double, up
+         * to 50 ms, so an idle shadow thread wakes 20 times a second (ShadowExecutor.MAX_IDLE_PARK_NANOS).
+         * 0: Agrona's busy backoff (spin, yield, then parks of 10 µs to 1 ms).
          */
-        public static final long SHADOW_IDLE_SLEEP_MICROS_DEFAULT = 500;
+        public static final long SHADOW_IDLE_SLEEP_MICROS_DEFAULT = 5_000;
 
         public static final String STRICT_MODELS_PROP_NAME = "strict-models";
         /** Off: one bad model in a repository of many should not take the others down (Triton's default too). */

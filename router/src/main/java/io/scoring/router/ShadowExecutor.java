@@ -152,7 +152,7 @@ final class ShadowExecutor implements AutoCloseable
     /**
      * Parks of {@code micros} after an empty poll, doubling while the ring stays empty, up to
      * {@link #MAX_IDLE_PARK_NANOS}; the first request found resets it. Busy, it wakes as a fixed sleep of
-     * {@code micros} does; idle, twenty times a second instead of 2,000 (at 500 µs), which was most of an idle
+     * {@code micros} does; idle, twenty times a second instead of 200 (at 5 ms) or 2,000 (at 500 µs), which was most of an idle
      * gateway's CPU time (docs/PERFORMANCE.md, issue 13). No spinning, no yielding: those cost the event
      * loops a share of the cores. 0: Agrona's busy backoff (spin, yield, then parks of 10 µs to 1 ms).
      */

@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.Counter;
  * label, the request duration histogram, and the shared per-stage histograms.
  *
  * <p>Threading: {@link #record} from any number of threads. It is field loads, an array index, a
- * Micrometer counter's {@code DoubleAdder} and five {@link DurationHistogram}s (a binary search and two
+ * Micrometer counter's {@code DoubleAdder} and five {@link DurationHistogram}s (a search of at most three compares and two
  * {@code LongAdder}s each): no lookup by name, no lock, no clock read, no allocation.
  */
 public final class RequestMeters

@@ -39,7 +39,7 @@ import java.util.function.IntSupplier;
  * binders. The hot-path duration histograms are not Micrometer {@code Timer}s: a Timer with buckets
  * reads the wall clock twice per record (its decaying max and its histogram's rotation) and CASes the
  * max, about 85 ns each here, and a request records five of them. Ours ({@link DurationHistogram}) are
- * a binary search and two {@code LongAdder}s, collected by {@link HistogramFamily} into the same
+ * a search from the value's power of two and two {@code LongAdder}s, collected by {@link HistogramFamily} into the same
  * Prometheus registry Micrometer writes, so one scrape and one exposition writer serve both. Neither
  * side allocates when recording; what allocates (resolving a handle by name and tags, the scrape's
  * snapshot) happens when a version loads and when Prometheus scrapes.
