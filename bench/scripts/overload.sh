@@ -12,8 +12,9 @@
 #   LIMITS="off gradient2 vegas" DEADLINE=200ms DURATION=10s bench/scripts/overload.sh
 #   LIMITS="gradient2" SCORING_NICES="0 10" bench/scripts/overload.sh   # the scoring threads at nice 10, side by side
 #
-# Last, the same scenario against the bare gRPC echo server (io.scoring.bench.load.EchoServer) pinned the same
-# way, at the same rates (FLOOR=0 skips it): the floor of this machine. An echo refuses nothing, and its answers'
+# Last, the machine's own hiccups on each idle core (io.scoring.bench.load.Hiccups, 15 s each, into hiccups.txt),
+# and the same scenario against the bare gRPC echo server (io.scoring.bench.load.EchoServer) pinned the same
+# way, at the same rates (FLOOR=0 skips both): the floor of this machine. An echo refuses nothing, and its answers'
 # p99 from their send (ok_service_p99_ms) is the least a refusal's p99 can be here; its "back to normal" says
 # how often a bucket's p99 leaves 2x of the 0.5x p99 with no overload behind it at all.
 #
@@ -81,14 +82,19 @@ run_overload() {  # LABEL PORT: the generator's overload scenario against a serv
 }
 
 if [[ "$FLOOR" == 1 ]]; then
+  # how late each core lets a thread run, with nothing else on it: what no server can beat here
+  for core in 0 1; do
+    taskset -c "$core" java -Xmx64m -cp "$BENCH_JAR" io.scoring.bench.load.Hiccups --seconds 15 --label "core $core, idle" \
+      | tee -a "$OUT/hiccups.txt" >&2
+  done
   start echo "$OUT/echo.log" "^echo: gRPC on port" $SERVER_PIN java $GATEWAY_JVM -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer \
     --grpc-port 0 --http-port -1
   run_overload echo-floor "$(sed -n 's/^echo: gRPC on port \([0-9]*\).*/\1/p' "$OUT/echo.log")"
   stop_all
 fi
 
-printf '\n| limit | load | rate /s | goodput /s | goodput / capacity | ok p50 ms | ok p99 ms | ok p99 from send ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '\n| series | load | rate /s | goodput /s | goodput / capacity | goodput / own capacity | ok p50 ms | ok p99 ms | ok p99 from send ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 awk -F, 'function v(x) { return tolower(x) == "nan" ? "-" : x }
-  NR > 1 { printf "| %s | %sx | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8, $9, $10, v($16), $11, v($12),
-  $13, $14, (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
+  NR > 1 && $1 != "label" { printf "| %s | %sx | %s | %s | %s | %s (%s/s) | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8,
+  $18, $17, $9, $10, v($16), $11, v($12), $13, $14, (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
 log "deadline $DEADLINE per call; rows in $CSV; per-run detail in $OUT/overload-*.out"
