@@ -50,8 +50,17 @@ if [[ ! -f "$MODELS/credit-risk/1/model.onnx" ]]; then
   java -cp "$ROOT/training/target/classes:$(cat "$OUT/training.cp")" io.scoring.training.TrainOverloadMlp "$ROOT" "$MODELS" "$HIDDEN"
 fi
 CSV="$OUT/overload.csv"
-rm -f "$CSV"
+rm -f "$CSV" "$OUT/hiccups.txt"
 log "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(uptime | sed 's/.*load average/load average/')"
+
+run_overload() {  # LABEL PORT: the generator's overload scenario against a server already started
+  $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$2" \
+    "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
+    --label "$1" --csv "$CSV" | tee "$OUT/overload-$1.out" | grep -v '^label,\|^limit-\|^echo-' >&2 &
+  LG_PID=$!
+  wait "$LG_PID"
+  LG_PID=""
+}
 
 # CAPACITY=<answers/s> skips the measurement (to compare with an earlier run at the same rates)
 CAPACITY_FLAG=(); if [[ -n "${CAPACITY:-}" ]]; then CAPACITY_FLAG=(--capacity "$CAPACITY"); fi
@@ -71,15 +80,6 @@ for limit in $LIMITS; do
     fi
   done
 done
-
-run_overload() {  # LABEL PORT: the generator's overload scenario against a server already started
-  $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$2" \
-    "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
-    --label "$1" --csv "$CSV" | tee "$OUT/overload-$1.out" | grep -v '^label,\|^limit-\|^echo-' >&2 &
-  LG_PID=$!
-  wait "$LG_PID"
-  LG_PID=""
-}
 
 if [[ "$FLOOR" == 1 ]]; then
   # how late each core lets a thread run, with nothing else on it: what no server can beat here

@@ -174,10 +174,54 @@ public final class RequestCycle
             return;
         }
         call.handOff();
-        if (!admission.execute(() -> serveAdmitted(call, permit)))
+        if (!admission.execute(new Admitted<>(call, permit, System.nanoTime())))
         {
             permit.onIgnore();
             refuse(call, "the scoring queue is full; retry later");
+        }
+    }
+
+    /** An admitted call in the scoring queue. */
+    private final class Admitted<Q, A> implements Admission.Queued
+    {
+        private final Call<Q, A> call;
+        private final Limiter.Listener permit;
+        private final long queuedNanos;
+
+        Admitted(final Call<Q, A> call, final Limiter.Listener permit, final long queuedNanos)
+        {
+            this.call = call;
+            this.permit = permit;
+            this.queuedNanos = queuedNanos;
+        }
+
+        @Override
+        public void run()
+        {
+            serveAdmitted(call, permit);
+        }
+
+        @Override
+        public long queuedNanos()
+        {
+            return queuedNanos;
+        }
+
+        @Override
+        public void shed(final long waitedNanos)
+        {
+            // a drop: the limit hears that it let in more than the scoring threads could serve in time
+            permit.onDropped();
+            try
+            {
+                refuse(call, "waited " + waitedNanos / 1_000_000 + " ms for a scoring thread behind a standing queue; " +
+                    "retry later");
+            }
+            catch (final RuntimeException ex)
+            {
+                // on a scoring thread, inside its queue's take(): no one else would see it, and the thread must live
+                System.getLogger(RequestCycle.class.getName()).log(System.Logger.Level.ERROR, "shedding a call failed", ex);
+            }
         }
     }
 

@@ -6,12 +6,16 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The scoring queue's order: first come first served while the scoring threads keep up, newest first once behind. */
+/**
+ * The scoring queue's order: first come first served while the scoring threads keep up, newest first once behind;
+ * and what it sheds: calls that waited past CoDel's target once the queue has stood for its interval.
+ */
 class AdmissionTest
 {
     @Test
@@ -45,6 +49,101 @@ class AdmissionTest
             // 1 and 2 were queued while no more calls waited than there are threads: first come first served;
             // 3, 4 and 5 came once the threads were behind: the newest first, ahead of the older calls
             assertEquals(List.of(5, 4, 3, 1, 2), served);
+        }
+    }
+
+    @Test
+    void shouldShedCallsThatWaitedPastTheTargetOnceTheQueueStands() throws Exception
+    {
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1))
+        {
+            // the one scoring thread held while three calls queue, for longer than CoDel's interval: a standing queue
+            final CountDownLatch busy = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            assertTrue(admission.execute(() -> hold(busy, release)));
+            assertTrue(busy.await(30, TimeUnit.SECONDS), "the scoring thread busy");
+            final Calls calls = new Calls();
+            for (int id = 1; id <= 3; id++)
+            {
+                assertTrue(admission.execute(calls.queued(id)));
+            }
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Admission.NewestFirstWhenBehind.STANDING_NANOS) + 50);
+            release.countDown();
+            // one more, once the queue has emptied: a fresh call on an idle queue is served
+            assertTrue(calls.settled(3), "the three queued calls settled");
+            assertTrue(admission.execute(calls.queued(4)));
+            assertTrue(calls.settled(4), "the fresh call settled");
+
+            assertEquals(List.of(4), calls.served, "only the fresh call scored");
+            assertEquals(List.of(1, 2, 3), calls.shed, "the stale calls shed, oldest first");
+            assertTrue(calls.waits.stream().allMatch((waited) -> waited > Admission.NewestFirstWhenBehind.TARGET_NANOS));
+        }
+    }
+
+    @Test
+    void shouldServeEveryCallOfABurstThatEmptiesTheQueueBeforeItStands() throws Exception
+    {
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1))
+        {
+            final CountDownLatch busy = new CountDownLatch(1);
+            final CountDownLatch release = new CountDownLatch(1);
+            assertTrue(admission.execute(() -> hold(busy, release)));
+            assertTrue(busy.await(30, TimeUnit.SECONDS), "the scoring thread busy");
+            final Calls calls = new Calls();
+            for (int id = 1; id <= 3; id++)
+            {
+                assertTrue(admission.execute(calls.queued(id)));
+            }
+            release.countDown(); // well within the interval: a burst, not a standing queue
+            assertTrue(calls.settled(3), "the queued calls settled");
+            assertEquals(3, calls.served.size(), "all three scored");
+            assertTrue(calls.shed.isEmpty(), "none shed");
+        }
+    }
+
+    /** Calls that record whether the queue served or shed them. */
+    private static final class Calls
+    {
+        final List<Integer> served = Collections.synchronizedList(new ArrayList<>());
+        final List<Integer> shed = Collections.synchronizedList(new ArrayList<>());
+        final List<Long> waits = Collections.synchronizedList(new ArrayList<>());
+        private final Semaphore settled = new Semaphore(0);
+        private int settledSoFar;
+
+        Admission.Queued queued(final int id)
+        {
+            final long queuedNanos = System.nanoTime();
+            return new Admission.Queued()
+            {
+                @Override
+                public long queuedNanos()
+                {
+                    return queuedNanos;
+                }
+
+                @Override
+                public void shed(final long waitedNanos)
+                {
+                    shed.add(id);
+                    waits.add(waitedNanos);
+                    settled.release();
+                }
+
+                @Override
+                public void run()
+                {
+                    served.add(id);
+                    settled.release();
+                }
+            };
+        }
+
+        /** True once {@code total} calls have been served or shed since the first call. */
+        boolean settled(final int total) throws InterruptedException
+        {
+            final boolean all = settled.tryAcquire(total - settledSoFar, 30, TimeUnit.SECONDS);
+            settledSoFar = total;
+            return all;
         }
     }
 
