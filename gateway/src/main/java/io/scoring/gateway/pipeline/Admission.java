@@ -68,6 +68,14 @@ public final class Admission implements AutoCloseable
      */
     public static Admission limited(final Algorithm algorithm, final int fixedLimit, final int maxLimit, final int threads)
     {
+        return limited(algorithm, fixedLimit, maxLimit, threads, NewestFirstWhenBehind.TARGET_NANOS,
+            NewestFirstWhenBehind.INTERVAL_NANOS);
+    }
+
+    /** As above, with the scoring queue's CoDel target and interval ({@link NewestFirstWhenBehind}). */
+    static Admission limited(final Algorithm algorithm, final int fixedLimit, final int maxLimit, final int threads,
+        final long targetNanos, final long intervalNanos)
+    {
         if (algorithm == Algorithm.OFF)
         {
             return inline();
@@ -85,7 +93,7 @@ public final class Admission implements AutoCloseable
         final SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named("scoring").limit(limit).build();
         final AtomicInteger count = new AtomicInteger();
         final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-            new NewestFirstWhenBehind(Math.max(maxLimit, fixedLimit), threads), (task) ->
+            new NewestFirstWhenBehind(Math.max(maxLimit, fixedLimit), threads, targetNanos, intervalNanos), (task) ->
         {
             final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
             thread.setDaemon(true);
@@ -115,28 +123,36 @@ public final class Admission implements AutoCloseable
      * deadline nearly or wholly spent (measured: 0-17% goodput at 2x, PERFORMANCE.md "Overload"); newest first,
      * the calls served are fresh and the old ones sink.
      *
-     * <p>What sinks is shed by CoDel's rule (Nichols and Jacobson, "Controlling Queue Delay", 2012), the pairing
-     * Facebook describes ("Fail at Scale", 2015): once the queue has not been empty for {@link #STANDING_NANOS}, a
-     * call that waited longer than {@link #TARGET_NANOS} is answered RESOURCE_EXHAUSTED unscored when a scoring
-     * thread next looks, oldest first. Without it, the sunk calls held their permits and were served up to their
-     * whole deadline late: an accepted p99 of 120-180 ms at 2x and 4x against 4 ms at 0.5x (PERFORMANCE.md
-     * "Overload"). A queue that empties now and then is a burst, not overload, and its calls wait as long as
-     * their deadlines let them.
+     * <p>What waits too long is shed, by the rule Facebook pairs with adaptive LIFO ("Fail at Scale", 2015, after
+     * CoDel: Nichols and Jacobson, "Controlling Queue Delay", 2012): while the queue has emptied within the last
+     * {@link #INTERVAL_NANOS}, a call may wait that long; once it has not (a standing queue), {@link #TARGET_NANOS}.
+     * A call past its wait is answered RESOURCE_EXHAUSTED unscored when a scoring thread next looks, oldest
+     * first, counted as overloaded. Without it, the calls that sank held their permits and were served up to
+     * their whole deadline late: an accepted p99 of 120-180 ms at 2x and 4x against 4 ms at 0.5x (PERFORMANCE.md
+     * "Overload"); with CoDel's own 100 ms interval, still 85 ms.
      */
     static final class NewestFirstWhenBehind extends LinkedBlockingDeque<Runnable>
     {
-        /** CoDel's target: the queue wait a call may have once the queue is standing. */
+        /** The wait a call may have behind a standing queue: CoDel's target. */
         static final long TARGET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-        /** CoDel's interval: how long the queue must go without emptying to count as standing. */
-        static final long STANDING_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+        /**
+         * The wait a call may have in a burst, and how long the queue must go without emptying to count as
+         * standing: 20 ms, a fifth of CoDel's 100 ms, which for a network link is a round trip and here let
+         * accepted calls wait 85 ms (PERFORMANCE.md "Overload").
+         */
+        static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
         private static final long serialVersionUID = 1L;
         private final int behindAt;
+        private final long targetNanos;
+        private final long intervalNanos;
         private volatile long lastEmptyNanos = System.nanoTime();
 
-        NewestFirstWhenBehind(final int capacity, final int behindAt)
+        NewestFirstWhenBehind(final int capacity, final int behindAt, final long targetNanos, final long intervalNanos)
         {
             super(capacity);
             this.behindAt = behindAt;
+            this.targetNanos = targetNanos;
+            this.intervalNanos = intervalNanos;
         }
 
         @Override
@@ -153,17 +169,16 @@ public final class Admission implements AutoCloseable
             {
                 final Runnable next = super.take();
                 final long now = System.nanoTime();
+                final long maxWait = now - lastEmptyNanos > intervalNanos ? targetNanos : intervalNanos;
                 if (isEmpty())
                 {
                     lastEmptyNanos = now;
-                    return next;
                 }
-                if (now - lastEmptyNanos <= STANDING_NANOS)
+                else
                 {
-                    return next;
+                    shedOldest(now, maxWait);
                 }
-                shedOldest(now);
-                if (next instanceof Queued queued && now - queued.queuedNanos() > TARGET_NANOS)
+                if (next instanceof Queued queued && now - queued.queuedNanos() > maxWait)
                 {
                     queued.shed(now - queued.queuedNanos());
                     continue;
@@ -172,11 +187,11 @@ public final class Admission implements AutoCloseable
             }
         }
 
-        /** Sheds the calls at the tail (the oldest, while newest first) that waited past the target. */
-        private void shedOldest(final long now)
+        /** Sheds the calls at the tail (the oldest, while newest first) that waited longer than {@code maxWait}. */
+        private void shedOldest(final long now, final long maxWait)
         {
             Runnable oldest;
-            while ((oldest = peekLast()) instanceof Queued queued && now - queued.queuedNanos() > TARGET_NANOS &&
+            while ((oldest = peekLast()) instanceof Queued queued && now - queued.queuedNanos() > maxWait &&
                 removeLastOccurrence(queued))
             {
                 queued.shed(now - queued.queuedNanos());

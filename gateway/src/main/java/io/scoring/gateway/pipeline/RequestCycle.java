@@ -210,8 +210,9 @@ public final class RequestCycle
         @Override
         public void shed(final long waitedNanos)
         {
-            // a drop: the limit hears that it let in more than the scoring threads could serve in time
-            permit.onDropped();
+            // not a latency sample: Gradient2 reads a drop only as its round trip, and a shed call's wait, fed to
+            // it, shrank the limit until the scoring threads idled (PERFORMANCE.md "Overload")
+            permit.onIgnore();
             try
             {
                 refuse(call, "waited " + waitedNanos / 1_000_000 + " ms for a scoring thread behind a standing queue; " +

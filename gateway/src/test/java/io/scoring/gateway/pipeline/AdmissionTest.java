@@ -14,10 +14,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The scoring queue's order: first come first served while the scoring threads keep up, newest first once behind;
- * and what it sheds: calls that waited past CoDel's target once the queue has stood for its interval.
+ * and what it sheds: calls that waited past the target once the queue has stood for the interval.
  */
 class AdmissionTest
 {
+    private static final long TARGET = Admission.NewestFirstWhenBehind.TARGET_NANOS;
+    private static final long INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
+
     @Test
     void shouldServeCallsInOrderWhileTheThreadsKeepUpAndTheNewestFirstOnceTheyFallBehind() throws Exception
     {
@@ -55,7 +58,7 @@ class AdmissionTest
     @Test
     void shouldShedCallsThatWaitedPastTheTargetOnceTheQueueStands() throws Exception
     {
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1))
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, TARGET, INTERVAL))
         {
             // the one scoring thread held while three calls queue, for longer than CoDel's interval: a standing queue
             final CountDownLatch busy = new CountDownLatch(1);
@@ -67,7 +70,7 @@ class AdmissionTest
             {
                 assertTrue(admission.execute(calls.queued(id)));
             }
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(Admission.NewestFirstWhenBehind.STANDING_NANOS) + 50);
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
             release.countDown();
             // one more, once the queue has emptied: a fresh call on an idle queue is served
             assertTrue(calls.settled(3), "the three queued calls settled");
@@ -76,14 +79,15 @@ class AdmissionTest
 
             assertEquals(List.of(4), calls.served, "only the fresh call scored");
             assertEquals(List.of(1, 2, 3), calls.shed, "the stale calls shed, oldest first");
-            assertTrue(calls.waits.stream().allMatch((waited) -> waited > Admission.NewestFirstWhenBehind.TARGET_NANOS));
+            assertTrue(calls.waits.stream().allMatch((waited) -> waited > INTERVAL), "each waited past the interval");
         }
     }
 
     @Test
     void shouldServeEveryCallOfABurstThatEmptiesTheQueueBeforeItStands() throws Exception
     {
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1))
+        // a second's interval, so that a slow machine's scheduling cannot make the burst look standing
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, TARGET, TimeUnit.SECONDS.toNanos(1)))
         {
             final CountDownLatch busy = new CountDownLatch(1);
             final CountDownLatch release = new CountDownLatch(1);
