@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gateway's configuration, Aeron style: the Context of the whole process. It holds the gateway's
@@ -191,6 +192,28 @@ public final class GatewayConfig
      */
     public static final int CONCURRENCY_LIMIT_MAX_DEFAULT = 1_000;
 
+    public static final String CONCURRENCY_LIMIT_TOLERANCE_PROP_NAME = "concurrency-limit-tolerance";
+    /**
+     * 3: Gradient2 lowers the limit once the short-term latency exceeds the long-term one by this factor. The
+     * library's 1.5 refused 25% of the calls at 1x capacity and held goodput at 0.63x at 2x; 3 held 0.99x at
+     * both, with accepted p99s within 2x of the 0.5x one (docs/PERFORMANCE.md, "Overload", one run each). The
+     * scoring queue's wait bound, not the limit, keeps the latency of what is scored.
+     */
+    public static final double CONCURRENCY_LIMIT_TOLERANCE_DEFAULT = 3.0;
+
+    public static final String SCORING_QUEUE_WAIT_MS_PROP_NAME = "scoring-queue-wait-ms";
+    /**
+     * 20 ms: the longest a call waits for a scoring thread in a burst, and how long the queue must go without
+     * emptying to count as standing, after which a call waits {@link #SCORING_QUEUE_TARGET_MS_DEFAULT} at most
+     * (Admission.NewestFirstWhenBehind; CoDel's 100 ms let accepted calls wait 85 ms, docs/PERFORMANCE.md
+     * "Overload").
+     */
+    public static final long SCORING_QUEUE_WAIT_MS_DEFAULT = 20;
+
+    public static final String SCORING_QUEUE_TARGET_MS_PROP_NAME = "scoring-queue-target-ms";
+    /** 5 ms, CoDel's target: the longest a call waits behind a standing queue before it is shed unscored. */
+    public static final long SCORING_QUEUE_TARGET_MS_DEFAULT = 5;
+
     public static final String SCORING_THREADS_PROP_NAME = "scoring-threads";
     /** 0: one per core. With a concurrency limit the event loops only admit, these threads score. */
     public static final int SCORING_THREADS_DEFAULT = 0;
@@ -270,6 +293,9 @@ public final class GatewayConfig
     private String concurrencyLimit = CONCURRENCY_LIMIT_DEFAULT;
     private int concurrencyLimitMax = CONCURRENCY_LIMIT_MAX_DEFAULT;
     private int scoringThreads = SCORING_THREADS_DEFAULT;
+    private double concurrencyLimitTolerance = CONCURRENCY_LIMIT_TOLERANCE_DEFAULT;
+    private long scoringQueueWaitMs = SCORING_QUEUE_WAIT_MS_DEFAULT;
+    private long scoringQueueTargetMs = SCORING_QUEUE_TARGET_MS_DEFAULT;
     private int maxConnections = MAX_CONNECTIONS_DEFAULT;
     private int maxHeaderBytes = MAX_HEADER_BYTES_DEFAULT;
     private long requestReadTimeoutMs = REQUEST_READ_TIMEOUT_MS_DEFAULT;
@@ -322,6 +348,11 @@ public final class GatewayConfig
             "gradient2, vegas, off or a whole number from 1");
         require(concurrencyLimitMax >= 1, CONCURRENCY_LIMIT_MAX_PROP_NAME, concurrencyLimitMax, "at least 1");
         require(scoringThreads >= 0, SCORING_THREADS_PROP_NAME, scoringThreads, "0 or more");
+        require(concurrencyLimitTolerance >= 1.0, CONCURRENCY_LIMIT_TOLERANCE_PROP_NAME, concurrencyLimitTolerance,
+            "at least 1");
+        require(scoringQueueTargetMs >= 1, SCORING_QUEUE_TARGET_MS_PROP_NAME, scoringQueueTargetMs, "at least 1");
+        require(scoringQueueWaitMs >= scoringQueueTargetMs, SCORING_QUEUE_WAIT_MS_PROP_NAME, scoringQueueWaitMs,
+            "at least " + SCORING_QUEUE_TARGET_MS_PROP_NAME + " (" + scoringQueueTargetMs + ")");
         require(maxConnections >= 1, MAX_CONNECTIONS_PROP_NAME, maxConnections, "at least 1");
         require(maxHeaderBytes >= 1024, MAX_HEADER_BYTES_PROP_NAME, maxHeaderBytes, "at least 1024");
         require(requestReadTimeoutMs >= 1, REQUEST_READ_TIMEOUT_MS_PROP_NAME, requestReadTimeoutMs, "at least 1");
@@ -374,7 +405,8 @@ public final class GatewayConfig
         final Admission.Algorithm algorithm = Admission.algorithm(concurrencyLimit);
         final int threads = scoringThreads > 0 ? scoringThreads : Runtime.getRuntime().availableProcessors();
         return Admission.limited(algorithm, algorithm == Admission.Algorithm.FIXED ? fixedLimit(concurrencyLimit) : 0,
-            concurrencyLimitMax, threads);
+            concurrencyLimitMax, threads, concurrencyLimitTolerance, TimeUnit.MILLISECONDS.toNanos(scoringQueueTargetMs),
+            TimeUnit.MILLISECONDS.toNanos(scoringQueueWaitMs));
     }
 
     /** What bounds one client's share: connections, header bytes, timeouts, calls per gRPC connection. */
@@ -427,6 +459,24 @@ public final class GatewayConfig
     }
 
     /** Threads scoring the admitted calls; 0: one per core. */
+    public GatewayConfig concurrencyLimitTolerance(final double concurrencyLimitTolerance)
+    {
+        this.concurrencyLimitTolerance = concurrencyLimitTolerance;
+        return this;
+    }
+
+    public GatewayConfig scoringQueueWaitMs(final long scoringQueueWaitMs)
+    {
+        this.scoringQueueWaitMs = scoringQueueWaitMs;
+        return this;
+    }
+
+    public GatewayConfig scoringQueueTargetMs(final long scoringQueueTargetMs)
+    {
+        this.scoringQueueTargetMs = scoringQueueTargetMs;
+        return this;
+    }
+
     public GatewayConfig scoringThreads(final int scoringThreads)
     {
         this.scoringThreads = scoringThreads;

@@ -62,19 +62,17 @@ public final class Admission implements AutoCloseable
     }
 
     /**
-     * @param fixedLimit the limit when the algorithm is FIXED
-     * @param maxLimit   the adaptive limit's ceiling, and the scoring queue's capacity
-     * @param threads    scoring threads
+     * The edge's admission with a limit (GatewayConfig's settings and their defaults say why each value).
+     *
+     * @param fixedLimit    the limit when the algorithm is FIXED
+     * @param maxLimit      the adaptive limit's ceiling, and the scoring queue's capacity
+     * @param threads       scoring threads
+     * @param tolerance     how far the short-term latency may exceed the long-term one before Gradient2 lowers the limit
+     * @param targetNanos   the longest wait behind a standing queue
+     * @param intervalNanos the longest wait in a burst, and how long the queue must go without emptying to stand
      */
-    public static Admission limited(final Algorithm algorithm, final int fixedLimit, final int maxLimit, final int threads)
-    {
-        return limited(algorithm, fixedLimit, maxLimit, threads, NewestFirstWhenBehind.TARGET_NANOS,
-            NewestFirstWhenBehind.INTERVAL_NANOS);
-    }
-
-    /** As above, with the scoring queue's CoDel target and interval ({@link NewestFirstWhenBehind}). */
-    static Admission limited(final Algorithm algorithm, final int fixedLimit, final int maxLimit, final int threads,
-        final long targetNanos, final long intervalNanos)
+    public static Admission limited(final Algorithm algorithm, final int fixedLimit, final int maxLimit, final int threads,
+        final double tolerance, final long targetNanos, final long intervalNanos)
     {
         if (algorithm == Algorithm.OFF)
         {
@@ -82,11 +80,11 @@ public final class Admission implements AutoCloseable
         }
         final Limit limit = switch (algorithm)
         {
-            // the library's defaults (initial 20, queue 4, tolerance 1.5) but for the ceiling and the floor: the
+            // the library's defaults (initial 20, queue 4) but for the ceiling, the floor and the tolerance: the
             // library's floor of 20 suits cheap calls; for an expensive model on a starved core 20 queued calls
             // already outlast a 200 ms deadline, so the limit may shrink to one call per scoring thread
             case GRADIENT2 -> Gradient2Limit.newBuilder().maxConcurrency(maxLimit).minLimit(threads)
-                .initialLimit(Math.min(20, maxLimit)).build();
+                .initialLimit(Math.min(20, maxLimit)).rttTolerance(tolerance).build();
             case VEGAS -> VegasLimit.newBuilder().maxConcurrency(maxLimit).build();
             default -> FixedLimit.of(fixedLimit);
         };
@@ -125,22 +123,15 @@ public final class Admission implements AutoCloseable
      *
      * <p>What waits too long is shed, by the rule Facebook pairs with adaptive LIFO ("Fail at Scale", 2015, after
      * CoDel: Nichols and Jacobson, "Controlling Queue Delay", 2012): while the queue has emptied within the last
-     * {@link #INTERVAL_NANOS}, a call may wait that long; once it has not (a standing queue), {@link #TARGET_NANOS}.
+     * interval (20 ms by default), a call may wait that long; once it has not (a standing queue), the target
+     * (5 ms by default: CoDel's).
      * A call past its wait is answered RESOURCE_EXHAUSTED unscored when a scoring thread next looks, oldest
      * first, counted as overloaded. Without it, the calls that sank held their permits and were served up to
      * their whole deadline late: an accepted p99 of 120-180 ms at 2x and 4x against 4 ms at 0.5x (PERFORMANCE.md
-     * "Overload"); with CoDel's own 100 ms interval, still 85 ms.
+     * "Overload"); with CoDel's own 100 ms interval, which for a network link is a round trip, still 85 ms.
      */
     static final class NewestFirstWhenBehind extends LinkedBlockingDeque<Runnable>
     {
-        /** The wait a call may have behind a standing queue: CoDel's target. */
-        static final long TARGET_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-        /**
-         * The wait a call may have in a burst, and how long the queue must go without emptying to count as
-         * standing: 20 ms, a fifth of CoDel's 100 ms, which for a network link is a round trip and here let
-         * accepted calls wait 85 ms (PERFORMANCE.md "Overload").
-         */
-        static final long INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
         private static final long serialVersionUID = 1L;
         private final int behindAt;
         private final long targetNanos;

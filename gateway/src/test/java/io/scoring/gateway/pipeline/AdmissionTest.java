@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class AdmissionTest
 {
-    private static final long TARGET = Admission.NewestFirstWhenBehind.TARGET_NANOS;
+    private static final long TARGET = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long INTERVAL = TimeUnit.MILLISECONDS.toNanos(100);
 
     @Test
     void shouldServeCallsInOrderWhileTheThreadsKeepUpAndTheNewestFirstOnceTheyFallBehind() throws Exception
     {
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 2))
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 2, 3.0, TARGET, INTERVAL))
         {
             // both scoring threads held, so calls queue; then one thread serves the queue alone, in its order
             final CountDownLatch busy = new CountDownLatch(2);
@@ -58,7 +58,7 @@ class AdmissionTest
     @Test
     void shouldShedCallsThatWaitedPastTheTargetOnceTheQueueStands() throws Exception
     {
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, TARGET, INTERVAL))
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET, INTERVAL))
         {
             // the one scoring thread held while three calls queue, for longer than CoDel's interval: a standing queue
             final CountDownLatch busy = new CountDownLatch(1);
@@ -87,7 +87,8 @@ class AdmissionTest
     void shouldServeEveryCallOfABurstThatEmptiesTheQueueBeforeItStands() throws Exception
     {
         // a second's interval, so that a slow machine's scheduling cannot make the burst look standing
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, TARGET, TimeUnit.SECONDS.toNanos(1)))
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET,
+            TimeUnit.SECONDS.toNanos(1)))
         {
             final CountDownLatch busy = new CountDownLatch(1);
             final CountDownLatch release = new CountDownLatch(1);
