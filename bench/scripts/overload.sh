@@ -93,8 +93,8 @@ if [[ "$FLOOR" == 1 ]]; then
   stop_all
 fi
 
-printf '\n| series | load | rate /s | goodput /s | goodput / capacity | goodput / own capacity | ok p50 ms | ok p99 ms | ok p99 from send ms | refused | refused p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+printf '\n| series | load | rate /s | goodput /s | goodput / capacity | goodput / own capacity | ok p50 ms | ok p99 ms | ok p99 from send ms | refused at the edge | its p99 ms | shed from the queue | its p99 ms | late | other | back to normal after |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 awk -F, 'function v(x) { return tolower(x) == "nan" ? "-" : x }
-  NR > 1 && $1 != "label" { printf "| %s | %sx | %s | %s | %s | %s (%s/s) | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7, $8,
-  $18, $17, $9, $10, v($16), $11, v($12), $13, $14, (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
+  NR > 1 && $1 != "label" { printf "| %s | %sx | %s | %s | %s | %s (%s/s) | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $7,
+  $8, $18, $17, $9, $10, v($16), $11, v($12), $19, v($20), $13, $14, (tolower($15) == "nan" ? "-" : $15 " ms") }' "$CSV"
 log "deadline $DEADLINE per call; rows in $CSV; per-run detail in $OUT/overload-*.out"

@@ -8,6 +8,7 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.scoring.gateway.pipeline.RequestCycle;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -185,7 +186,14 @@ final class GrpcTarget<Req extends MessageLite, Resp extends MessageLite> implem
         @Override
         public void onClose(final Status status, final Metadata trailers)
         {
-            completion.completed(intendedNanos, sentNanos, status.isOk() ? null : status.getCode().name(), responseBytes);
+            completion.completed(intendedNanos, sentNanos, status.isOk() ? null : errorName(status), responseBytes);
+        }
+
+        /** The status code's name; a call the gateway shed from its scoring queue, apart from one refused at the edge. */
+        private static String errorName(final Status status)
+        {
+            return status.getCode() == Status.Code.RESOURCE_EXHAUSTED && null != status.getDescription() &&
+                status.getDescription().startsWith(RequestCycle.SHED_PREFIX) ? OverloadRecording.SHED : status.getCode().name();
         }
     }
 }

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *       rates derive from instead (the closed loop still runs, as the warm-up).</li>
  *   <li>Open loop at each multiple of the capacity ({@code --multipliers}, default 0.5,1,2,4): goodput (answered
  *       OK, so before the deadline: gRPC cancels a call at its deadline), the p50 / p99 of those answers, how many
- *       were refused ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were late, and
+ *       were refused at the edge ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were
+ *       admitted and then shed from the scoring queue, and how fast, how many were late, and
  *       the answers' p99 from their actual send ({@code ok_service_p99_ms}: against a bare echo server at the same
  *       rate, the floor a refusal's p99 can be held to on the machine). Goodput is given against the capacity the
  *       rates come from and against this run's own closed loop ({@code own_capacity}, measured minutes later
@@ -43,10 +44,11 @@ import java.util.concurrent.TimeUnit;
 public final class Overload
 {
     static final String CSV_HEADER = "label,multiplier,rate,capacity,sent,ok,goodput,goodput_per_capacity,ok_p50_ms,ok_p99_ms," +
-        "refused,refused_p99_ms,late,other_errors,recovered_ms,ok_service_p99_ms,own_capacity,goodput_per_own_capacity";
+        "refused,refused_p99_ms,late,other_errors,recovered_ms,ok_service_p99_ms,own_capacity,goodput_per_own_capacity," +
+        "shed,shed_p99_ms";
     /** Latency is back to normal when a 100 ms bucket's p99 is within this factor of the 0.5x run's. */
     static final double NORMAL_FACTOR = 2.0;
-    /** ... judged on the median of this many consecutive buckets (500 ms): {@link #recoveredAt}. */
+    /** Back to normal is judged on the median of this many consecutive buckets (500 ms): {@link #recoveredAt}. */
     static final int NORMAL_STRETCH = 5;
     private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -99,11 +101,13 @@ public final class Overload
                 {
                     baselineP99 = result.latency().getValueAtPercentile(99);
                 }
-                rows.add(row(options.label, multiplier, rate, capacity, closed.throughput(), result, recording[0].refused(), Double.NaN));
+                rows.add(row(options.label, multiplier, rate, capacity, closed.throughput(), result, recording[0],
+                    Double.NaN));
             }
             if (peak > 0 && !Double.isNaN(baselineP99))
             {
-                rows.add(recovery(options, target, capacity, closed.throughput(), peak, phaseNanos, afterNanos, baselineP99));
+                rows.add(recovery(options, target, capacity, closed.throughput(), peak, phaseNanos, afterNanos,
+                    baselineP99));
             }
             System.out.println(CSV_HEADER);
             rows.forEach(System.out::println);
@@ -168,18 +172,18 @@ public final class Overload
             options.label, peak, phaseNanos / 1e9, timeline, NORMAL_FACTOR, baselineP99 / 1e6,
             Double.isInfinite(recoveredMillis) ? "never (within the run)" : String.format(Locale.ROOT, "%.0f", recoveredMillis),
             extra[0].sent(), extra[0].ok());
-        return row(options.label + "-recovery", peak, capacity * peak, capacity, ownCapacity, result, base[0].refused(),
+        return row(options.label + "-recovery", peak, capacity * peak, capacity, ownCapacity, result, base[0],
             recoveredMillis);
     }
 
     /**
      * The first bucket at or after {@code from} from which latency stays normal: its own p99 is within
-     * {@code normal}, and so is the median p99 of every stretch of {@value #NORMAL_STRETCH} buckets from there to
-     * the end. Judged on
-     * a stretch's median, not on each bucket, because a single 100 ms bucket's p99 is the worst of a few dozen
-     * calls: the bare echo at the same rates, with no overload behind it, shows isolated buckets of 20-25 ms
-     * (this machine's own hiccups), and a rule that any one of them resets would time those, not the
-     * recovery. A backlog still draining fills whole stretches, so it is not missed. -1: never, in the run.
+     * {@code normal}, and so is the median p99 of every stretch of {@value #NORMAL_STRETCH} buckets from there
+     * to the end. Judged on a stretch's median, not on each bucket, because a single 100 ms bucket's p99 is
+     * the worst of a few dozen calls: the bare echo at the same rates, with no overload behind it, shows
+     * isolated slow buckets (this machine's own hiccups), and a rule that any one of them resets would time
+     * those, not the recovery. A backlog still draining fills whole stretches, so it is not missed. -1: never,
+     * in the run.
      */
     static int recoveredAt(final double[] p99s, final int from, final double normal)
     {
@@ -214,16 +218,21 @@ public final class Overload
     }
 
     private static String row(final String label, final double multiplier, final double rate, final double capacity,
-        final double ownCapacity, final RunResult result, final Histogram refused, final double recoveredMillis)
+        final double ownCapacity, final RunResult result, final OverloadRecording recording, final double recoveredMillis)
     {
+        final Histogram refused = recording.refused();
+        final Histogram shed = recording.shed();
         final long refusedCount = result.errors().getOrDefault(OverloadRecording.REFUSED, 0L);
+        final long shedCount = result.errors().getOrDefault(OverloadRecording.SHED, 0L);
         final long late = result.errors().getOrDefault("DEADLINE_EXCEEDED", 0L);
-        final long other = result.errorCount() - refusedCount - late + result.unanswered();
-        return String.format(Locale.ROOT, "%s,%.1f,%.0f,%.0f,%d,%d,%.1f,%.3f,%.3f,%.3f,%d,%.3f,%d,%d,%.0f,%.3f,%.0f,%.3f",
+        final long other = result.errorCount() - refusedCount - shedCount - late + result.unanswered();
+        return String.format(Locale.ROOT, "%s,%.1f,%.0f,%.0f,%d,%d,%.1f,%.3f,%.3f,%.3f,%d,%.3f,%d,%d,%.0f,%.3f,%.0f,%.3f,%d,%.3f",
             label, multiplier, rate, capacity, result.sent(), result.ok(), result.throughput(), result.throughput() / capacity,
             result.latency().getValueAtPercentile(50) / 1e6, result.latency().getValueAtPercentile(99) / 1e6,
             refusedCount, refused.getTotalCount() == 0 ? Double.NaN : refused.getValueAtPercentile(99) / 1e6, late, other,
-            recoveredMillis, result.serviceTime().getTotalCount() == 0 ? Double.NaN : result.serviceTime().getValueAtPercentile(99) / 1e6,
-            ownCapacity, result.throughput() / ownCapacity);
+            recoveredMillis,
+            result.serviceTime().getTotalCount() == 0 ? Double.NaN : result.serviceTime().getValueAtPercentile(99) / 1e6,
+            ownCapacity, result.throughput() / ownCapacity,
+            shedCount, shed.getTotalCount() == 0 ? Double.NaN : shed.getValueAtPercentile(99) / 1e6);
     }
 }

@@ -5,8 +5,8 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
 /**
- * A {@link Recording} that also keeps what the overload scenario asks of a gateway: how fast refusals
- * ({@code RESOURCE_EXHAUSTED}) come back, from the moment each was sent, and the latency of successful
+ * A {@link Recording} that also keeps what the overload scenario asks of a gateway: how fast refusals at the
+ * edge ({@code RESOURCE_EXHAUSTED}) and calls shed from the scoring queue come back, from the moment each was sent, and the latency of successful
  * answers over time, in {@value #BUCKET_MILLIS} ms buckets by completion from the window's start (to see
  * when latency is back to normal after an overload).
  *
@@ -16,9 +16,12 @@ final class OverloadRecording extends Recording
 {
     static final int BUCKET_MILLIS = 100;
     static final String REFUSED = "RESOURCE_EXHAUSTED";
+    /** A RESOURCE_EXHAUSTED for a call the gateway admitted, then shed from its scoring queue (GrpcTarget). */
+    static final String SHED = "RESOURCE_EXHAUSTED_SHED";
 
     private final long windowStart;
     private final Recorder refused = new Recorder(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
+    private final Recorder shed = new Recorder(1, HIGHEST_TRACKABLE_NANOS, SIGNIFICANT_DIGITS);
     private final Histogram[] buckets;
 
     OverloadRecording(final long windowStartNanos, final long windowEndNanos)
@@ -45,6 +48,10 @@ final class OverloadRecording extends Recording
         {
             refused.recordValue(Math.min(now - sentNanos, HIGHEST_TRACKABLE_NANOS));
         }
+        else if (SHED.equals(error))
+        {
+            shed.recordValue(Math.min(now - sentNanos, HIGHEST_TRACKABLE_NANOS));
+        }
         else if (null == error)
         {
             final int bucket = (int)((now - windowStart) / (BUCKET_MILLIS * 1_000_000L));
@@ -59,6 +66,12 @@ final class OverloadRecording extends Recording
     Histogram refused()
     {
         return refused.getIntervalHistogram();
+    }
+
+    /** Shed calls' time from send to answer, nanoseconds; call once, after the run. */
+    Histogram shed()
+    {
+        return shed.getIntervalHistogram();
     }
 
     /** Successful answers' latency (from intended send) completed in each bucket, nanoseconds. */

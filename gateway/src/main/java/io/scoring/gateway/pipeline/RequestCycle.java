@@ -129,6 +129,12 @@ public final class RequestCycle
         }
     }
 
+    /**
+     * How the message of a call shed from the scoring queue begins; a refusal at the edge says "over the
+     * concurrency limit". Both are RESOURCE_EXHAUSTED / 429, and the load generator tells them apart by this.
+     */
+    public static final String SHED_PREFIX = "waited ";
+
     private final PredictPipeline pipeline;
     private final Admission admission;
 
@@ -215,8 +221,7 @@ public final class RequestCycle
             permit.onIgnore();
             try
             {
-                refuse(call, "waited " + waitedNanos / 1_000_000 + " ms for a scoring thread behind a standing queue; " +
-                    "retry later");
+                refuse(call, SHED_PREFIX + waitedNanos / 1_000_000 + " ms for a scoring thread; retry later");
             }
             catch (final RuntimeException ex)
             {

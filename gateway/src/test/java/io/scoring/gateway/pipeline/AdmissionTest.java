@@ -60,16 +60,9 @@ class AdmissionTest
     {
         try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET, INTERVAL))
         {
-            // the one scoring thread held while three calls queue, for longer than CoDel's interval: a standing queue
-            final CountDownLatch busy = new CountDownLatch(1);
-            final CountDownLatch release = new CountDownLatch(1);
-            assertTrue(admission.execute(() -> hold(busy, release)));
-            assertTrue(busy.await(30, TimeUnit.SECONDS), "the scoring thread busy");
+            // the one scoring thread held while three calls queue, for longer than the interval: a standing queue
             final Calls calls = new Calls();
-            for (int id = 1; id <= 3; id++)
-            {
-                assertTrue(admission.execute(calls.queued(id)));
-            }
+            final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 3);
             Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
             release.countDown();
             // one more, once the queue has emptied: a fresh call on an idle queue is served
@@ -90,20 +83,28 @@ class AdmissionTest
         try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET,
             TimeUnit.SECONDS.toNanos(1)))
         {
-            final CountDownLatch busy = new CountDownLatch(1);
-            final CountDownLatch release = new CountDownLatch(1);
-            assertTrue(admission.execute(() -> hold(busy, release)));
-            assertTrue(busy.await(30, TimeUnit.SECONDS), "the scoring thread busy");
             final Calls calls = new Calls();
-            for (int id = 1; id <= 3; id++)
-            {
-                assertTrue(admission.execute(calls.queued(id)));
-            }
+            final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 3);
             release.countDown(); // well within the interval: a burst, not a standing queue
             assertTrue(calls.settled(3), "the queued calls settled");
             assertEquals(3, calls.served.size(), "all three scored");
             assertTrue(calls.shed.isEmpty(), "none shed");
         }
+    }
+
+    /** Holds the one scoring thread and queues calls 1 to {@code count} behind it; counting down the latch lets it go. */
+    private static CountDownLatch queueBehindTheHeldThread(final Admission admission, final Calls calls, final int count)
+        throws InterruptedException
+    {
+        final CountDownLatch busy = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        assertTrue(admission.execute(() -> hold(busy, release)));
+        assertTrue(busy.await(30, TimeUnit.SECONDS), "the scoring thread busy");
+        for (int id = 1; id <= count; id++)
+        {
+            assertTrue(admission.execute(calls.queued(id)));
+        }
+        return release;
     }
 
     /** Calls that record whether the queue served or shed them. */

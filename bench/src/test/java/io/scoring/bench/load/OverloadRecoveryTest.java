@@ -7,7 +7,7 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** When the overload scenario says latency was back to normal after a surge. */
-class OverloadTest
+class OverloadRecoveryTest
 {
     private static final double NORMAL = 4.0; // 2x a 0.5x p99 of 2 ms
     private static final int SURGE_ENDS = 10;
