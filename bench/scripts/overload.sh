@@ -14,7 +14,7 @@
 #
 # Last, the machine's own hiccups on each idle core (io.scoring.bench.load.Hiccups, 15 s each, into hiccups.txt),
 # and the same scenario against the bare gRPC echo server (io.scoring.bench.load.EchoServer) pinned the same
-# way, at the same rates (FLOOR=0 skips both): the floor of this machine. An echo refuses nothing, and its answers'
+# way, at the same rates (FLOOR=0 skips both): the floor of this machine. LIMITS=" " CAPACITY=N runs the floor alone. An echo refuses nothing, and its answers'
 # p99 from their send (ok_service_p99_ms) is the least a refusal's p99 can be here; its "back to normal" says
 # how often a bucket's p99 leaves 2x of the 0.5x p99 with no overload behind it at all.
 #
@@ -87,7 +87,7 @@ if [[ "$FLOOR" == 1 ]]; then
     taskset -c "$core" java -Xmx64m -cp "$BENCH_JAR" io.scoring.bench.load.Hiccups --seconds 15 --label "core $core, idle" \
       | tee -a "$OUT/hiccups.txt" >&2
   done
-  start echo "$OUT/echo.log" "^echo: gRPC on port" $SERVER_PIN java $GATEWAY_JVM -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer \
+  start echo "$OUT/echo.log" "^echo: gRPC on port.*threads)" $SERVER_PIN java $GATEWAY_JVM -cp "$BENCH_JAR" io.scoring.bench.load.EchoServer \
     --grpc-port 0 --http-port -1
   run_overload echo-floor "$(sed -n 's/^echo: gRPC on port \([0-9]*\).*/\1/p' "$OUT/echo.log")"
   stop_all

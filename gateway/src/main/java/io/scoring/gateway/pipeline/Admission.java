@@ -110,7 +110,7 @@ public final class Admission implements AutoCloseable
     {
         long queuedNanos();
 
-        /** Answers the call without scoring it, counted as overloaded: it waited too long behind a standing queue. */
+        /** Answers the call without scoring it, counted as overloaded: it waited longer than the queue allows. */
         void shed(long waitedNanos);
     }
 
@@ -124,9 +124,8 @@ public final class Admission implements AutoCloseable
      * <p>What waits too long is shed, by the rule Facebook pairs with adaptive LIFO ("Fail at Scale", 2015, after
      * CoDel: Nichols and Jacobson, "Controlling Queue Delay", 2012): while the queue has emptied within the last
      * interval (20 ms by default), a call may wait that long; once it has not (a standing queue), the target
-     * (5 ms by default: CoDel's).
-     * A call past its wait is answered RESOURCE_EXHAUSTED unscored when a scoring thread next looks, oldest
-     * first, counted as overloaded. Without it, the calls that sank held their permits and were served up to
+     * (5 ms by default: CoDel's). A call past its wait is answered RESOURCE_EXHAUSTED unscored when a scoring
+     * thread next looks, oldest first, counted as overloaded. Without it, the calls that sank held their permits and were served up to
      * their whole deadline late: an accepted p99 of 120-180 ms at 2x and 4x against 4 ms at 0.5x (PERFORMANCE.md
      * "Overload"); with CoDel's own 100 ms interval, which for a network link is a round trip, still 85 ms.
      */
