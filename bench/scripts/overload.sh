@@ -14,9 +14,14 @@
 #
 # Last, the machine's own hiccups on each idle core (io.scoring.bench.load.Hiccups, 15 s each, into hiccups.txt),
 # and the same scenario against the bare gRPC echo server (io.scoring.bench.load.EchoServer) pinned the same
-# way, at the same rates (FLOOR=0 skips both): the floor of this machine. LIMITS=" " CAPACITY=N runs the floor alone. An echo refuses nothing, and its answers'
-# p99 from their send (ok_service_p99_ms) is the least a refusal's p99 can be here; its "back to normal" says
-# how often a bucket's p99 leaves 2x of the 0.5x p99 with no overload behind it at all.
+# way, at the same rates (FLOOR=0 skips both): the floor of this machine. An echo refuses nothing, and its
+# answers' p99 from their send (ok_service_p99_ms) is the least a refusal's p99 can be here; its "back to
+# normal" says how often a bucket's p99 leaves 2x of the 0.5x p99 with no overload behind it at all.
+# LIMITS=" " CAPACITY=N runs the floor alone.
+#
+# The table gives refusals at the edge and calls shed from the scoring queue apart (the generator knows a shed
+# one by its message, RequestCycle.SHED_PREFIX): both are RESOURCE_EXHAUSTED, but only the first is answered
+# by the event loop in microseconds.
 #
 # Writes target/overload/overload.csv (one row per run) and prints it as the table PERFORMANCE.md shows.
 set -euo pipefail
