@@ -148,6 +148,11 @@ public final class Admission implements AutoCloseable
         @Override
         public boolean offer(final Runnable call)
         {
+            if (isEmpty())
+            {
+                // empty until now: a queue that sat idle is not standing, however long ago a thread last took
+                lastEmptyNanos = System.nanoTime();
+            }
             return size() >= behindAt ? offerFirst(call) : offerLast(call);
         }
 

@@ -92,6 +92,24 @@ class AdmissionTest
         }
     }
 
+    @Test
+    void shouldNotTakeAQueueThatWasEmptyWhileItsThreadWorkedForAStandingOne() throws Exception
+    {
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET, INTERVAL))
+        {
+            // the thread works longer than the interval with nothing queued; then one call arrives and waits
+            // past the target, well within the interval: the queue was empty until then, so it is served
+            final Calls calls = new Calls();
+            final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 0);
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
+            assertTrue(admission.execute(calls.queued(1)));
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TARGET) * 4);
+            release.countDown();
+            assertTrue(calls.settled(1), "the call settled");
+            assertEquals(List.of(1), calls.served, "scored, not shed");
+        }
+    }
+
     /** Holds the one scoring thread and queues calls 1 to {@code count} behind it; counting down the latch lets it go. */
     private static CountDownLatch queueBehindTheHeldThread(final Admission admission, final Calls calls, final int count)
         throws InterruptedException
