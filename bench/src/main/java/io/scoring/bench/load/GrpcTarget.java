@@ -192,8 +192,9 @@ final class GrpcTarget<Req extends MessageLite, Resp extends MessageLite> implem
         /** The status code's name; a call the gateway shed from its scoring queue, apart from one refused at the edge. */
         private static String errorName(final Status status)
         {
-            return status.getCode() == Status.Code.RESOURCE_EXHAUSTED && null != status.getDescription() &&
-                status.getDescription().startsWith(RequestCycle.SHED_PREFIX) ? OverloadRecording.SHED : status.getCode().name();
+            final String description = status.getDescription();
+            return status.getCode() == Status.Code.RESOURCE_EXHAUSTED && null != description &&
+                description.startsWith(RequestCycle.SHED_PREFIX) ? OverloadRecording.SHED : status.getCode().name();
         }
     }
 }

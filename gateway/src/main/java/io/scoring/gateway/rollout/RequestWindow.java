@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  *
  * <p>Striped by thread: each event loop (or scoring thread) records into a ring of its own, so two
  * cores answering the same version do not contend for one counter and one array's cache lines
- * ({@code RolloutRecordBenchmark}, two threads: 397 ns per request with one shared ring, 20 ns striped). A thread gets its stripe once, in the order threads first record; up to {@link #STRIPES}
+ * ({@code RolloutRecordBenchmark}, two threads: 397 ns per request with one shared ring, 20 ns striped).
+ * A thread gets its stripe once, in the order threads first record; up to {@link #STRIPES}
  * rings, so the event loops of a machine of up to that many cores each have their own, and a ring is
  * made only when a thread first answers in this window (one gRPC connection is one event loop: one ring).
  *

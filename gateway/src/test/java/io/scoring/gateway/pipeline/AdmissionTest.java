@@ -58,7 +58,7 @@ class AdmissionTest
     @Test
     void shouldShedCallsThatWaitedPastTheTargetOnceTheQueueStands() throws Exception
     {
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET, INTERVAL))
+        try (Admission admission = oneScoringThread(INTERVAL))
         {
             // the one scoring thread held while three calls queue, for longer than the interval: a standing queue
             final Calls calls = new Calls();
@@ -80,8 +80,7 @@ class AdmissionTest
     void shouldServeEveryCallOfABurstThatEmptiesTheQueueBeforeItStands() throws Exception
     {
         // a second's interval, so that a slow machine's scheduling cannot make the burst look standing
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET,
-            TimeUnit.SECONDS.toNanos(1)))
+        try (Admission admission = oneScoringThread(TimeUnit.SECONDS.toNanos(1)))
         {
             final Calls calls = new Calls();
             final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 3);
@@ -95,7 +94,7 @@ class AdmissionTest
     @Test
     void shouldNotTakeAQueueThatWasEmptyWhileItsThreadWorkedForAStandingOne() throws Exception
     {
-        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET, INTERVAL))
+        try (Admission admission = oneScoringThread(INTERVAL))
         {
             // the thread works longer than the interval with nothing queued; then one call arrives and waits
             // past the target, well within the interval: the queue was empty until then, so it is served
@@ -108,6 +107,12 @@ class AdmissionTest
             assertTrue(calls.settled(1), "the call settled");
             assertEquals(List.of(1), calls.served, "scored, not shed");
         }
+    }
+
+    /** A fixed limit of 100 and one scoring thread, whose queue waits the target once it has stood for {@code intervalNanos}. */
+    private static Admission oneScoringThread(final long intervalNanos)
+    {
+        return Admission.limited(Admission.Algorithm.FIXED, 100, 100, 1, 3.0, TARGET, intervalNanos);
     }
 
     /** Holds the one scoring thread and queues calls 1 to {@code count} behind it; counting down the latch lets it go. */
