@@ -148,12 +148,13 @@ public final class Admission implements AutoCloseable
         @Override
         public boolean offer(final Runnable call)
         {
-            if (isEmpty())
+            final int waiting = size(); // one read of the deque's lock-guarded count, not two
+            if (waiting == 0)
             {
                 // empty until now: a queue that sat idle is not standing, however long ago a thread last took
                 lastEmptyNanos = System.nanoTime();
             }
-            return size() >= behindAt ? offerFirst(call) : offerLast(call);
+            return waiting >= behindAt ? offerFirst(call) : offerLast(call);
         }
 
         /** What a scoring thread takes next (the pool's threads never time out, so this is their only way in). */
