@@ -35,7 +35,8 @@ import java.util.Map;
  * the tensor the ZipMap reads, so the graph is given that tensor as an extra output, and the scorer reads
  * the chosen key's column from it into a pinned buffer; the values are the same floats.
  *
- * <p>Load time only; every mismatch is an {@link IllegalArgumentException} naming the input or output.
+ * <p>Load time only; every mismatch is an {@link IllegalArgumentException} naming the input or output, and so is a
+ * file that is no readable ONNX model.
  */
 final class OnnxSignature
 {
@@ -70,7 +71,10 @@ final class OnnxSignature
         }
         catch (final InvalidProtocolBufferException ex)
         {
-            return new Prepared(onnxModel, Map.of(), Map.of()); // ONNX Runtime says what is wrong with it
+            // Not handed to ONNX Runtime to judge: its parser takes bytes this one refuses (text that is not UTF-8),
+            // and a file the checks below cannot read may hold trees that loop (a fuzz finding, regression input
+            // text-not-utf8-hides-looping-trees, held the loading thread for good).
+            throw new IllegalArgumentException("not a readable ONNX model: " + ex.getMessage(), ex);
         }
         final GraphProto graph = model.getGraph();
         TreeCycles.requireNone(graph);

@@ -64,18 +64,18 @@ final class TreeCycles
         {
             return; // ONNX Runtime refuses mismatched lengths itself
         }
-        final Map<List<Long>, Integer> index = new HashMap<>();
+        final Map<Long, Integer> index = new HashMap<>();
         for (int i = 0; i < count; i++)
         {
-            index.putIfAbsent(List.of(trees.get(i), ids.get(i)), i);
+            index.putIfAbsent(key(trees.get(i), ids.get(i)), i);
         }
         final int[] first = new int[count];
         final int[] second = new int[count];
         for (int i = 0; i < count; i++)
         {
             final boolean leaf = "LEAF".equals(modes.get(i).toStringUtf8());
-            first[i] = leaf ? -1 : index.getOrDefault(List.of(trees.get(i), trueIds.get(i)), -1);
-            second[i] = leaf ? -1 : index.getOrDefault(List.of(trees.get(i), falseIds.get(i)), -1);
+            first[i] = leaf ? -1 : index.getOrDefault(key(trees.get(i), trueIds.get(i)), -1);
+            second[i] = leaf ? -1 : index.getOrDefault(key(trees.get(i), falseIds.get(i)), -1);
         }
         requireAcyclic(node, first, second);
     }
@@ -102,9 +102,20 @@ final class TreeCycles
         requireAcyclic(node, first, second);
     }
 
+    /**
+     * A node's (tree id, node id) as ONNX Runtime reads them: each id cut to 32 bits ({@code static_cast<int>}), so
+     * ids that differ only above bit 31 name the same node there, and a loop through them is a loop (a fuzz finding).
+     */
+    private static long key(final long treeId, final long nodeId)
+    {
+        return ((long)(int)treeId << 32) | ((int)nodeId & 0xFFFF_FFFFL);
+    }
+
+    /** A position cut to 32 bits as {@link #key} cuts an id: a loop ONNX Runtime may walk is never missed. */
     private static int position(final long id, final int count)
     {
-        return id >= 0 && id < count ? (int)id : -1;
+        final int cut = (int)id;
+        return cut >= 0 && cut < count ? cut : -1;
     }
 
     /** Depth-first, without recursion (a chain may be as long as the node list): a branch back onto the path is a loop. */

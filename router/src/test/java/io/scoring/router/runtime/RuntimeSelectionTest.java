@@ -4,6 +4,7 @@ import io.scoring.router.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.util.Arrays;
 import java.util.List;
 
 import static io.scoring.router.runtime.OnnxGraphs.INPUT;
@@ -108,21 +109,51 @@ class RuntimeSelectionTest
     @Timeout(60)
     void shouldRefuseTreesWhoseBranchesLoopBeforeOnnxRuntimeWalksThem()
     {
-        final OnnxGraphs graph = OnnxGraphs.withFeatures(FEATURES)
-            .node("TreeEnsembleRegressor", ML, List.of(INPUT), List.of("margin"),
-                ints("nodes_treeids", 0, 0, 0, 0), ints("nodes_nodeids", 0, 1, 2, 3), ints("nodes_featureids", 0, 1, 0, 0),
-                strings("nodes_modes", List.of("BRANCH_LT", "BRANCH_LT", "LEAF", "LEAF")),
-                floats("nodes_values", 0.5f, 0.5f, 0f, 0f),
-                ints("nodes_truenodeids", 1, 0, 0, 0), ints("nodes_falsenodeids", 2, 3, 0, 0),
-                ints("target_treeids", 0, 0), ints("target_nodeids", 2, 3), ints("target_ids", 0, 0),
-                floats("target_weights", 0.25f, -0.75f), i("n_targets", 1))
-            .output("margin");
+        final OnnxGraphs graph = loopingTree(0, 0);
         for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
         {
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
                 () -> OnnxRuntimes.load(graph.bytes(), graph.config(), 8, choice));
             assertEquals("TreeEnsembleRegressor 'treeensembleregressor0': the branches of its node at position 0 " +
                 "lead back to it (a tree must not loop)", ex.getMessage());
+        }
+    }
+
+    /** ONNX Runtime cuts ids to 32 bits, so node 2^32 is node 0 there, and this tree loops (a fuzz finding). */
+    @Test
+    @Timeout(60)
+    void shouldRefuseTreesThatLoopThroughIdsOnnxRuntimeCutsTo32Bits()
+    {
+        final OnnxGraphs graph = loopingTree(1L << 32, 0);
+        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> OnnxRuntimes.load(graph.bytes(), graph.config(), 8, choice));
+            assertEquals("TreeEnsembleRegressor 'treeensembleregressor0': the branches of its node at position 0 " +
+                "lead back to it (a tree must not loop)", ex.getMessage());
+        }
+    }
+
+    /**
+     * A file the gateway's own reader refuses is not handed to ONNX Runtime, whose reader takes text that is not
+     * UTF-8: the trees' check could not have read it (a fuzz finding, whose trees looped).
+     */
+    @Test
+    @Timeout(60)
+    void shouldRefuseAFileItsOwnReaderCannotReadBeforeOnnxRuntimeOpensIt()
+    {
+        final OnnxGraphs graph = loopingTree(0, 0);
+        final byte[] model = graph.bytes();
+        // ModelProto field 2 (producer_name), length 1, one byte that is no UTF-8; a later field wins when parsing
+        final byte[] notUtf8 = Arrays.copyOf(model, model.length + 3);
+        notUtf8[model.length] = 0x12;
+        notUtf8[model.length + 1] = 1;
+        notUtf8[model.length + 2] = (byte)0xFF;
+        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> OnnxRuntimes.load(notUtf8, graph.config(), 8, choice));
+            assertEquals("not a readable ONNX model: Protocol message had invalid UTF-8.", ex.getMessage());
         }
     }
 
@@ -136,6 +167,20 @@ class RuntimeSelectionTest
             assertEquals(Scorer.FAILED, scorer.score(new float[5 * FEATURES], 5, new float[5]));
             assertEquals(Scorer.OK, scorer.score(new float[4 * FEATURES], 4, new float[4]));
         }
+    }
+
+    /** Node 1's true branch goes back to node 0, spelled {@code rootId} in the node list and {@code backId} in the branch. */
+    private static OnnxGraphs loopingTree(final long rootId, final long backId)
+    {
+        return OnnxGraphs.withFeatures(FEATURES)
+            .node("TreeEnsembleRegressor", ML, List.of(INPUT), List.of("margin"),
+                ints("nodes_treeids", 0, 0, 0, 0), ints("nodes_nodeids", rootId, 1, 2, 3), ints("nodes_featureids", 0, 1, 0, 0),
+                strings("nodes_modes", List.of("BRANCH_LT", "BRANCH_LT", "LEAF", "LEAF")),
+                floats("nodes_values", 0.5f, 0.5f, 0f, 0f),
+                ints("nodes_truenodeids", 1, backId, 0, 0), ints("nodes_falsenodeids", 2, 3, 0, 0),
+                ints("target_treeids", 0, 0), ints("target_nodeids", 2, 3), ints("target_ids", 0, 0),
+                floats("target_weights", 0.25f, -0.75f), i("n_targets", 1))
+            .output("margin");
     }
 
     private static void assertRuntime(final String runtime, final OnnxGraphs graph) throws Exception
