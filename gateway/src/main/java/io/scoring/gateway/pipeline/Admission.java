@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * latency with the long-term one and shrinks the limit when queueing shows), Vegas, or a fixed number.
  * The scoring queue holds at most {@code maxLimit} calls, so a call the limiter admitted always finds a
  * place; it serves the newest first once the scoring threads fall behind, and sheds what waits too long behind a
- * queue that stays standing ({@link NewestFirstWhenBehind}).
+ * queue that stays standing ({@link NewestFirstWhenBehind}). A call the queue would hold past that bound, by the
+ * calls ahead of it and their average time on a scoring thread, is refused at the edge instead ({@link #excessWaitNanos}).
  *
  * <p><b>Background work first.</b> While in flight is at or above half the limit, {@link #shedBackground}
  * is true and the pipeline offers no shadow scoring and no samples: they are shed before any caller is.
@@ -48,17 +49,19 @@ public final class Admission implements AutoCloseable
 
     private final SimpleLimiter<Void> limiter;
     private final ThreadPoolExecutor workers;
+    private final NewestFirstWhenBehind queue;
 
-    private Admission(final SimpleLimiter<Void> limiter, final ThreadPoolExecutor workers)
+    private Admission(final SimpleLimiter<Void> limiter, final ThreadPoolExecutor workers, final NewestFirstWhenBehind queue)
     {
         this.limiter = limiter;
         this.workers = workers;
+        this.queue = queue;
     }
 
     /** No limit: every call is scored on the thread that read it. */
     public static Admission inline()
     {
-        return new Admission(null, null);
+        return new Admission(null, null, null);
     }
 
     /**
@@ -90,8 +93,9 @@ public final class Admission implements AutoCloseable
         };
         final SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named("scoring").limit(limit).build();
         final AtomicInteger count = new AtomicInteger();
-        final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
-            new NewestFirstWhenBehind(Math.max(maxLimit, fixedLimit), threads, targetNanos, intervalNanos), (task) ->
+        final NewestFirstWhenBehind queue = new NewestFirstWhenBehind(Math.max(maxLimit, fixedLimit), threads, targetNanos,
+            intervalNanos);
+        final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, queue, (task) ->
         {
             final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
             thread.setDaemon(true);
@@ -102,7 +106,7 @@ public final class Admission implements AutoCloseable
             return thread;
         });
         workers.prestartAllCoreThreads();
-        return new Admission(limiter, workers);
+        return new Admission(limiter, workers, queue);
     }
 
     /** A call waiting for a scoring thread: when it was queued, and how to turn it away unscored. */
@@ -136,6 +140,8 @@ public final class Admission implements AutoCloseable
         private final long targetNanos;
         private final long intervalNanos;
         private volatile long lastEmptyNanos = System.nanoTime();
+        /** A call's time on a scoring thread, averaged (1/8 of each new one); written by every scoring thread, racily. */
+        private volatile long serviceNanos;
 
         NewestFirstWhenBehind(final int capacity, final int behindAt, final long targetNanos, final long intervalNanos)
         {
@@ -165,7 +171,7 @@ public final class Admission implements AutoCloseable
             {
                 final Runnable next = super.take();
                 final long now = System.nanoTime();
-                final long maxWait = now - lastEmptyNanos > intervalNanos ? targetNanos : intervalNanos;
+                final long maxWait = maxWaitNanos(now);
                 if (isEmpty())
                 {
                     lastEmptyNanos = now;
@@ -181,6 +187,24 @@ public final class Admission implements AutoCloseable
                 }
                 return next;
             }
+        }
+
+        /** How long a call may wait now: the interval in a burst, the target once the queue stands. */
+        private long maxWaitNanos(final long now)
+        {
+            return now - lastEmptyNanos > intervalNanos ? targetNanos : intervalNanos;
+        }
+
+        void served(final long nanos)
+        {
+            final long average = serviceNanos;
+            serviceNanos = average + ((nanos - average) >> 3);
+        }
+
+        /** How long a call queued now would wait, from the calls ahead of it and their average time; 0 if none wait. */
+        long expectedWaitNanos()
+        {
+            return size() * serviceNanos / behindAt;
         }
 
         /** Sheds the calls at the tail (the oldest, while newest first) that waited longer than {@code maxWait}. */
@@ -217,6 +241,30 @@ public final class Admission implements AutoCloseable
     {
         final Optional<Limiter.Listener> permit = limiter.acquire(null);
         return permit.isPresent() ? permit.get() : null;
+    }
+
+    /**
+     * How long a call queued now would wait for a scoring thread, when that is past what the queue allows it (the
+     * interval in a burst, the target once the queue stands); 0 when it would not. Such a call is refused here, on
+     * the event loop, in microseconds: queued, it would only be shed later, after its wait and a scoring thread's
+     * work to answer it (PERFORMANCE.md "Overload": most calls turned away at 2x and 4x were shed that way).
+     */
+    long excessWaitNanos()
+    {
+        final long expected = queue.expectedWaitNanos();
+        return expected > queue.maxWaitNanos(System.nanoTime()) ? expected : 0;
+    }
+
+    /** The longest a call may wait for a scoring thread now, in milliseconds. */
+    long maxWaitMillis()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(queue.maxWaitNanos(System.nanoTime()));
+    }
+
+    /** Counts one call's time on a scoring thread into the average the expected wait is made of. */
+    void served(final long nanos)
+    {
+        queue.served(nanos);
     }
 
     /** Runs an admitted call on a scoring thread; false when the queue is full (it never is within the limit). */

@@ -173,6 +173,13 @@ public final class RequestCycle
             }
             return;
         }
+        final long excessWait = admission.excessWaitNanos();
+        if (excessWait > 0)
+        {
+            refuse(call, "the scoring queue would hold it about " + excessWait / 1_000_000 + " ms, past its bound of " +
+                admission.maxWaitMillis() + " ms; retry later");
+            return;
+        }
         final Limiter.Listener permit = admission.tryAcquire();
         if (null == permit)
         {
@@ -234,9 +241,11 @@ public final class RequestCycle
     private <Q, A> void serveAdmitted(final Call<Q, A> call, final Limiter.Listener permit)
     {
         Outcome outcome = Outcome.SCORING_FAILED;
+        final long start = System.nanoTime();
         try
         {
             outcome = serve(call.request(), call.codec(), call);
+            admission.served(System.nanoTime() - start);
         }
         catch (final RuntimeException ex)
         {

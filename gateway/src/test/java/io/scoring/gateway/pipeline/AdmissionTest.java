@@ -109,6 +109,36 @@ class AdmissionTest
         }
     }
 
+    @Test
+    void shouldTurnAwayAtTheEdgeACallTheQueueWouldHoldPastItsBound() throws Exception
+    {
+        try (Admission admission = oneScoringThread(INTERVAL))
+        {
+            assertEquals(0, admission.excessWaitNanos(), "an empty queue keeps no one waiting");
+            for (int call = 0; call < 64; call++)
+            {
+                admission.served(TimeUnit.MILLISECONDS.toNanos(30)); // the scoring thread's calls take 30 ms each
+            }
+            final Calls calls = new Calls();
+            final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 2);
+            // two calls of 30 ms ahead: 60 ms, within a burst's 100 ms
+            assertEquals(0, admission.excessWaitNanos(), "a burst may wait its interval");
+            assertTrue(admission.execute(calls.queued(3)));
+            // three ahead: 90 ms; four: 120 ms, past the interval
+            assertEquals(0, admission.excessWaitNanos(), "three calls of 30 ms are within the interval");
+            assertTrue(admission.execute(calls.queued(4)));
+            final long excess = admission.excessWaitNanos();
+            assertTrue(excess > INTERVAL && excess <= TimeUnit.MILLISECONDS.toNanos(120), "about 120 ms: " + excess);
+            assertEquals(TimeUnit.NANOSECONDS.toMillis(INTERVAL), admission.maxWaitMillis());
+            // the queue stands once it has not emptied for the interval: then the target bounds the wait
+            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
+            assertEquals(TimeUnit.NANOSECONDS.toMillis(TARGET), admission.maxWaitMillis());
+            release.countDown();
+            assertTrue(calls.settled(4), "the queued calls settled");
+            assertEquals(0, admission.excessWaitNanos(), "the queue emptied: no one waits again");
+        }
+    }
+
     /** A fixed limit of 100 and one scoring thread, whose queue waits the target once it has stood for {@code intervalNanos}. */
     private static Admission oneScoringThread(final long intervalNanos)
     {
