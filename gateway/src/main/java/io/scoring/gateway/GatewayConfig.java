@@ -205,13 +205,15 @@ public final class GatewayConfig
     /**
      * 20 ms: the longest a call waits for a scoring thread in a burst, and how long the queue must go without
      * emptying to count as standing, after which a call waits {@link #SCORING_QUEUE_TARGET_MS_DEFAULT} at most
-     * (Admission.NewestFirstWhenBehind; CoDel's 100 ms let accepted calls wait 85 ms, docs/PERFORMANCE.md
-     * "Overload").
+     * (Admission.ScoringQueue; CoDel's 100 ms let accepted calls wait 85 ms, docs/PERFORMANCE.md "Overload").
      */
     public static final long SCORING_QUEUE_WAIT_MS_DEFAULT = 20;
 
     public static final String SCORING_QUEUE_TARGET_MS_PROP_NAME = "scoring-queue-target-ms";
-    /** 5 ms, CoDel's target: the longest a call waits behind a standing queue before it is shed unscored. */
+    /**
+     * 5 ms, CoDel's target: the longest a call waits behind a standing queue; a call that would wait longer is
+     * refused at the edge, one that waited longer all the same is shed unscored.
+     */
     public static final long SCORING_QUEUE_TARGET_MS_DEFAULT = 5;
 
     public static final String SCORING_THREADS_PROP_NAME = "scoring-threads";

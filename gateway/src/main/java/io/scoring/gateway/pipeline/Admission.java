@@ -9,7 +9,7 @@ import com.netflix.concurrency.limits.limiter.SimpleLimiter;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,9 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p><b>The limit</b> is Netflix's concurrency-limits: Gradient2 by default (it compares the short-term
  * latency with the long-term one and shrinks the limit when queueing shows), Vegas, or a fixed number.
  * The scoring queue holds at most {@code maxLimit} calls, so a call the limiter admitted always finds a
- * place; it serves the newest first once the scoring threads fall behind, and sheds what waits too long behind a
- * queue that stays standing ({@link NewestFirstWhenBehind}). A call the queue would hold past that bound, by the
- * calls ahead of it and their average time on a scoring thread, is refused at the edge instead ({@link #excessWaitNanos}).
+ * place. The queue bounds each call's wait ({@link ScoringQueue}): a call it would hold past the bound, by the
+ * calls ahead of it and their average time on a scoring thread, is refused at the edge ({@link #excessWaitNanos}).
  *
  * <p><b>Background work first.</b> While in flight is at or above half the limit, {@link #shedBackground}
  * is true and the pipeline offers no shadow scoring and no samples: they are shed before any caller is.
@@ -49,9 +48,9 @@ public final class Admission implements AutoCloseable
 
     private final SimpleLimiter<Void> limiter;
     private final ThreadPoolExecutor workers;
-    private final NewestFirstWhenBehind queue;
+    private final ScoringQueue queue;
 
-    private Admission(final SimpleLimiter<Void> limiter, final ThreadPoolExecutor workers, final NewestFirstWhenBehind queue)
+    private Admission(final SimpleLimiter<Void> limiter, final ThreadPoolExecutor workers, final ScoringQueue queue)
     {
         this.limiter = limiter;
         this.workers = workers;
@@ -93,8 +92,7 @@ public final class Admission implements AutoCloseable
         };
         final SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named("scoring").limit(limit).build();
         final AtomicInteger count = new AtomicInteger();
-        final NewestFirstWhenBehind queue = new NewestFirstWhenBehind(Math.max(maxLimit, fixedLimit), threads, targetNanos,
-            intervalNanos);
+        final ScoringQueue queue = new ScoringQueue(Math.max(maxLimit, fixedLimit), threads, targetNanos, intervalNanos);
         final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, queue, (task) ->
         {
             final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
@@ -119,34 +117,41 @@ public final class Admission implements AutoCloseable
     }
 
     /**
-     * The scoring queue: first in, first out while the scoring threads keep up, newest first once more calls wait
-     * than there are threads to take them (Facebook's "adaptive LIFO"). Behind, a first-in-first-out queue makes
-     * every call wait as long as the queue is deep, so under sustained overload every call is served with its
-     * deadline nearly or wholly spent (measured: 0-17% goodput at 2x, PERFORMANCE.md "Overload"); newest first,
-     * the calls served are fresh and the old ones sink.
+     * The scoring queue: first in, first out, with each call's wait bounded twice, by the rule Facebook's "Fail at
+     * Scale" (2015) takes from CoDel (Nichols and Jacobson, "Controlling Queue Delay", 2012): while the queue has
+     * emptied within the last interval (20 ms by default), a call may wait that long; once it has not (a standing
+     * queue), the target (5 ms by default: CoDel's).
      *
-     * <p>What waits too long is shed, by the rule Facebook pairs with adaptive LIFO ("Fail at Scale", 2015, after
-     * CoDel: Nichols and Jacobson, "Controlling Queue Delay", 2012): while the queue has emptied within the last
-     * interval (20 ms by default), a call may wait that long; once it has not (a standing queue), the target
-     * (5 ms by default: CoDel's). A call past its wait is answered RESOURCE_EXHAUSTED unscored when a scoring
-     * thread next looks, oldest first, counted as overloaded. Without it, the calls that sank held their permits and were served up to
-     * their whole deadline late: an accepted p99 of 120-180 ms at 2x and 4x against 4 ms at 0.5x (PERFORMANCE.md
-     * "Overload"); with CoDel's own 100 ms interval, which for a network link is a round trip, still 85 ms.
+     * <ul>
+     *   <li>At the edge ({@link #expectedWaitNanos}): a call that the calls ahead of it, at their average time on a
+     *   scoring thread, would keep past that bound is refused there and then, in microseconds. So the queue holds
+     *   no more work than its bound, and what it admits is served in time: first come, first served.</li>
+     *   <li>In the queue ({@link #take}): a call that waited past the bound all the same (the average was behind a
+     *   model that slowed down) is answered RESOURCE_EXHAUSTED unscored when a scoring thread reaches it, counted
+     *   as overloaded, and the thread takes the next.</li>
+     * </ul>
+     *
+     * <p>What this replaced, and why (PERFORMANCE.md "Overload"). A plain first-in-first-out queue bounded only by
+     * the limit made every call wait as long as the queue was deep: 0-17% goodput at 2x. Serving the newest first
+     * once behind (Facebook's adaptive LIFO) kept the calls served fresh, but the calls that sank held their permits
+     * and were served late (accepted p99 of 120-180 ms at 2x and 4x) or, with the bound in the queue alone, shed
+     * after their wait by a scoring thread: at 2x and 4x most calls turned away were shed that way, each after
+     * 5-20 ms and at a scoring thread's cost, where a refusal at the edge costs the event loop microseconds.
      */
-    static final class NewestFirstWhenBehind extends LinkedBlockingDeque<Runnable>
+    static final class ScoringQueue extends LinkedBlockingQueue<Runnable>
     {
         private static final long serialVersionUID = 1L;
-        private final int behindAt;
+        private final int threads;
         private final long targetNanos;
         private final long intervalNanos;
         private volatile long lastEmptyNanos = System.nanoTime();
         /** A call's time on a scoring thread, averaged (1/8 of each new one); written by every scoring thread, racily. */
         private volatile long serviceNanos;
 
-        NewestFirstWhenBehind(final int capacity, final int behindAt, final long targetNanos, final long intervalNanos)
+        ScoringQueue(final int capacity, final int threads, final long targetNanos, final long intervalNanos)
         {
             super(capacity);
-            this.behindAt = behindAt;
+            this.threads = threads;
             this.targetNanos = targetNanos;
             this.intervalNanos = intervalNanos;
         }
@@ -154,13 +159,12 @@ public final class Admission implements AutoCloseable
         @Override
         public boolean offer(final Runnable call)
         {
-            final int waiting = size(); // one read of the deque's lock-guarded count, not two
-            if (waiting == 0)
+            if (isEmpty())
             {
                 // empty until now: a queue that sat idle is not standing, however long ago a thread last took
                 lastEmptyNanos = System.nanoTime();
             }
-            return waiting >= behindAt ? offerFirst(call) : offerLast(call);
+            return super.offer(call);
         }
 
         /** What a scoring thread takes next (the pool's threads never time out, so this is their only way in). */
@@ -176,10 +180,6 @@ public final class Admission implements AutoCloseable
                 {
                     lastEmptyNanos = now;
                 }
-                else
-                {
-                    shedOldest(now, maxWait);
-                }
                 if (next instanceof Queued queued && now - queued.queuedNanos() > maxWait)
                 {
                     queued.shed(now - queued.queuedNanos());
@@ -190,7 +190,7 @@ public final class Admission implements AutoCloseable
         }
 
         /** How long a call may wait now: the interval in a burst, the target once the queue stands. */
-        private long maxWaitNanos(final long now)
+        long maxWaitNanos(final long now)
         {
             return now - lastEmptyNanos > intervalNanos ? targetNanos : intervalNanos;
         }
@@ -204,18 +204,7 @@ public final class Admission implements AutoCloseable
         /** How long a call queued now would wait, from the calls ahead of it and their average time; 0 if none wait. */
         long expectedWaitNanos()
         {
-            return size() * serviceNanos / behindAt;
-        }
-
-        /** Sheds the calls at the tail (the oldest, while newest first) that waited longer than {@code maxWait}. */
-        private void shedOldest(final long now, final long maxWait)
-        {
-            Runnable oldest;
-            while ((oldest = peekLast()) instanceof Queued queued && now - queued.queuedNanos() > maxWait &&
-                removeLastOccurrence(queued))
-            {
-                queued.shed(now - queued.queuedNanos());
-            }
+            return size() * serviceNanos / threads;
         }
     }
 
