@@ -95,7 +95,7 @@ public final class Admission implements AutoCloseable
         final ScoringQueue queue = new ScoringQueue(Math.max(maxLimit, fixedLimit), threads, targetNanos, intervalNanos);
         final ThreadPoolExecutor workers = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS, queue, (task) ->
         {
-            final Thread thread = new Thread(task, "scoring-" + count.incrementAndGet());
+            final Thread thread = new ScoringThread(task, "scoring-" + count.incrementAndGet());
             thread.setDaemon(true);
             // Below the event loops, where the JVM maps Java priorities to nice values (Linux ignores them
             // unless started with -XX:ThreadPriorityPolicy=1; README "Overload"): on a core the event loop
@@ -145,7 +145,11 @@ public final class Admission implements AutoCloseable
         private final long targetNanos;
         private final long intervalNanos;
         private volatile long lastEmptyNanos = System.nanoTime();
-        /** A call's time on a scoring thread, averaged (1/8 of each new one); written by every scoring thread, racily. */
+        /**
+         * A scoring thread's time per call taken, averaged (1/8 of each new one), while it finds calls waiting: the
+         * scoring and whatever else it does between two calls (answering, shedding). Written by every scoring
+         * thread, racily: an estimate.
+         */
         private volatile long serviceNanos;
 
         ScoringQueue(final int capacity, final int threads, final long targetNanos, final long intervalNanos)
@@ -171,6 +175,7 @@ public final class Admission implements AutoCloseable
         @Override
         public Runnable take() throws InterruptedException
         {
+            final boolean busy = !isEmpty(); // a call waits: this thread goes from one call to the next
             while (true)
             {
                 final Runnable next = super.take();
@@ -185,6 +190,15 @@ public final class Admission implements AutoCloseable
                     queued.shed(now - queued.queuedNanos());
                     continue;
                 }
+                if (Thread.currentThread() instanceof ScoringThread thread)
+                {
+                    if (busy && thread.lastTakenNanos != 0)
+                    {
+                        final long average = serviceNanos;
+                        serviceNanos = average + ((now - thread.lastTakenNanos - average) >> 3);
+                    }
+                    thread.lastTakenNanos = now;
+                }
                 return next;
             }
         }
@@ -195,16 +209,21 @@ public final class Admission implements AutoCloseable
             return now - lastEmptyNanos > intervalNanos ? targetNanos : intervalNanos;
         }
 
-        void served(final long nanos)
-        {
-            final long average = serviceNanos;
-            serviceNanos = average + ((nanos - average) >> 3);
-        }
-
         /** How long a call queued now would wait, from the calls ahead of it and their average time; 0 if none wait. */
         long expectedWaitNanos()
         {
             return size() * serviceNanos / threads;
+        }
+    }
+
+    /** A scoring thread, which remembers when it last took a call: the queue's estimate of a call's time. */
+    private static final class ScoringThread extends Thread
+    {
+        long lastTakenNanos;
+
+        ScoringThread(final Runnable task, final String name)
+        {
+            super(task, name);
         }
     }
 
@@ -248,12 +267,6 @@ public final class Admission implements AutoCloseable
     long maxWaitMillis()
     {
         return TimeUnit.NANOSECONDS.toMillis(queue.maxWaitNanos(System.nanoTime()));
-    }
-
-    /** Counts one call's time on a scoring thread into the average the expected wait is made of. */
-    void served(final long nanos)
-    {
-        queue.served(nanos);
     }
 
     /** Runs an admitted call on a scoring thread; false when the queue is full (it never is within the limit). */

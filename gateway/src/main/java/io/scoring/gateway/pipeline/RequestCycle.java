@@ -241,11 +241,9 @@ public final class RequestCycle
     private <Q, A> void serveAdmitted(final Call<Q, A> call, final Limiter.Listener permit)
     {
         Outcome outcome = Outcome.SCORING_FAILED;
-        final long start = System.nanoTime();
         try
         {
             outcome = serve(call.request(), call.codec(), call);
-            admission.served(System.nanoTime() - start);
         }
         catch (final RuntimeException ex)
         {
