@@ -17,8 +17,12 @@ import java.util.concurrent.TimeUnit;
  * The overload scenario (issue 16): how a gateway holds up above its capacity, every call with a deadline.
  *
  * <ol>
- *   <li>Capacity: a closed loop of 64 calls in flight after a 10 s warm-up; {@code --capacity} sets the figure the
- *       rates derive from instead (the closed loop still runs, as the warm-up).</li>
+ *   <li>Capacity: a closed loop of {@code --capacity-in-flight} calls (default 4) after a 20 s warm-up;
+ *       {@code --capacity} sets the figure the rates derive from instead (the closed loop still runs, as the warm-up).
+ *       Four keep one scoring thread busy with three waiting, few enough that no queue bound or limit turns one away:
+ *       with 64, a gateway with a limit refused most of them at once, the closed loop sent them again at once, and the
+ *       refusals took the core from the scoring (an own capacity of 472-986/s against 1,175-1,550/s limit off); a
+ *       10 s warm-up left C2 still compiling the scoring threads' path (30-50% of the core) when it was measured.</li>
  *   <li>Open loop at each multiple of the capacity ({@code --multipliers}, default 0.5,1,2,4): goodput (answered
  *       OK, so before the deadline: gRPC cancels a call at its deadline), the p50 / p99 of those answers, how many
  *       were refused at the edge ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were
@@ -50,7 +54,7 @@ public final class Overload
     static final double NORMAL_FACTOR = 2.0;
     /** Back to normal is judged on the median of this many consecutive buckets (500 ms): {@link #recoveredAt}. */
     static final int NORMAL_STRETCH = 5;
-    private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(20);
 
     private Overload()
     {
@@ -59,6 +63,7 @@ public final class Overload
     public static void main(final String[] args) throws Exception
     {
         double capacity = Double.NaN;
+        int capacityInFlight = 4;
         double[] multipliers = {0.5, 1, 2, 4};
         double peak = 4;
         long phaseNanos = TimeUnit.SECONDS.toNanos(10);
@@ -69,6 +74,7 @@ public final class Overload
             switch (args[i])
             {
                 case "--capacity" -> capacity = Double.parseDouble(args[++i]);
+                case "--capacity-in-flight" -> capacityInFlight = Integer.parseInt(args[++i]);
                 case "--multipliers" -> multipliers = Arrays.stream(args[++i].split(",")).mapToDouble(Double::parseDouble).toArray();
                 case "--peak" -> peak = Double.parseDouble(args[++i]);
                 case "--phase" -> phaseNanos = LoadOptions.nanos("--phase", args[++i]);
@@ -81,10 +87,10 @@ public final class Overload
         {
             // always, even with --capacity given: a longer warm-up, so the model's runtime and the JIT (the
             // gateway's and the generator's) settle before the first rate; and this run's own capacity figure
-            final RunResult closed = new ClosedLoop(target, setup(options, "closed", 0), 64)
+            final RunResult closed = new ClosedLoop(target, setup(options, "closed", 0, capacityInFlight), capacityInFlight)
                 .run(Math.max(options.warmupNanos, CAPACITY_WARMUP_NANOS), options.durationNanos, TimeUnit.SECONDS.toNanos(5));
-            System.out.printf(Locale.ROOT, "%s: capacity %.0f answers/s (closed loop, 64 in flight)%s%n", options.label,
-                closed.throughput(), Double.isNaN(capacity) ? "" : String.format(Locale.ROOT, "; rates from --capacity %.0f", capacity));
+            System.out.printf(Locale.ROOT, "%s: capacity %.0f answers/s (closed loop, %d in flight)%s%n", options.label,
+                closed.throughput(), capacityInFlight, Double.isNaN(capacity) ? "" : String.format(Locale.ROOT, "; rates from --capacity %.0f", capacity));
             if (Double.isNaN(capacity))
             {
                 capacity = closed.throughput();
@@ -207,13 +213,13 @@ public final class Overload
 
     private static OpenLoop openLoop(final LoadOptions options, final Target target, final double rate)
     {
-        return new OpenLoop(target, setup(options, "open", rate), rate, "poisson".equals(options.arrivals), options.seed,
+        return new OpenLoop(target, setup(options, "open", rate, 0), rate, "poisson".equals(options.arrivals), options.seed,
             options.maxInFlight);
     }
 
-    private static RunResult.Setup setup(final LoadOptions options, final String mode, final double rate)
+    private static RunResult.Setup setup(final LoadOptions options, final String mode, final double rate, final int inFlight)
     {
-        return new RunResult.Setup(options.label, options.protocol, options.target(), mode, "closed".equals(mode) ? 64 : 0,
+        return new RunResult.Setup(options.label, options.protocol, options.target(), mode, inFlight,
             rate, "closed".equals(mode) ? "-" : options.arrivals, ServerCpu.NONE);
     }
 
