@@ -98,6 +98,29 @@ CLK_TCK=$(getconf CLK_TCK)
 cpu_ticks() { local t=0 p; for p in "$@"; do
   t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }  # the processes' user + system time
 
+# thread_cpu PID FILE: each second until PID ends, the share of a core (%) that each kind of thread of the JVM
+# PID used in that second: scoring threads, event loops, the JIT's compilers, the collector, the rest (from
+# /proc/PID/task/*/stat, one awk a second). Run it in the background.
+thread_cpu() {
+  local pid="$1" file="$2" start now before="" elapsed
+  start=$(date +%s.%N)
+  echo "second scoring event_loops jit gc other" >"$file"
+  while [[ -d "/proc/$pid" ]]; do
+    now=$(awk '{ name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) .*/, "", name)
+        rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
+        kind = name ~ /^scoring-[0-9]/ ? 1 : name ~ /IoEv|epoll|grpc/ ? 2 : name ~ /^C[12] / ? 3 : name ~ /GC|G1|ZGC/ ? 4 : 5
+        t[kind] += f[12] + f[13] }
+      END { printf "%d %d %d %d %d", t[1], t[2], t[3], t[4], t[5] }' /proc/"$pid"/task/*/stat 2>/dev/null) || break
+    if [[ -n "$before" ]]; then
+      elapsed=$(echo "$(date +%s.%N) - $start" | bc)
+      paste -d' ' <(echo "$before" | tr ' ' '\n') <(echo "$now" | tr ' ' '\n') |
+        awk -v s="$elapsed" -v hz="$CLK_TCK" '{ d = d " " int(100 * ($2 - $1) / hz) } END { printf "%.0f%s\n", s, d }' >>"$file"
+    fi
+    before="$now"
+    sleep 1
+  done
+}
+
 # demo_models GATEWAY_JAR DIR: the demo's model repository from the jar, plus version 3, a copy of
 # version 2 to serve as the shadow
 demo_models() {

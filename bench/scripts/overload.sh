@@ -23,7 +23,8 @@
 # one by its message, RequestCycle.SHED_PREFIX): both are RESOURCE_EXHAUSTED, but only the first is answered
 # by the event loop in microseconds.
 #
-# Writes target/overload/overload.csv (one row per run) and prints it as the table PERFORMANCE.md shows.
+# Writes target/overload/overload.csv (one row per run) and prints it as the table PERFORMANCE.md shows; each
+# gateway's threads' CPU per second (scoring, event loops, JIT, GC, other; % of a core) in threads-<series>.txt.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 OUT="${OUT:-$ROOT/target/overload}"
@@ -77,6 +78,7 @@ for limit in $LIMITS; do
     # shellcheck disable=SC2086  # GATEWAY_FLAGS is a list of flags
     start_gateway GW "gateway-$label" "$OUT/gateway-$label.log" "$OUT/state-$label" "$jvm" \
       --runtime onnxruntime --concurrency-limit "$limit" --payload-log-dir off $GATEWAY_FLAGS
+    thread_cpu "$GW_PID" "$OUT/threads-$label.txt" &  # who had core 0, each second; ends with the gateway
     run_overload "$label" "$GW_GRPC"
     stop_all
     if [[ ${#CAPACITY_FLAG[@]} == 0 ]]; then
