@@ -110,13 +110,7 @@ class RuntimeSelectionTest
     void shouldRefuseTreesWhoseBranchesLoopBeforeOnnxRuntimeWalksThem()
     {
         final OnnxGraphs graph = loopingTree(0, 0);
-        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
-        {
-            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> OnnxRuntimes.load(graph.bytes(), graph.config(), 8, choice));
-            assertEquals("TreeEnsembleRegressor 'treeensembleregressor0': the branches of its node at position 0 " +
-                "lead back to it (a tree must not loop)", ex.getMessage());
-        }
+        assertEveryRuntimeRefuses(graph.bytes(), graph.config(), LOOP);
     }
 
     /** ONNX Runtime cuts ids to 32 bits, so node 2^32 is node 0 there, and this tree loops (a fuzz finding). */
@@ -125,13 +119,7 @@ class RuntimeSelectionTest
     void shouldRefuseTreesThatLoopThroughIdsOnnxRuntimeCutsTo32Bits()
     {
         final OnnxGraphs graph = loopingTree(1L << 32, 0);
-        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
-        {
-            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> OnnxRuntimes.load(graph.bytes(), graph.config(), 8, choice));
-            assertEquals("TreeEnsembleRegressor 'treeensembleregressor0': the branches of its node at position 0 " +
-                "lead back to it (a tree must not loop)", ex.getMessage());
-        }
+        assertEveryRuntimeRefuses(graph.bytes(), graph.config(), LOOP);
     }
 
     /**
@@ -149,12 +137,7 @@ class RuntimeSelectionTest
         notUtf8[model.length] = 0x12;
         notUtf8[model.length + 1] = 1;
         notUtf8[model.length + 2] = (byte)0xFF;
-        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
-        {
-            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-                () -> OnnxRuntimes.load(notUtf8, graph.config(), 8, choice));
-            assertEquals("not a readable ONNX model: Protocol message had invalid UTF-8.", ex.getMessage());
-        }
+        assertEveryRuntimeRefuses(notUtf8, graph.config(), "not a readable ONNX model: Protocol message had invalid UTF-8.");
     }
 
     @Test
@@ -166,6 +149,20 @@ class RuntimeSelectionTest
             assertEquals("native-tree-ensemble", scorer.runtimeName());
             assertEquals(Scorer.FAILED, scorer.score(new float[5 * FEATURES], 5, new float[5]));
             assertEquals(Scorer.OK, scorer.score(new float[4 * FEATURES], 4, new float[4]));
+        }
+    }
+
+    private static final String LOOP =
+        "TreeEnsembleRegressor 'treeensembleregressor0': the branches of its node at position 0 lead back to it (a tree must not loop)";
+
+    /** Whichever runtime is asked for, loading the file fails with this message, before ONNX Runtime could walk it. */
+    private static void assertEveryRuntimeRefuses(final byte[] model, final ModelConfig config, final String message)
+    {
+        for (final OnnxRuntimes.Choice choice : OnnxRuntimes.Choice.values())
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> OnnxRuntimes.load(model, config, 8, choice));
+            assertEquals(message, ex.getMessage());
         }
     }
 
