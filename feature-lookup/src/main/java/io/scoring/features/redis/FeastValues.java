@@ -72,7 +72,10 @@ final class FeastValues
     private static final long MIN_SECONDS = -62_135_596_800L;
     private static final long MAX_SECONDS = 253_402_300_799L;
     private static final int MAX_NANOS = 999_999_999;
-    /** Field numbers are at most 2^29 - 1, so a tag fits 32 bits. */
+    /**
+     * Field numbers are at most 2^29 - 1, so a tag fits 32 bits. Compared unsigned: a ten-byte varint can set the
+     * sign bit, and such a "tag" passed a signed comparison (a fuzz finding, ten-byte-tag-sets-the-sign-bit).
+     */
     private static final long MAX_TAG = 0xFFFF_FFFFL;
     private static final int MAX_VARINT_BYTES = 10;
 
@@ -105,7 +108,7 @@ final class FeastValues
             pos += tagLength;
             final int field = (int)(tag >>> 3);
             final int span = skipOrRead(src, pos, limit, (int)tag & 7);
-            if (field == 0 || tag > MAX_TAG || span < 0)
+            if (field == 0 || Long.compareUnsigned(tag, MAX_TAG) > 0 || span < 0)
             {
                 return INVALID;
             }
@@ -146,7 +149,7 @@ final class FeastValues
             }
             final long tag = varint(src, pos, tagLength);
             pos += tagLength;
-            if (tag >>> 3 == 0 || tag > MAX_TAG)
+            if (tag >>> 3 == 0 || Long.compareUnsigned(tag, MAX_TAG) > 0)
             {
                 return INVALID_TIMESTAMP;
             }
