@@ -102,21 +102,18 @@ cpu_ticks() { local t=0 p; for p in "$@"; do
 # PID used in that second: scoring threads, event loops, the JIT's compilers, the collector, the rest (from
 # /proc/PID/task/*/stat, one awk a second). Run it in the background.
 thread_cpu() {
-  local pid="$1" file="$2" start now before="" elapsed
-  start=$(date +%s.%N)
+  local pid="$1" file="$2" start=$SECONDS before=""
   echo "second scoring event_loops jit gc other" >"$file"
   while [[ -d "/proc/$pid" ]]; do
-    now=$(awk '{ name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) .*/, "", name)
+    # one awk a second: sums each kind's ticks, appends the line of deltas since the last second, keeps the sums
+    before=$(awk -v before="$before" -v second=$((SECONDS - start)) -v hz="$CLK_TCK" -v out="$file" '
+      { name = $0; sub(/^[0-9]+ \(/, "", name); sub(/\) .*/, "", name)
         rest = $0; sub(/.*\) /, "", rest); split(rest, f, " ")
         kind = name ~ /^scoring-[0-9]/ ? 1 : name ~ /IoEv|epoll|grpc/ ? 2 : name ~ /^C[12] / ? 3 : name ~ /GC|G1|ZGC/ ? 4 : 5
         t[kind] += f[12] + f[13] }
-      END { printf "%d %d %d %d %d", t[1], t[2], t[3], t[4], t[5] }' /proc/"$pid"/task/*/stat 2>/dev/null) || break
-    if [[ -n "$before" ]]; then
-      elapsed=$(echo "$(date +%s.%N) - $start" | bc)
-      paste -d' ' <(echo "$before" | tr ' ' '\n') <(echo "$now" | tr ' ' '\n') |
-        awk -v s="$elapsed" -v hz="$CLK_TCK" '{ d = d " " int(100 * ($2 - $1) / hz) } END { printf "%.0f%s\n", s, d }' >>"$file"
-    fi
-    before="$now"
+      END { if (before != "") { split(before, b, " "); line = second
+              for (k = 1; k <= 5; k++) line = line " " int(100 * (t[k] - b[k]) / hz); print line >> out }
+            printf "%d %d %d %d %d", t[1], t[2], t[3], t[4], t[5] }' /proc/"$pid"/task/*/stat 2>/dev/null) || break
     sleep 1
   done
 }

@@ -6,9 +6,9 @@ import org.HdrHistogram.Recorder;
 
 /**
  * A {@link Recording} that also keeps what the overload scenario asks of a gateway: how fast refusals at the
- * edge ({@code RESOURCE_EXHAUSTED}) and calls shed from the scoring queue come back, from the moment each was sent, and the latency of successful
- * answers over time, in {@value #BUCKET_MILLIS} ms buckets by completion from the window's start (to see
- * when latency is back to normal after an overload).
+ * edge ({@code RESOURCE_EXHAUSTED}) and calls shed from the scoring queue come back, from the moment each was
+ * sent, and the latency of successful answers over time, in {@value #BUCKET_MILLIS} ms buckets by completion
+ * from the window's start (to see when latency is back to normal after an overload).
  *
  * <p>Thread safety: as {@link Recording}; the buckets are concurrent histograms.
  */

@@ -260,7 +260,8 @@ public final class Admission implements AutoCloseable
     long excessWaitNanos()
     {
         final long expected = queue.expectedWaitNanos();
-        return expected > queue.maxWaitNanos(System.nanoTime()) ? expected : 0;
+        // most calls find no one waiting: then no clock read
+        return expected > 0 && expected > queue.maxWaitNanos(System.nanoTime()) ? expected : 0;
     }
 
     /** The longest a call may wait for a scoring thread now, in milliseconds. */

@@ -62,7 +62,7 @@ class AdmissionTest
             // the one scoring thread held while three calls queue, for longer than the interval: a standing queue
             final Calls calls = new Calls();
             final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 3);
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
+            waitPastTheInterval();
             release.countDown();
             // one more, once the queue has emptied: a fresh call on an idle queue is served
             assertTrue(calls.settled(3), "the three queued calls settled");
@@ -99,7 +99,7 @@ class AdmissionTest
             // past the target, well within the interval: the queue was empty until then, so it is served
             final Calls calls = new Calls();
             final CountDownLatch release = queueBehindTheHeldThread(admission, calls, 0);
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
+            waitPastTheInterval();
             assertTrue(admission.execute(calls.queued(1)));
             Thread.sleep(TimeUnit.NANOSECONDS.toMillis(TARGET) * 4);
             release.countDown();
@@ -138,7 +138,7 @@ class AdmissionTest
             // 94 ahead: at least 188 ms, past the interval; the call is refused at the edge, the excess said
             assertTrue(admission.excessWaitNanos() > INTERVAL, "94 calls of 2 ms are past 100 ms");
             // the queue stands once it has not emptied for the interval: then the target bounds the wait
-            Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
+            waitPastTheInterval();
             assertEquals(TimeUnit.NANOSECONDS.toMillis(TARGET), admission.maxWaitMillis());
             release.countDown();
             assertTrue(calls.settled(94), "the queued calls settled");
@@ -211,6 +211,12 @@ class AdmissionTest
             settledSoFar = total;
             return all;
         }
+    }
+
+    /** Long enough that a queue which has not emptied since counts as standing. */
+    private static void waitPastTheInterval() throws InterruptedException
+    {
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(INTERVAL) + 50);
     }
 
     private static void sleep(final long millis)
