@@ -20,7 +20,8 @@ public final class ModelVersion
     private final Scorer scorer;
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean retiring;
-    private volatile Attached<?>[] attached = new Attached<?>[0];
+    /** What is attached, at each key's {@link AttachmentKey#index}; null where nothing is. Copied on write. */
+    private volatile Object[] attached = new Object[0];
 
     public ModelVersion(final String model, final String version, final Scorer scorer)
     {
@@ -51,45 +52,29 @@ public final class ModelVersion
 
     /**
      * Attaches the gateway's per-version state (its meters, the rollout's request windows) so the request
-     * path reaches it with a field load and a scan of a few keys rather than a lookup. Set before the
+     * path reaches it with two loads rather than a lookup. Set before the
      * version takes traffic; attaching under a key again replaces that key's value. Copy on write: a
      * reader sees the old set of attachments or the new one, whole.
      */
     public synchronized <T> void attach(final AttachmentKey<T> key, final T value)
     {
-        final Attached<?>[] current = attached;
-        final Attached<?>[] next = java.util.Arrays.copyOf(current, current.length + 1);
-        int slot = current.length;
-        for (int i = 0; i < current.length; i++)
-        {
-            if (current[i].key == key)
-            {
-                slot = i;
-            }
-        }
-        next[slot] = new Attached<>(key, key.type.cast(value));
-        attached = slot == current.length ? next : java.util.Arrays.copyOf(next, current.length);
+        final Object[] next = java.util.Arrays.copyOf(attached, Math.max(attached.length, key.index + 1));
+        next[key.index] = key.type.cast(value);
+        attached = next;
     }
 
     /**
-     * What is attached under {@code key}, or null when nothing is. Allocation-free, and no type check of
-     * its own: {@link #attach} checked the value against the key's type. A {@code Class.cast} here, whose
-     * class C2 cannot fold (the key's field is not a constant to it), cost 0.3 µs per request in the
-     * profile of docs/PERFORMANCE.md ("Where the rest goes, on a quiet machine"); the caller's own cast is to
-     * its static type, which the compiler checks in a compare.
+     * What is attached under {@code key}, or null when nothing is: one array load at the key's index, on every
+     * request (its meters, its rollout window) and every shadow result. It was a scan of the attachments
+     * comparing keys, which the profile of docs/PERFORMANCE.md ("Where the rest goes", December 7th) put at
+     * 0.25 µs per request on each of the event loop and the shadow thread. No type check of its own:
+     * {@link #attach} checked the value against the key's type, and the caller's cast is to its static type.
      */
     @SuppressWarnings("unchecked")
     public <T> T attachment(final AttachmentKey<T> key)
     {
-        final Attached<?>[] current = attached;
-        for (int i = 0; i < current.length; i++)
-        {
-            if (current[i].key == key)
-            {
-                return (T)current[i].value;
-            }
-        }
-        return null;
+        final Object[] current = attached;
+        return key.index < current.length ? (T)current[key.index] : null;
     }
 
     /**
@@ -98,8 +83,12 @@ public final class ModelVersion
      */
     public static final class AttachmentKey<T>
     {
+        private static final AtomicInteger KEYS = new AtomicInteger();
+
         private final String name;
         private final Class<T> type;
+        /** This key's slot in every version's attachments: keys are few, static and made once. */
+        private final int index = KEYS.getAndIncrement();
 
         public AttachmentKey(final String name, final Class<T> type)
         {
@@ -112,11 +101,6 @@ public final class ModelVersion
         {
             return name;
         }
-    }
-
-    /** A key and its value. */
-    private record Attached<T>(AttachmentKey<T> key, T value)
-    {
     }
 
     /** Takes a hold for one request; false when the version is being retired (route again). */

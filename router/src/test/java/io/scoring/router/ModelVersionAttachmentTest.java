@@ -25,6 +25,11 @@ class ModelVersionAttachmentTest
 
         assertSame(state, version.attachment(STATE));
         assertNull(version.attachment(OTHER));
+
+        final ModelVersion another = TestModels.version("2");
+        another.attach(OTHER, 7);
+        assertNull(another.attachment(STATE), "a key made before the one attached finds nothing");
+        assertEquals(7, another.attachment(OTHER));
     }
 
     @Test

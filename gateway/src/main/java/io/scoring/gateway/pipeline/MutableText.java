@@ -1,5 +1,7 @@
 package io.scoring.gateway.pipeline;
 
+import io.scoring.router.model.NameIndex;
+
 import java.util.Arrays;
 
 /**
@@ -11,7 +13,7 @@ import java.util.Arrays;
  * <p>{@link #toString} copies into a new String: for error messages, off the success path.
  * Threading: confined, like its {@link ScoringContext}.
  */
-public final class MutableText implements CharSequence
+public final class MutableText implements NameIndex.CharArrayText
 {
     private char[] chars = new char[32];
     private int length;
@@ -110,6 +112,12 @@ public final class MutableText implements CharSequence
 
     /** Smallest code point each sequence length may encode: anything below is an overlong form. */
     private static final int[] MIN_FOR_LENGTH = {0, 0x80, 0x800, 0x10000};
+
+    @Override
+    public char[] array()
+    {
+        return chars;
+    }
 
     @Override
     public int length()
