@@ -5,8 +5,10 @@
 # gateway, not the generator, is the bottleneck: an MLP trained on German Credit (training's
 # TrainOverloadMlp, three hidden layers of 1024, 1024 and 512), served by ONNX Runtime. For each limit
 # setting the load generator's overload scenario (io.scoring.bench.load.Overload) measures the capacity
-# (closed loop), then runs open loop at 0.5x, 1x, 2x and 4x of it with a deadline on every call, then
-# 4x for PHASE and 0.5x after, to see how soon latency is back to normal.
+# (closed loop), then, after OVERLOAD_WARMUP (10 s) at 4x not recorded, so the refusal paths are compiled,
+# runs open loop at 0.5x, 1x, 2x and 4x of it with a deadline on every call, each after a 5 s closed loop
+# that measures the capacity next to it, then 4x for PHASE and 0.5x after, to see how soon latency is back to
+# normal.
 #
 #   mvn -B -o -q -pl gateway,bench -am package -DskipTests && bench/scripts/overload.sh
 #   LIMITS="off gradient2 vegas" DEADLINE=200ms DURATION=10s bench/scripts/overload.sh
@@ -36,6 +38,7 @@ WARMUP="${WARMUP:-3s}"
 DURATION="${DURATION:-10s}"
 PHASE="${PHASE:-10s}"
 AFTER="${AFTER:-5s}"
+OVERLOAD_WARMUP="${OVERLOAD_WARMUP:-10s}"   # unrecorded, at 4x, before the rates: the refusal paths compiled (0s: none)
 LIMITS="${LIMITS:-off gradient2}"
 # nice values for the limit's scoring threads ("0" leaves them be), through the JVM's own mapping of their
 # Thread.MIN_PRIORITY (-XX:ThreadPriorityPolicy=1): Linux ignores Java thread priorities otherwise, and on a
@@ -62,6 +65,7 @@ log "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 run_overload() {  # LABEL PORT: the generator's overload scenario against a server already started
   $LG_PIN java $LG_JVM_OPTS -cp "$BENCH_JAR" io.scoring.bench.load.Overload --target "127.0.0.1:$2" \
     "${CAPACITY_FLAG[@]}" --timeout "$DEADLINE" --warmup "$WARMUP" --duration "$DURATION" --phase "$PHASE" --after "$AFTER" \
+    --overload-warmup "$OVERLOAD_WARMUP" \
     --label "$1" --csv "$CSV" | tee "$OUT/overload-$1.out" | grep -v '^label,\|^limit-\|^echo-' >&2 &
   LG_PID=$!
   wait "$LG_PID"

@@ -23,15 +23,23 @@ import java.util.concurrent.TimeUnit;
  *       with 64, a gateway with a limit refused most of them at once, the closed loop sent them again at once, and the
  *       refusals took the core from the scoring (an own capacity of 472-986/s against 1,175-1,550/s limit off); a
  *       10 s warm-up left C2 still compiling the scoring threads' path (30-50% of the core) when it was measured.</li>
+ *   <li>Overload warm-up: {@code --overload-warmup} (default 10 s, 0 skips it) open loop at {@code --peak} times the
+ *       capacity, not recorded. The closed loop never turns a call away, so the paths that refuse, shed and cancel are
+ *       still interpreted when it ends; on the one core the gateway has, C2 compiling them took 20-40% of it through
+ *       the 1x and 2x phases of a run of December 7th (docs/PERFORMANCE.md, "Overload"), and those phases measured
+ *       the JIT. The first overload after a start pays that once; the phases below measure the steady state. Then
+ *       5 s with no load, so the 0.5x phase starts on a drained gateway.</li>
  *   <li>Open loop at each multiple of the capacity ({@code --multipliers}, default 0.5,1,2,4): goodput (answered
  *       OK, so before the deadline: gRPC cancels a call at its deadline), the p50 / p99 of those answers, how many
  *       were refused at the edge ({@code RESOURCE_EXHAUSTED}) and how fast (p99 from send to refusal), how many were
  *       admitted and then shed from the scoring queue, and how fast, how many were late, and
  *       the answers' p99 from their actual send ({@code ok_service_p99_ms}: against a bare echo server at the same
  *       rate, the floor a refusal's p99 can be held to on the machine). Goodput is given against the capacity the
- *       rates come from and against this run's own closed loop ({@code own_capacity}, measured minutes later
- *       than a shared {@code --capacity}, on the same settings as the open loops: on a shared host the core's
- *       speed moves between the two).</li>
+ *       rates come from and against this gateway's own capacity just before the phase ({@code own_capacity}: a
+ *       closed loop of {@code --capacity-check}, default 5 s, after 1 s unrecorded, on the same settings as the open
+ *       loops). The host's speed moves: the same model's capacity read 565 and 1,484 answers/s in runs minutes apart
+ *       on December 7th, and the rates are set minutes before a second series runs; the capacity next to the phase
+ *       is the one its goodput can be held to.</li>
  *   <li>Recovery: 0.5x throughout, plus enough extra load for {@code --peak} (default 4x) during {@code --phase}
  *       (default 10 s); then {@code --after} (default 5 s) at 0.5x alone. The p99 of the 0.5x stream's answers per
  *       100 ms, and the time after the overload ended from which every 500 ms stretch has a median of those p99s
@@ -55,6 +63,7 @@ public final class Overload
     /** Back to normal is judged on the median of this many consecutive buckets (500 ms): {@link #recoveredAt}. */
     static final int NORMAL_STRETCH = 5;
     private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(20);
+    private static final long OVERLOAD_WARMUP_PAUSE_MILLIS = 5_000;
 
     private Overload()
     {
@@ -68,6 +77,8 @@ public final class Overload
         double peak = 4;
         long phaseNanos = TimeUnit.SECONDS.toNanos(10);
         long afterNanos = TimeUnit.SECONDS.toNanos(5);
+        long overloadWarmupNanos = TimeUnit.SECONDS.toNanos(10);
+        long capacityCheckNanos = TimeUnit.SECONDS.toNanos(5);
         final List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++)
         {
@@ -79,6 +90,8 @@ public final class Overload
                 case "--peak" -> peak = Double.parseDouble(args[++i]);
                 case "--phase" -> phaseNanos = LoadOptions.nanos("--phase", args[++i]);
                 case "--after" -> afterNanos = LoadOptions.nanos("--after", args[++i]);
+                case "--overload-warmup" -> overloadWarmupNanos = LoadOptions.nanos("--overload-warmup", args[++i]);
+                case "--capacity-check" -> capacityCheckNanos = LoadOptions.nanos("--capacity-check", args[++i]);
                 default -> rest.add(args[i]);
             }
         }
@@ -95,11 +108,18 @@ public final class Overload
             {
                 capacity = closed.throughput();
             }
+            if (overloadWarmupNanos > 0 && peak > 0)
+            {
+                openLoop(options, target, capacity * peak).run(overloadWarmupNanos, 0, options.timeoutNanos);
+                // what it left queued has expired long before this ends: the 0.5x phase measures a drained gateway
+                Thread.sleep(OVERLOAD_WARMUP_PAUSE_MILLIS);
+            }
             final List<String> rows = new ArrayList<>();
             double baselineP99 = Double.NaN;
             for (final double multiplier : multipliers)
             {
                 final double rate = capacity * multiplier;
+                final double ownCapacity = capacityNow(options, target, capacityInFlight, capacityCheckNanos);
                 final OverloadRecording[] recording = new OverloadRecording[1];
                 final RunResult result = openLoop(options, target, rate).run(options.warmupNanos, options.durationNanos,
                     options.timeoutNanos, (start, end) -> recording[0] = new OverloadRecording(start, end));
@@ -107,13 +127,12 @@ public final class Overload
                 {
                     baselineP99 = result.latency().getValueAtPercentile(99);
                 }
-                rows.add(row(options.label, multiplier, rate, capacity, closed.throughput(), result, recording[0],
-                    Double.NaN));
+                rows.add(row(options.label, multiplier, rate, capacity, ownCapacity, result, recording[0], Double.NaN));
             }
             if (peak > 0 && !Double.isNaN(baselineP99))
             {
-                rows.add(recovery(options, target, capacity, closed.throughput(), peak, phaseNanos, afterNanos,
-                    baselineP99));
+                rows.add(recovery(options, target, capacity, capacityNow(options, target, capacityInFlight, capacityCheckNanos),
+                    peak, phaseNanos, afterNanos, baselineP99));
             }
             System.out.println(CSV_HEADER);
             rows.forEach(System.out::println);
@@ -209,6 +228,14 @@ public final class Overload
             }
         }
         return recovered;
+    }
+
+    /** This gateway's capacity now: a closed loop of {@code inFlight} calls for {@code nanos}, after 1 s unrecorded. */
+    private static double capacityNow(final LoadOptions options, final Target target, final int inFlight, final long nanos)
+        throws InterruptedException
+    {
+        return new ClosedLoop(target, setup(options, "closed", 0, inFlight), inFlight)
+            .run(TimeUnit.SECONDS.toNanos(1), nanos, TimeUnit.SECONDS.toNanos(5)).throughput();
     }
 
     private static OpenLoop openLoop(final LoadOptions options, final Target target, final double rate)
