@@ -99,7 +99,7 @@ public final class NameIndex<V>
         {
             h = 31 * h + chars[i];
         }
-        int slot = (h ^ (h >>> 16)) & mask;
+        int slot = spread(h) & mask;
         char[] candidate;
         while (null != (candidate = nameChars[slot]))
         {
@@ -138,6 +138,12 @@ public final class NameIndex<V>
         {
             h = 31 * h + text.charAt(i);
         }
+        return spread(h);
+    }
+
+    /** The high bits folded into the low, which pick the slot; both lookups' hashes end here, so they agree. */
+    private static int spread(final int h)
+    {
         return h ^ (h >>> 16);
     }
 }
