@@ -126,22 +126,6 @@ public final class MutableText implements NameIndex.CharArrayText
     }
 
     @Override
-    public char charAt(final int index)
-    {
-        if (index >= length)
-        {
-            throw new IndexOutOfBoundsException(index);
-        }
-        return chars[index];
-    }
-
-    @Override
-    public CharSequence subSequence(final int start, final int end)
-    {
-        return new String(chars, start, end - start);
-    }
-
-    @Override
     public String toString()
     {
         return new String(chars, 0, length);

@@ -1,11 +1,14 @@
 package io.scoring.gateway.pipeline;
 
+import io.scoring.router.model.NameIndex;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MutableTextTest
@@ -63,5 +66,26 @@ class MutableTextTest
         final byte[] tail = "–end".getBytes(StandardCharsets.UTF_8);
         assertTrue(text.appendUtf8(tail, 0, tail.length));
         assertEquals(expected + "–end", text.toString());
+    }
+
+    @Test
+    void shouldFindNamesInANameIndexByTheCharactersBeforeItsLengthOnly()
+    {
+        final NameIndex<String> index = NameIndex.of(Map.of("purpose", "p", "purpose_2", "p2", "age", "a", "Zürich", "z"));
+        final MutableText text = new MutableText();
+
+        assertEquals("p2", index.get(fill(text, "purpose_2")));
+        assertEquals("p", index.get(fill(text, "purpose")), "the reused array still holds '_2' past the length");
+        assertEquals("a", index.get(fill(text, "age")));
+        assertEquals("z", index.get(fill(text, "Zürich")));
+        assertNull(index.get(fill(text, "ag")));
+        assertNull(index.get(fill(text, "agf")));
+    }
+
+    private static MutableText fill(final MutableText text, final String value)
+    {
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        assertTrue(text.clear().appendUtf8(utf8, 0, utf8.length));
+        return text;
     }
 }

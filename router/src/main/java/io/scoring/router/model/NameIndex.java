@@ -68,6 +68,22 @@ public final class NameIndex<V>
     {
         /** The characters, valid from 0 to {@link #length()}; the array is the holder's own, not a copy. */
         char[] array();
+
+        @Override
+        default char charAt(final int index)
+        {
+            if (index >= length())
+            {
+                throw new IndexOutOfBoundsException(index);
+            }
+            return array()[index];
+        }
+
+        @Override
+        default CharSequence subSequence(final int start, final int end)
+        {
+            return new String(array(), start, end - start);
+        }
     }
 
     /** The value for the name with these characters, or null. Allocates nothing. */
