@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -34,9 +35,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OverloadTest
 {
-    private static final Pattern REQUESTS = Pattern.compile(
-        "scoring_requests_total\\{([^}]*)\\} ([0-9.eE+]+)");
-
     @Test
     void shouldRefuseCallsBeyondTheLimitAtOnceWithResourceExhaustedAnd429CountedUnderTheModel() throws Exception
     {
@@ -97,6 +95,48 @@ class OverloadTest
             final String metrics = clients.get("/metrics").body();
             assertEquals(exhausted + tooMany, count(metrics, "credit-risk", "overloaded"), 0.0,
                 "every refusal is counted under its model");
+        }
+        finally
+        {
+            gateway.drain();
+        }
+    }
+
+    @Test
+    void shouldShedShadowScoringNearTheLimitAndStillAnswerCallers() throws Exception
+    {
+        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
+            .concurrencyLimit("4").scoringThreads(1).scoringQueueWaitMs(60_000).scoringQueueTargetMs(60_000));
+        final DemoTestSet demo = new DemoTestSet();
+        try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
+        {
+            assertEquals(200, new AdminClient(gateway.adminPort(), null).put("/admin/models/credit-risk/traffic",
+                "{\"champion\":\"1\",\"shadows\":[{\"version\":\"2\",\"percent\":100}]}").statusCode());
+            final ScoringServiceGrpc.ScoringServiceFutureStub stub = ScoringServiceGrpc.newFutureStub(clients.channel);
+            final List<ListenableFuture<PredictResponse>> calls = new ArrayList<>();
+            for (int i = 0; i < 400; i++)
+            {
+                calls.add(stub.predict(DemoRequests.ownRequest(demo, demo.testRows().get(i % 50)).build()));
+            }
+            int ok = 0;
+            for (final ListenableFuture<PredictResponse> call : calls)
+            {
+                try
+                {
+                    call.get(30, TimeUnit.SECONDS);
+                    ok++;
+                }
+                catch (final ExecutionException ex)
+                {
+                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(ex.getCause()).getCode());
+                }
+            }
+            final String metrics = clients.get("/metrics").body();
+            final double shed = sum(metrics, "scoring_background_shed_total", "model=\"credit-risk\"");
+            final double shadowed = sum(metrics, "scoring_shadow_scored_total", "model=\"credit-risk\"");
+            assertTrue(ok > 0, "callers are answered");
+            assertTrue(shed > 0, "with two or more of four calls in flight, answers go without their shadow and sample");
+            assertTrue(shadowed < ok, shadowed + " shadow scorings for " + ok + " answers with a 100% shadow");
         }
         finally
         {
@@ -269,12 +309,18 @@ class OverloadTest
     /** The sum of {@code scoring_requests_total} over a model's versions and roles, for one outcome. */
     static double count(final String metrics, final String model, final String outcome)
     {
+        return sum(metrics, "scoring_requests_total", "model=\"" + model + "\"", "outcome=\"" + outcome + "\"");
+    }
+
+    /** The sum of a metric's samples whose labels include all of {@code labels} ({@code name="value"} each). */
+    private static double sum(final String metrics, final String name, final String... labels)
+    {
         double sum = 0;
-        final Matcher matcher = REQUESTS.matcher(metrics);
+        final Matcher matcher = Pattern.compile(Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.eE+]+)").matcher(metrics);
         while (matcher.find())
         {
-            final String labels = matcher.group(1);
-            if (labels.contains("model=\"" + model + "\"") && labels.contains("outcome=\"" + outcome + "\""))
+            final String found = matcher.group(1);
+            if (Arrays.stream(labels).allMatch(found::contains))
             {
                 sum += Double.parseDouble(matcher.group(2));
             }

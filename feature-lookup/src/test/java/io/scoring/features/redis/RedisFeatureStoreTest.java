@@ -296,6 +296,40 @@ class RedisFeatureStoreTest
         assertFalse(store.circuitOpen());
     }
 
+    @Test
+    void shouldWaitForAHungRedisNoLongerThanTheCallersRemainingBudgetAndNotBlameRedisForIt() throws IOException
+    {
+        final Duration storeDeadline = Duration.ofSeconds(3);
+        final Duration budget = Duration.ofMillis(100);
+        final RedisFeatureStore.Context settings = demoSettings((ctx) -> ctx
+            .deadline(storeDeadline).breakerFailureThreshold(1).breakerCoolDown(Duration.ofSeconds(30)));
+        FeastRedisLoader.load(DEMO_SNAPSHOT, settings);
+        final RedisFeatureStore store = connect(settings);
+        final Lookup lookup = new Lookup(store, "A0042");
+        awaitFound(lookup);
+
+        server.freeze();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final long startNs = System.nanoTime();
+                assertEquals(STATUS_STORE_UNAVAILABLE, lookup.run(startNs + budget.toNanos()));
+                final long tookNs = System.nanoTime() - startNs;
+                // the caller's 100 ms, not the store's 3 s (the upper bound only proves it is not the store's)
+                assertTrue(tookNs >= budget.toNanos() && tookNs < storeDeadline.toNanos() / 2,
+                    "a lookup with 100 ms left took " + tookNs / 1_000_000 + " ms; the store's own deadline is 3 s");
+            }
+            // with a threshold of one failure, a single one blamed on Redis would have opened the breaker
+            assertFalse(store.circuitOpen(), "a caller's budget running out is no verdict on Redis");
+        }
+        finally
+        {
+            server.thaw();
+        }
+        awaitFound(lookup);
+    }
+
     private static void awaitFound(final Lookup lookup)
     {
         final long startNs = System.nanoTime();
@@ -602,7 +636,13 @@ class RedisFeatureStoreTest
         /** The status all values share; fails if they differ. */
         byte run()
         {
-            store.lookupAll(key, 1, columns, positions, values, statuses, values.length);
+            return run(Long.MAX_VALUE);
+        }
+
+        /** The same, for a caller whose own deadline ({@link System#nanoTime} based) is {@code callerDeadlineNs}. */
+        byte run(final long callerDeadlineNs)
+        {
+            store.lookupAll(key, 1, columns, positions, values, statuses, values.length, callerDeadlineNs);
             for (final byte status : statuses)
             {
                 assertEquals(statuses[0], status);

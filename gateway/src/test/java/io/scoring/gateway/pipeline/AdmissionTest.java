@@ -1,5 +1,6 @@
 package io.scoring.gateway.pipeline;
 
+import com.netflix.concurrency.limits.Limiter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -10,6 +11,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -144,6 +148,61 @@ class AdmissionTest
             assertTrue(calls.settled(94), "the queued calls settled");
             assertEquals(0, admission.excessWaitNanos(), "the queue emptied: no one waits again");
         }
+    }
+
+    @Test
+    void shouldShedShadowsAndSamplesFromHalfTheLimitWhileCallersAreStillAdmitted()
+    {
+        try (Admission admission = Admission.limited(Admission.Algorithm.FIXED, 4, 100, 1, 3.0, TARGET, INTERVAL))
+        {
+            final List<Limiter.Listener> permits = new ArrayList<>();
+            assertFalse(admission.shedBackground(), "idle: shadows and samples run");
+            permits.add(admission.tryAcquire());
+            assertFalse(admission.shedBackground(), "one call of four in flight: shadows and samples run");
+            permits.add(admission.tryAcquire());
+            assertTrue(admission.shedBackground(), "two of four: shadows and samples are shed");
+            permits.add(admission.tryAcquire());
+            permits.add(admission.tryAcquire());
+            permits.forEach((permit) -> assertNotNull(permit, "callers are admitted up to the limit while background work is shed"));
+            assertNull(admission.tryAcquire(), "only the fifth caller is refused");
+            permits.forEach(Limiter.Listener::onSuccess);
+            assertFalse(admission.shedBackground(), "the calls answered: shadows and samples run again");
+        }
+    }
+
+    @Test
+    void shouldRaiseTheLimitWhileLatencyHoldsAndLowerItWhenLatencyRises() throws Exception
+    {
+        try (Admission admission = Admission.limited(Admission.Algorithm.GRADIENT2, 0, 100, 1, 3.0, TARGET, INTERVAL))
+        {
+            final int initial = admission.limit();
+            int highest = initial;
+            // callers that fill the limit and are answered at once: the latency the limit measures holds
+            for (int round = 0; round < 20; round++)
+            {
+                fillTheLimitAndAnswerAfter(admission, 0);
+                highest = Math.max(highest, admission.limit());
+            }
+            assertTrue(highest > initial + 10, "the limit rose from " + initial + " to at most " + highest);
+            // the same callers answered 20 ms after admission: well past three times the latency it learnt
+            for (int round = 0; round < 3; round++)
+            {
+                fillTheLimitAndAnswerAfter(admission, 20);
+            }
+            assertTrue(admission.limit() < highest / 2, "the limit fell from " + highest + " to " + admission.limit());
+        }
+    }
+
+    /** Admits calls until one is refused, then answers them all {@code millis} after. */
+    private static void fillTheLimitAndAnswerAfter(final Admission admission, final long millis) throws InterruptedException
+    {
+        final List<Limiter.Listener> permits = new ArrayList<>();
+        for (Limiter.Listener permit; null != (permit = admission.tryAcquire()); )
+        {
+            permits.add(permit);
+        }
+        Thread.sleep(millis);
+        permits.forEach(Limiter.Listener::onSuccess);
     }
 
     /** A fixed limit of 100 and one scoring thread, whose queue waits the target once it has stood for {@code intervalNanos}. */
