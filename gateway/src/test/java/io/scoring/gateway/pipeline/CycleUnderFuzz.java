@@ -1,8 +1,11 @@
 package io.scoring.gateway.pipeline;
 
+import io.netty.util.ReferenceCounted;
 import io.scoring.gateway.DemoModels;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -17,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  *   <li>the bytes end as an answer or as the caller's fault (INVALID_ARGUMENT, NOT_FOUND, TOO_LARGE), never
  *       as a server error (INTERNAL / 5xx) and never as an exception out of the cycle;</li>
- *   <li>the codec is unharmed: the good request then gets, byte for byte, the answer a fresh codec gives.</li>
+ *   <li>the codec is unharmed: the good request then gets, byte for byte, the answer a fresh codec gives;</li>
+ *   <li>no buffer leaks: every answer buffer the cycle borrowed from the transport is released once the call is
+ *       done, the transport doing what HttpExchange does (it releases the buffer it lent last when the call is
+ *       refused; the answer sent is released once written).</li>
  * </ul>
  *
  * @param <Q> the request's bytes as the transport hands them
@@ -83,6 +89,11 @@ public final class CycleUnderFuzz<Q, A>
         final Served served = serve(codec, data);
         assertTrue(served.outcome.httpStatus() < 500,
             () -> "a server error (" + served.outcome + ": " + served.message + ") for " + Arrays.toString(data));
+        for (final Object buffer : served.lent)
+        {
+            assertTrue(!(buffer instanceof ReferenceCounted counted) || counted.refCnt() == 0,
+                () -> "an answer buffer was not released (a leak) after " + Arrays.toString(data));
+        }
         final Served after = serve(codec, good);
         assertEquals(Outcome.OK, after.outcome, () -> "the good request after " + Arrays.toString(data) + ": " + after.message);
         assertArrayEquals(goodAnswer, after.answer, () -> "the good request's answer changed after " + Arrays.toString(data));
@@ -96,7 +107,13 @@ public final class CycleUnderFuzz<Q, A>
             @Override
             public A answerBuffer()
             {
-                return null == answerBuffer ? null : answerBuffer.get();
+                if (null == answerBuffer)
+                {
+                    return null;
+                }
+                final A buffer = answerBuffer.get();
+                served.lent.add(buffer);
+                return buffer;
             }
 
             @Override
@@ -111,6 +128,10 @@ public final class CycleUnderFuzz<Q, A>
             {
                 served.outcome = outcome;
                 served.message = message;
+                if (!served.lent.isEmpty() && served.lent.get(served.lent.size() - 1) instanceof ReferenceCounted last)
+                {
+                    last.release();
+                }
             }
         });
         return served;
@@ -118,6 +139,7 @@ public final class CycleUnderFuzz<Q, A>
 
     private static final class Served
     {
+        final List<Object> lent = new ArrayList<>();
         Outcome outcome;
         String message;
         byte[] answer;
