@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -38,35 +39,14 @@ class OverloadTest
     @Test
     void shouldRefuseCallsBeyondTheLimitAtOnceWithResourceExhaustedAnd429CountedUnderTheModel() throws Exception
     {
-        // the scoring queue's wait bound out of the way (AdmissionTest holds it): this is the edge's refusal
-        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .concurrencyLimit("1").scoringThreads(1).scoringQueueWaitMs(60_000).scoringQueueTargetMs(60_000));
+        final ScoringGateway gateway = limitedGateway("1");
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
         {
-            final ScoringServiceGrpc.ScoringServiceFutureStub stub = ScoringServiceGrpc.newFutureStub(clients.channel);
-            final List<ListenableFuture<PredictResponse>> calls = new ArrayList<>();
-            for (int i = 0; i < 400; i++)
-            {
-                calls.add(stub.predict(DemoRequests.ownRequest(demo, demo.testRows().get(i % 50)).build()));
-            }
-            int ok = 0;
-            int exhausted = 0;
-            for (final ListenableFuture<PredictResponse> call : calls)
-            {
-                try
-                {
-                    call.get(30, TimeUnit.SECONDS);
-                    ok++;
-                }
-                catch (final ExecutionException ex)
-                {
-                    final Status status = Status.fromThrowable(ex.getCause());
-                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode(), status.toString());
-                    assertTrue(status.getDescription().contains("concurrency limit"), status.getDescription());
-                    exhausted++;
-                }
-            }
+            final List<Status> refusals = new ArrayList<>();
+            final int ok = answered(predictAtOnce(clients, demo, 400), refusals::add);
+            refusals.forEach((status) -> assertTrue(status.getDescription().contains("concurrency limit"), status.getDescription()));
+            final int exhausted = refusals.size();
             assertTrue(ok > 0, "some calls are scored");
             assertTrue(exhausted > 0, "with a limit of 1, 400 calls at once are not all admitted");
 
@@ -105,32 +85,13 @@ class OverloadTest
     @Test
     void shouldShedShadowScoringNearTheLimitAndStillAnswerCallers() throws Exception
     {
-        final ScoringGateway gateway = ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
-            .concurrencyLimit("4").scoringThreads(1).scoringQueueWaitMs(60_000).scoringQueueTargetMs(60_000));
+        final ScoringGateway gateway = limitedGateway("4");
         final DemoTestSet demo = new DemoTestSet();
         try (GatewayClients clients = new GatewayClients(gateway.httpPort(), gateway.grpcPort()))
         {
             assertEquals(200, new AdminClient(gateway.adminPort(), null).put("/admin/models/credit-risk/traffic",
                 "{\"champion\":\"1\",\"shadows\":[{\"version\":\"2\",\"percent\":100}]}").statusCode());
-            final ScoringServiceGrpc.ScoringServiceFutureStub stub = ScoringServiceGrpc.newFutureStub(clients.channel);
-            final List<ListenableFuture<PredictResponse>> calls = new ArrayList<>();
-            for (int i = 0; i < 400; i++)
-            {
-                calls.add(stub.predict(DemoRequests.ownRequest(demo, demo.testRows().get(i % 50)).build()));
-            }
-            int ok = 0;
-            for (final ListenableFuture<PredictResponse> call : calls)
-            {
-                try
-                {
-                    call.get(30, TimeUnit.SECONDS);
-                    ok++;
-                }
-                catch (final ExecutionException ex)
-                {
-                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, Status.fromThrowable(ex.getCause()).getCode());
-                }
-            }
+            final int ok = answered(predictAtOnce(clients, demo, 400), (status) -> { });
             final String metrics = clients.get("/metrics").body();
             final double shed = sum(metrics, "scoring_background_shed_total", "model=\"credit-risk\"");
             final double shadowed = sum(metrics, "scoring_shadow_scored_total", "model=\"credit-risk\"");
@@ -304,6 +265,51 @@ class OverloadTest
             count++;
         }
         return count;
+    }
+
+    /**
+     * The demo with a fixed concurrency limit and one scoring thread, the scoring queue's wait bound out of the way
+     * (AdmissionTest holds it): what these tests see is the edge's refusal and the limit's shedding.
+     */
+    private static ScoringGateway limitedGateway(final String limit) throws Exception
+    {
+        return ScoringGateway.start(TestGateways.demoConfig(Files.createTempDirectory("scoring-state"))
+            .concurrencyLimit(limit).scoringThreads(1).scoringQueueWaitMs(60_000).scoringQueueTargetMs(60_000));
+    }
+
+    /** {@code count} Predict calls sent at once over one channel, for the first 50 demo applicants in turn. */
+    private static List<ListenableFuture<PredictResponse>> predictAtOnce(final GatewayClients clients, final DemoTestSet demo,
+        final int count)
+    {
+        final ScoringServiceGrpc.ScoringServiceFutureStub stub = ScoringServiceGrpc.newFutureStub(clients.channel);
+        final List<ListenableFuture<PredictResponse>> calls = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            calls.add(stub.predict(DemoRequests.ownRequest(demo, demo.testRows().get(i % 50)).build()));
+        }
+        return calls;
+    }
+
+    /** Waits for every call: how many were answered; each other one must be RESOURCE_EXHAUSTED, and goes to {@code refused}. */
+    private static int answered(final List<ListenableFuture<PredictResponse>> calls, final Consumer<Status> refused)
+        throws Exception
+    {
+        int ok = 0;
+        for (final ListenableFuture<PredictResponse> call : calls)
+        {
+            try
+            {
+                call.get(30, TimeUnit.SECONDS);
+                ok++;
+            }
+            catch (final ExecutionException ex)
+            {
+                final Status status = Status.fromThrowable(ex.getCause());
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED, status.getCode(), status.toString());
+                refused.accept(status);
+            }
+        }
+        return ok;
     }
 
     /** The sum of {@code scoring_requests_total} over a model's versions and roles, for one outcome. */
