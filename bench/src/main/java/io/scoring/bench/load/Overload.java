@@ -64,6 +64,8 @@ public final class Overload
     static final int NORMAL_STRETCH = 5;
     private static final long CAPACITY_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(20);
     private static final long OVERLOAD_WARMUP_PAUSE_MILLIS = 5_000;
+    /** Before each capacity check: the open loop before it may have left calls to drain. */
+    private static final long CHECK_WARMUP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private Overload()
     {
@@ -100,13 +102,13 @@ public final class Overload
         {
             // always, even with --capacity given: a longer warm-up, so the model's runtime and the JIT (the
             // gateway's and the generator's) settle before the first rate; and this run's own capacity figure
-            final RunResult closed = new ClosedLoop(target, setup(options, "closed", 0, capacityInFlight), capacityInFlight)
-                .run(Math.max(options.warmupNanos, CAPACITY_WARMUP_NANOS), options.durationNanos, TimeUnit.SECONDS.toNanos(5));
+            final double measured = capacityNow(options, target, capacityInFlight,
+                Math.max(options.warmupNanos, CAPACITY_WARMUP_NANOS), options.durationNanos);
             System.out.printf(Locale.ROOT, "%s: capacity %.0f answers/s (closed loop, %d in flight)%s%n", options.label,
-                closed.throughput(), capacityInFlight, Double.isNaN(capacity) ? "" : String.format(Locale.ROOT, "; rates from --capacity %.0f", capacity));
+                measured, capacityInFlight, Double.isNaN(capacity) ? "" : String.format(Locale.ROOT, "; rates from --capacity %.0f", capacity));
             if (Double.isNaN(capacity))
             {
-                capacity = closed.throughput();
+                capacity = measured;
             }
             if (overloadWarmupNanos > 0 && peak > 0)
             {
@@ -119,7 +121,7 @@ public final class Overload
             for (final double multiplier : multipliers)
             {
                 final double rate = capacity * multiplier;
-                final double ownCapacity = capacityNow(options, target, capacityInFlight, capacityCheckNanos);
+                final double ownCapacity = capacityNow(options, target, capacityInFlight, CHECK_WARMUP_NANOS, capacityCheckNanos);
                 final OverloadRecording[] recording = new OverloadRecording[1];
                 final RunResult result = openLoop(options, target, rate).run(options.warmupNanos, options.durationNanos,
                     options.timeoutNanos, (start, end) -> recording[0] = new OverloadRecording(start, end));
@@ -131,7 +133,8 @@ public final class Overload
             }
             if (peak > 0 && !Double.isNaN(baselineP99))
             {
-                rows.add(recovery(options, target, capacity, capacityNow(options, target, capacityInFlight, capacityCheckNanos),
+                rows.add(recovery(options, target, capacity,
+                    capacityNow(options, target, capacityInFlight, CHECK_WARMUP_NANOS, capacityCheckNanos),
                     peak, phaseNanos, afterNanos, baselineP99));
             }
             System.out.println(CSV_HEADER);
@@ -230,12 +233,12 @@ public final class Overload
         return recovered;
     }
 
-    /** This gateway's capacity now: a closed loop of {@code inFlight} calls for {@code nanos}, after 1 s unrecorded. */
-    private static double capacityNow(final LoadOptions options, final Target target, final int inFlight, final long nanos)
-        throws InterruptedException
+    /** This gateway's capacity now: answers/s of a closed loop of {@code inFlight} calls, after a warm-up not recorded. */
+    private static double capacityNow(final LoadOptions options, final Target target, final int inFlight,
+        final long warmupNanos, final long nanos) throws InterruptedException
     {
         return new ClosedLoop(target, setup(options, "closed", 0, inFlight), inFlight)
-            .run(TimeUnit.SECONDS.toNanos(1), nanos, TimeUnit.SECONDS.toNanos(5)).throughput();
+            .run(warmupNanos, nanos, TimeUnit.SECONDS.toNanos(5)).throughput();
     }
 
     private static OpenLoop openLoop(final LoadOptions options, final Target target, final double rate)

@@ -17,9 +17,8 @@ public final class NameIndex<V>
 {
     private static final NameIndex<?> EMPTY = new NameIndex<>(Map.of());
 
-    private final String[] names;
-    /** Each name's characters, for {@link CharArrayText} lookups, which compare arrays rather than call charAt. */
-    private final char[][] nameChars;
+    /** Each name's characters: a {@link CharArrayText} lookup compares arrays, any other text its characters. */
+    private final char[][] names;
     private final Object[] values;
     private final int mask;
 
@@ -30,8 +29,7 @@ public final class NameIndex<V>
         {
             capacity <<= 1;
         }
-        names = new String[capacity];
-        nameChars = new char[capacity][];
+        names = new char[capacity][];
         values = new Object[capacity];
         mask = capacity - 1;
         entries.forEach((name, value) ->
@@ -41,8 +39,7 @@ public final class NameIndex<V>
             {
                 slot = (slot + 1) & mask;
             }
-            names[slot] = Objects.requireNonNull(name);
-            nameChars[slot] = name.toCharArray();
+            names[slot] = name.toCharArray();
             values[slot] = Objects.requireNonNull(value);
         });
     }
@@ -95,7 +92,7 @@ public final class NameIndex<V>
             return get(text.array(), text.length());
         }
         int slot = hash(name) & mask;
-        String candidate;
+        char[] candidate;
         while (null != (candidate = names[slot]))
         {
             if (sameCharacters(candidate, name))
@@ -117,7 +114,7 @@ public final class NameIndex<V>
         }
         int slot = spread(h) & mask;
         char[] candidate;
-        while (null != (candidate = nameChars[slot]))
+        while (null != (candidate = names[slot]))
         {
             if (candidate.length == length && Arrays.equals(candidate, 0, length, chars, 0, length))
             {
@@ -128,17 +125,17 @@ public final class NameIndex<V>
         return null;
     }
 
-    /** True when both hold the same characters (String.contentEquals without its type checks). */
-    public static boolean sameCharacters(final String name, final CharSequence text)
+    /** True when both hold the same characters. */
+    private static boolean sameCharacters(final char[] name, final CharSequence text)
     {
-        final int length = name.length();
+        final int length = name.length;
         if (text.length() != length)
         {
             return false;
         }
         for (int i = 0; i < length; i++)
         {
-            if (name.charAt(i) != text.charAt(i))
+            if (name[i] != text.charAt(i))
             {
                 return false;
             }
