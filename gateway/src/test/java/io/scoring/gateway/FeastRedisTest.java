@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -188,6 +192,35 @@ class FeastRedisTest
         {
             viaRedis.drain();
             embeddedOverTheSameModels.drain();
+        }
+    }
+
+    @Test
+    void shouldWaitForAFrozenRedisNoLongerThanTheCallersDeadlineAndAnswer504() throws Exception
+    {
+        final ScoringGateway viaRedis = startOverRedis(); // Redis's own deadline: 2,000 ms
+        final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        final String body = DemoRequests.ownJson(demo, demo.testRows().subList(0, 1), null);
+        redis.freeze();
+        try
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                final long startNs = System.nanoTime();
+                final HttpResponse<String> answer = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + viaRedis.httpPort() + "/v1/predict"))
+                    .header("x-envoy-expected-rq-timeout-ms", "150").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                final long tookMs = (System.nanoTime() - startNs) / 1_000_000;
+                assertEquals(504, answer.statusCode(), answer.body());
+                // the caller's 150 ms bound the wait, not Redis's 2,000 ms (the bound only proves which)
+                assertTrue(tookMs < 1_000, "answered after " + tookMs + " ms");
+            }
+        }
+        finally
+        {
+            redis.thaw();
+            viaRedis.drain();
         }
     }
 
