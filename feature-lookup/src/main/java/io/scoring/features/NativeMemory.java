@@ -4,6 +4,7 @@ import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 
 import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One block of native memory addressed by {@code long}, so a block may exceed the 2 GiB that a
@@ -13,11 +14,13 @@ import java.nio.ByteOrder;
  * it is read-only and any thread may read it. {@link #free} must not race with a read.
  *
  * <p>The memory is not counted against {@code -XX:MaxDirectMemorySize}; its owners report it instead
- * ({@link EmbeddedFeatureStore#offHeapBytes()}).
+ * ({@link EmbeddedFeatureStore#offHeapBytes()}), and every block is counted in {@link #heldBytes()}, as Netty counts
+ * its direct memory: a block a failed load forgot to free shows there, and nowhere else (the fuzz tests hold it).
  */
 final class NativeMemory
 {
     private static final boolean NATIVE_LITTLE_ENDIAN = BufferUtil.NATIVE_BYTE_ORDER == ByteOrder.LITTLE_ENDIAN;
+    private static final AtomicLong HELD = new AtomicLong();
 
     private long address;
     private long length;
@@ -26,6 +29,13 @@ final class NativeMemory
     {
         this.address = UnsafeApi.allocateMemory(length);
         this.length = length;
+        HELD.addAndGet(length);
+    }
+
+    /** Bytes allocated by every block in this process and not yet freed. */
+    static long heldBytes()
+    {
+        return HELD.get();
     }
 
     long address()
@@ -42,6 +52,7 @@ final class NativeMemory
     void resize(final long newLength)
     {
         address = UnsafeApi.reallocateMemory(address, newLength);
+        HELD.addAndGet(newLength - length);
         length = newLength;
     }
 
@@ -59,6 +70,7 @@ final class NativeMemory
     void free()
     {
         UnsafeApi.freeMemory(address);
+        HELD.addAndGet(-length);
         address = 0;
         length = 0;
     }

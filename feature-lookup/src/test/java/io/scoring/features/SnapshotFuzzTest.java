@@ -14,8 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The snapshot reader ({@link SnapshotReader}, as {@link EmbeddedFeatureStore#load(Path)} runs it)
  * under Jazzer: any file loads or is refused with an {@link IOException} that names the problem; nothing else is
- * thrown (no index or allocation error from a length in the file), a store that loads is closed, and a good
- * snapshot then loads as it does the first time. Seeds and kept findings: {@code SnapshotFuzzTestInputs/}.
+ * thrown (no index or allocation error from a length in the file), a store that loads is closed, no native memory
+ * is left held (loaded and closed, or refused), and a good snapshot then loads as it does the first time. Seeds and
+ * kept findings: {@code SnapshotFuzzTestInputs/}.
  */
 class SnapshotFuzzTest
 {
@@ -24,6 +25,7 @@ class SnapshotFuzzTest
     @FuzzTest(maxDuration = "5s")
     void anyFileLoadsOrIsRefusedWithAnIOException(final byte[] file)
     {
+        final long heldBefore = NativeMemory.heldBytes();
         // with the length known, as load(Path) reads a file: memory sized exactly, not a 16 MiB first guess
         try (EmbeddedFeatureStore store = SnapshotReader.read(new ByteArrayInputStream(file), file.length))
         {
@@ -33,6 +35,7 @@ class SnapshotFuzzTest
         {
             // the reader's answer to a bad file
         }
+        assertEquals(heldBefore, NativeMemory.heldBytes(), "native memory left held after " + file.length + " fuzzed bytes");
         try (EmbeddedFeatureStore store = EmbeddedFeatureStore.load(new ByteArrayInputStream(GOOD)))
         {
             assertEquals(List.of("age", "income"), store.featureNames());
