@@ -63,8 +63,16 @@ public final class OnnxRuntimes
         throws OrtException
     {
         final OnnxScorer onnx = openValidated(onnxModel, config, maxRows);
-        final Scorer scorer =
-            choice == Choice.AUTO ? nativeIfEquivalent(onnxModel, config, maxRows, treeLayout, onnx) : onnx;
+        final Scorer scorer;
+        try
+        {
+            scorer = choice == Choice.AUTO ? nativeIfEquivalent(onnxModel, config, maxRows, treeLayout, onnx) : onnx;
+        }
+        catch (final RuntimeException ex)
+        {
+            onnx.close();
+            throw ex;
+        }
         warmUp(scorer, config, maxRows);
         return scorer;
     }
@@ -74,11 +82,7 @@ public final class OnnxRuntimes
     {
         final OrtEnvironment env = OrtEnvironment.getEnvironment();
         final OnnxSignature.Prepared prepared = OnnxSignature.prepare(onnxModel, config);
-        final OrtSession session;
-        try (OrtSession.SessionOptions options = OnnxScorer.latencyOptions())
-        {
-            session = env.createSession(prepared.model(), options);
-        }
+        final OrtSession session = OnnxScorer.openSession(env, prepared.model());
         try
         {
             OnnxSignature.checkInputs(session, config);
@@ -87,7 +91,7 @@ public final class OnnxRuntimes
         }
         catch (final RuntimeException | OrtException ex)
         {
-            session.close();
+            OnnxScorer.closeSession(session);
             throw ex;
         }
     }
@@ -110,7 +114,16 @@ public final class OnnxRuntimes
             LOG.log(System.Logger.Level.INFO, "model {0}: served by onnxruntime: {1}", config.name(), ex.getMessage());
             return onnx;
         }
-        final String disagreement = disagreement(compiled, onnx, config);
+        final String disagreement;
+        try
+        {
+            disagreement = disagreement(compiled, onnx, config);
+        }
+        catch (final RuntimeException ex)
+        {
+            compiled.close();
+            throw ex;
+        }
         if (null != disagreement)
         {
             LOG.log(System.Logger.Level.WARNING, "model {0}: served by onnxruntime, {1} disagrees with it: {2}",

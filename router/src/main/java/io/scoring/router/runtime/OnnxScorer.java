@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -47,6 +48,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OnnxScorer implements Scorer
 {
     private final OrtEnvironment env;
+    private static final AtomicInteger OPEN_SESSIONS = new AtomicInteger();
+
     private final OrtSession session;
     private final int featureCount;
     private final int maxRows;
@@ -66,6 +69,7 @@ final class OnnxScorer implements Scorer
     private final List<ThreadTensors> allTensors = new CopyOnWriteArrayList<>();
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastFailure = "";
+    private boolean closed;
 
     OnnxScorer(
         final OrtEnvironment env,
@@ -124,6 +128,33 @@ final class OnnxScorer implements Scorer
     }
 
     /** Options for a session that serves one request at a time per calling thread, with the lowest latency. */
+    /**
+     * A session over the model with {@link #latencyOptions}, counted in {@link #openSessions} until
+     * {@link #closeSession}: its native memory is ONNX Runtime's, out of the JVM's sight, so a load that failed and
+     * forgot its session would show nowhere else (OnnxModelFuzzTest holds every load to it).
+     */
+    static OrtSession openSession(final OrtEnvironment env, final byte[] model) throws OrtException
+    {
+        try (OrtSession.SessionOptions options = latencyOptions())
+        {
+            final OrtSession session = env.createSession(model, options);
+            OPEN_SESSIONS.incrementAndGet();
+            return session;
+        }
+    }
+
+    static void closeSession(final OrtSession session) throws OrtException
+    {
+        session.close();
+        OPEN_SESSIONS.decrementAndGet();
+    }
+
+    /** Sessions opened by {@link #openSession} and not closed, in this process. */
+    static int openSessions()
+    {
+        return OPEN_SESSIONS.get();
+    }
+
     static OrtSession.SessionOptions latencyOptions() throws OrtException
     {
         final OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -321,8 +352,13 @@ final class OnnxScorer implements Scorer
     }
 
     @Override
-    public void close()
+    public synchronized void close()
     {
+        if (closed)
+        {
+            return; // the session is closed and counted once
+        }
+        closed = true;
         for (final ThreadTensors tensors : allTensors)
         {
             tensors.close();
@@ -330,7 +366,7 @@ final class OnnxScorer implements Scorer
         allTensors.clear();
         try
         {
-            session.close();
+            closeSession(session);
         }
         catch (final OrtException ignore)
         {

@@ -12,13 +12,15 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * The ONNX loading path under Jazzer, on a model file as anyone with write access to the model repository
  * could leave it: the project's own ONNX graph reader ({@link NativeEvaluators#compile}, a scorer or an
  * {@link UnsupportedGraphException}) and the whole load ({@link OnnxRuntimes#load}: ONNX Runtime's session, the
  * signature check against model.json, the native evaluator if it agrees, the warm-up), a scorer or an
  * {@link OrtException} / {@link IllegalArgumentException} naming the problem, which the repository reports.
- * Nothing else is thrown, and whatever loads is closed. Seeds (the demo's two versions, a hand-made graph)
+ * Nothing else is thrown, whatever loads is closed, and no ONNX Runtime session is left open. Seeds (the demo's two versions, a hand-made graph)
  * and kept findings: {@code OnnxModelFuzzTestInputs/} in the test resources.
  */
 class OnnxModelFuzzTest
@@ -29,6 +31,7 @@ class OnnxModelFuzzTest
     @FuzzTest(maxDuration = "5s")
     void anyModelFileLoadsOrIsRefusedWithItsReason(final byte[] model)
     {
+        final int sessionsBefore = OnnxScorer.openSessions();
         try (Scorer compiled = NativeEvaluators.compile(model, CONFIG, 4, NativeEvaluators.TreeLayout.AUTO,
             CONFIG.outputs().stream().map((output) -> OutputForm.floatColumn(output.name())).toList()))
         {
@@ -46,6 +49,8 @@ class OnnxModelFuzzTest
         {
             // ONNX Runtime's, or the signature check's, answer to a file that is no model for this model.json
         }
+        assertEquals(sessionsBefore, OnnxScorer.openSessions(),
+            "an ONNX Runtime session left open after " + model.length + " fuzzed bytes");
     }
 
     private static ModelConfig config()
